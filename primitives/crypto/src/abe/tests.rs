@@ -1,0 +1,296 @@
+//! End-to-end properties of the scheme: correctness, revocation, collusion, tampering.
+
+use alloc::{string::String, vec, vec::Vec};
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+use super::*;
+use crate::{
+    aead::{open, seal},
+    tree::Revocation,
+    Error,
+};
+
+/// One KGC for the whole test binary: setup and tables are the slow part.
+struct World {
+    pp: PublicParams,
+    msk: MasterSecretKey,
+    enc: EncryptionTables,
+    keys: KeyTables,
+}
+
+fn world() -> &'static World {
+    static WORLD: OnceLock<World> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        let mut rng = StdRng::seed_from_u64(1);
+        let (pp, msk) = setup(4, &mut rng).unwrap();
+        World { enc: EncryptionTables::new(&pp), keys: KeyTables::new(&pp), pp, msk }
+    })
+}
+
+struct Doctor {
+    sk: UserSecretKey,
+    attk: AttributeKey,
+}
+
+fn doctor(leaf: u64, attributes: &[&str], rng: &mut StdRng) -> Doctor {
+    let w = world();
+    let (sk, pk) = user_keygen(rng);
+    let attk = att_keygen(&w.pp, &w.keys, &w.msk, leaf, &pk, attributes, rng).unwrap();
+    Doctor { sk, attk }
+}
+
+fn update_key(epoch: u64, revoked: &[Revocation], rng: &mut StdRng) -> UpdateKey {
+    let w = world();
+    upd_keygen(&w.pp, &w.keys, &w.msk, epoch, revoked, rng).unwrap()
+}
+
+/// Hospital and doctor together: pre-decrypt, decrypt, open. Returns the plaintext.
+fn read_record(
+    doctor: &Doctor,
+    updk: &UpdateKey,
+    capsule: &Capsule,
+    sealed: &crate::aead::SealedPayload,
+    rng: &mut StdRng,
+) -> crate::Result<Vec<u8>> {
+    let prek = pre_keygen(&world().keys, &doctor.attk, updk, rng)?;
+    let semi = pre_decrypt(&PreparedPreKey::new(&prek)?, capsule)?;
+    let key = decrypt(&doctor.sk, &semi)?;
+    open(&key, capsule, sealed)
+}
+
+fn record(policy: &str, epoch: u64, plaintext: &[u8], rng: &mut StdRng) -> (Capsule, crate::aead::SealedPayload) {
+    let w = world();
+    let (capsule, key) = encapsulate(&w.enc, policy, epoch, rng).unwrap();
+    let sealed = seal(&key, &capsule, plaintext, rng).unwrap();
+    (capsule, sealed)
+}
+
+#[test]
+fn authorised_doctor_reads_the_record() {
+    let mut rng = StdRng::seed_from_u64(2);
+    let d = doctor(0, &["Dept:Cardiology", "role:physician"], &mut rng);
+    let (capsule, sealed) = record("(dept:cardiology or dept:oncology) and role:physician", 1, b"ECG", &mut rng);
+    let updk = update_key(1, &[], &mut rng);
+    assert_eq!(read_record(&d, &updk, &capsule, &sealed, &mut rng).unwrap(), b"ECG");
+}
+
+#[test]
+fn wrong_attributes_cannot_decrypt() {
+    let mut rng = StdRng::seed_from_u64(3);
+    let d = doctor(1, &["dept:radiology", "role:physician"], &mut rng);
+    let (capsule, sealed) = record("dept:cardiology and role:physician", 1, b"x", &mut rng);
+    let updk = update_key(1, &[], &mut rng);
+    assert_eq!(read_record(&d, &updk, &capsule, &sealed, &mut rng), Err(Error::PolicyNotSatisfied));
+}
+
+#[test]
+fn semi_ciphertext_is_useless_without_beta() {
+    let mut rng = StdRng::seed_from_u64(4);
+    let d = doctor(2, &["a"], &mut rng);
+    let other = doctor(3, &["a"], &mut rng);
+    let (capsule, sealed) = record("a", 1, b"x", &mut rng);
+    let prek = pre_keygen(&world().keys, &d.attk, &update_key(1, &[], &mut rng), &mut rng).unwrap();
+    let semi = pre_decrypt(&PreparedPreKey::new(&prek).unwrap(), &capsule).unwrap();
+    let key = decrypt(&other.sk, &semi).unwrap();
+    assert_eq!(open(&key, &capsule, &sealed), Err(Error::Tampered));
+}
+
+#[test]
+fn revoked_doctor_cannot_decrypt_from_the_revocation_epoch_on() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let revoked = doctor(4, &["a"], &mut rng);
+    let sibling = doctor(5, &["a"], &mut rng); // same subtree as leaf 4
+    let rl = [Revocation { leaf: 4, epoch: 3 }];
+
+    let (old_capsule, old_sealed) = record("a", 2, b"old", &mut rng);
+    let (new_capsule, new_sealed) = record("a", 3, b"new", &mut rng);
+    let (later_capsule, later_sealed) = record("a", 7, b"later", &mut rng);
+    let updk2 = update_key(2, &rl, &mut rng);
+    let updk3 = update_key(3, &rl, &mut rng);
+    let updk7 = update_key(7, &rl, &mut rng);
+
+    // Before the revocation epoch: still readable.
+    assert_eq!(read_record(&revoked, &updk2, &old_capsule, &old_sealed, &mut rng).unwrap(), b"old");
+    // From the revocation epoch on: no pre-decryption key at all.
+    assert_eq!(read_record(&revoked, &updk3, &new_capsule, &new_sealed, &mut rng), Err(Error::Revoked));
+    assert_eq!(read_record(&revoked, &updk7, &later_capsule, &later_sealed, &mut rng), Err(Error::Revoked));
+    // A key of an older epoch does not open a newer capsule.
+    let old_prek = pre_keygen(&world().keys, &revoked.attk, &updk2, &mut rng).unwrap();
+    assert_eq!(
+        pre_decrypt(&PreparedPreKey::new(&old_prek).unwrap(), &new_capsule),
+        Err(Error::EpochMismatch { capsule: 3, key: 2 })
+    );
+    // The sibling in the same subtree is unaffected.
+    assert_eq!(read_record(&sibling, &updk3, &new_capsule, &new_sealed, &mut rng).unwrap(), b"new");
+}
+
+#[test]
+fn forged_update_node_does_not_revive_a_revoked_doctor() {
+    // Splicing another node's (U0, U1) under the revoked doctor's leaf id must not work:
+    // U0 carries g2^alpha_theta of its own node.
+    let mut rng = StdRng::seed_from_u64(6);
+    let revoked = doctor(6, &["a"], &mut rng);
+    let updk = update_key(3, &[Revocation { leaf: 6, epoch: 1 }], &mut rng);
+    let leaf_node = world().pp.tree().unwrap().leaf_node(6).unwrap();
+    let mut forged = updk.clone();
+    let mut nodes = forged.nodes.clone().into_inner();
+    nodes[0] = leaf_node;
+    forged.nodes = crate::encoding::BoundedList::new(nodes).unwrap();
+    let (capsule, sealed) = record("a", 3, b"x", &mut rng);
+    assert_eq!(read_record(&revoked, &forged, &capsule, &sealed, &mut rng), Err(Error::Tampered));
+}
+
+#[test]
+fn colluding_doctors_cannot_combine_key_parts() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let alice = doctor(7, &["a"], &mut rng);
+    let bob = doctor(8, &["b"], &mut rng);
+    let (capsule, sealed) = record("a and b", 1, b"x", &mut rng);
+    let updk = update_key(1, &[], &mut rng);
+    let keys = &world().keys;
+    let pa = pre_keygen(keys, &alice.attk, &updk, &mut rng).unwrap();
+    let pb = pre_keygen(keys, &bob.attk, &updk, &mut rng).unwrap();
+    // Alice's key with Bob's attribute components grafted on.
+    let mut merged = pa.clone();
+    merged.attributes = attribute_set(&["a", "b"]).unwrap();
+    merged.p2 = crate::encoding::BoundedList::new(vec![pa.p2[0], pb.p2[0]]).unwrap();
+    merged.p3 = crate::encoding::BoundedList::new(vec![pa.p3[0], pb.p3[0]]).unwrap();
+    let semi = pre_decrypt(&PreparedPreKey::new(&merged).unwrap(), &capsule).unwrap();
+    for sk in [&alice.sk, &bob.sk] {
+        let key = decrypt(sk, &semi).unwrap();
+        assert_eq!(open(&key, &capsule, &sealed), Err(Error::Tampered));
+    }
+}
+
+#[test]
+fn tampered_payload_is_detected() {
+    let mut rng = StdRng::seed_from_u64(8);
+    let d = doctor(9, &["a"], &mut rng);
+    let (capsule, sealed) = record("a", 1, b"blood panel", &mut rng);
+    let updk = update_key(1, &[], &mut rng);
+    let mut bytes = sealed.ciphertext.clone().into_inner();
+    bytes[3] ^= 0x80;
+    let mut tampered = sealed.clone();
+    tampered.ciphertext = crate::encoding::BoundedList::new(bytes).unwrap();
+    assert_eq!(read_record(&d, &updk, &capsule, &tampered, &mut rng), Err(Error::Tampered));
+}
+
+#[test]
+fn payload_moved_to_another_capsule_is_detected() {
+    let mut rng = StdRng::seed_from_u64(9);
+    let d = doctor(10, &["a"], &mut rng);
+    let (capsule_a, _) = record("a", 1, b"first", &mut rng);
+    let (_, sealed_b) = record("a", 1, b"second", &mut rng);
+    let updk = update_key(1, &[], &mut rng);
+    assert_eq!(read_record(&d, &updk, &capsule_a, &sealed_b, &mut rng), Err(Error::CapsuleMismatch));
+    // Even with its recorded hash rewritten, GCM refuses the foreign associated data.
+    let mut moved = sealed_b.clone();
+    moved.associated_data = capsule_a.hash();
+    assert_eq!(read_record(&d, &updk, &capsule_a, &moved, &mut rng), Err(Error::Tampered));
+}
+
+#[test]
+fn capsule_with_a_rewritten_epoch_fails() {
+    let mut rng = StdRng::seed_from_u64(10);
+    let d = doctor(11, &["a"], &mut rng);
+    let (mut capsule, sealed) = record("a", 1, b"x", &mut rng);
+    capsule.epoch = 2;
+    let updk = update_key(2, &[], &mut rng);
+    // The epoch is bound into CT: relabelling yields a wrong key, and the hash check fails first.
+    assert_eq!(read_record(&d, &updk, &capsule, &sealed, &mut rng), Err(Error::CapsuleMismatch));
+    let prek = pre_keygen(&world().keys, &d.attk, &updk, &mut rng).unwrap();
+    let semi = pre_decrypt(&PreparedPreKey::new(&prek).unwrap(), &capsule).unwrap();
+    let key = decrypt(&d.sk, &semi).unwrap();
+    let mut rebound = sealed.clone();
+    rebound.associated_data = capsule.hash();
+    assert_eq!(open(&key, &capsule, &rebound), Err(Error::Tampered));
+}
+
+#[test]
+fn capsule_rows_must_match_the_policy() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let d = doctor(12, &["a", "b"], &mut rng);
+    let (mut capsule, _) = record("a and b", 1, b"x", &mut rng);
+    let mut rows = capsule.rows.clone().into_inner();
+    rows.pop();
+    capsule.rows = crate::encoding::BoundedList::new(rows).unwrap();
+    let prek = pre_keygen(&world().keys, &d.attk, &update_key(1, &[], &mut rng), &mut rng).unwrap();
+    assert_eq!(pre_decrypt(&PreparedPreKey::new(&prek).unwrap(), &capsule), Err(Error::MalformedCapsule));
+}
+
+#[test]
+fn keys_and_capsules_survive_scale_round_trips() {
+    use codec::{Decode, Encode};
+    let mut rng = StdRng::seed_from_u64(12);
+    let d = doctor(13, &["a"], &mut rng);
+    let (capsule, _) = record("a or b", 1, b"x", &mut rng);
+    let updk = update_key(1, &[Revocation { leaf: 0, epoch: 0 }], &mut rng);
+    assert_eq!(Capsule::decode(&mut &capsule.encode()[..]).unwrap(), capsule);
+    assert_eq!(AttributeKey::decode(&mut &d.attk.encode()[..]).unwrap(), d.attk);
+    assert_eq!(UpdateKey::decode(&mut &updk.encode()[..]).unwrap(), updk);
+    assert_eq!(PublicParams::decode(&mut &world().pp.encode()[..]).unwrap(), world().pp);
+    // The runtime reads just the node set from the front of the same bytes.
+    let header = UpdateKeyNodes::decode(&mut &updk.encode()[..]).unwrap();
+    assert_eq!((header.epoch, &*header.nodes), (1, &*updk.nodes));
+}
+
+#[test]
+fn secrets_are_not_printed() {
+    let mut rng = StdRng::seed_from_u64(13);
+    let (sk, _) = user_keygen(&mut rng);
+    assert_eq!(format!("{sk:?}"), "UserSecretKey(<redacted>)");
+    assert_eq!(format!("{:?}", world().msk), "MasterSecretKey(<redacted>)");
+}
+
+#[test]
+fn attribute_keys_for_leaves_outside_the_tree_are_refused() {
+    let mut rng = StdRng::seed_from_u64(14);
+    let w = world();
+    let (_, pk) = user_keygen(&mut rng);
+    assert_eq!(
+        att_keygen(&w.pp, &w.keys, &w.msk, 16, &pk, &["a"], &mut rng),
+        Err(Error::LeafOutOfRange)
+    );
+    let too_many: Vec<String> = (0..=MAX_ATTRIBUTES).map(|i| format!("attr{i}")).collect();
+    assert_eq!(
+        att_keygen(&w.pp, &w.keys, &w.msk, 0, &pk, &too_many, &mut rng),
+        Err(Error::TooManyAttributes)
+    );
+}
+
+/// Random policy over five attributes and the plain boolean answer for a set.
+fn policy_text() -> impl Strategy<Value = String> {
+    let leaf = prop::sample::select(vec!["a", "b", "c", "d", "e"]).prop_map(String::from);
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        (prop::collection::vec(inner, 2..4), 0usize..3).prop_map(|(children, kind)| match kind {
+            0 => format!("({})", children.join(" and ")),
+            1 => format!("({})", children.join(" or ")),
+            _ => format!("2 of ({})", children.join(", ")),
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn decryption_succeeds_iff_the_set_satisfies_the_policy(
+        text in policy_text(),
+        set in prop::sample::subsequence(vec!["a", "b", "c", "d", "e"], 1..=5),
+        seed in any::<u64>(),
+    ) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let policy = crate::policy::Policy::parse(&text).unwrap();
+        let normalised: Vec<String> = set.iter().map(|s| String::from(*s)).collect();
+        let satisfied = policy.is_satisfied_by(&normalised);
+        let d = doctor(seed % 16, &set, &mut rng);
+        let (capsule, sealed) = record(&text, 5, b"payload", &mut rng);
+        let result = read_record(&d, &update_key(5, &[], &mut rng), &capsule, &sealed, &mut rng);
+        if satisfied {
+            prop_assert_eq!(result.unwrap(), b"payload".to_vec());
+        } else {
+            prop_assert_eq!(result, Err(Error::PolicyNotSatisfied));
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! MedChain cryptography.
+//!
+//! Everything in `shared/design/CRYPTO.md`, with no Substrate dependency beyond SCALE:
+//!
+//! * [`abe`]: revocable, server-aided ciphertext-policy ABE on BLS12-381 (Rouselakis-Waters large
+//!   universe + Boldyreva-Goyal-Kumar tree revocation + server-aided decryption). The hospital runs
+//!   [`abe::pre_decrypt`]; only the doctor's `beta` finishes with [`abe::decrypt`].
+//! * [`policy`]: `AND` / `OR` / `k of (...)` policies, their LSSS matrix and reconstruction.
+//! * [`tree`]: the revocation tree and `KUNodes`, shared with the runtime (no pairings, `no_std`).
+//! * [`index`]: HMAC keyword indices, trapdoors and matching.
+//! * [`elgamal`] and [`dleq`]: hospital/patient keys and the dispute proof (verifiable in `no_std`).
+//! * [`encoding`]: SCALE for group elements (compressed, validated on decode) and bounded lists.
+//!
+//! Randomness is always passed in (`rng: &mut impl CryptoRngCore`), so the crate works without
+//! `std`; the node and clients pass an OS-seeded generator.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod abe;
+pub mod aead;
+//pub mod dleq;
+//pub mod elgamal;
+pub mod encoding;
+mod error;
+pub mod hash;
+//pub mod index;
+pub mod policy;
+pub mod tree;
+
+pub use error::{Error, Result};
+
+/// Random number generators accepted by this crate: cryptographically secure ones only.
+pub trait CryptoRngCore: ark_std::rand::RngCore + ark_std::rand::CryptoRng {}
+impl<R: ark_std::rand::RngCore + ark_std::rand::CryptoRng> CryptoRngCore for R {}
+
+/// The scalar field of BLS12-381 (`Zp`).
+pub type Fr = ark_bls12_381::Fr;
