@@ -21,12 +21,12 @@ extern crate alloc;
 
 pub mod abe;
 pub mod aead;
-//pub mod dleq;
-//pub mod elgamal;
+pub mod dleq;
+pub mod elgamal;
 pub mod encoding;
 mod error;
 pub mod hash;
-//pub mod index;
+pub mod index;
 pub mod policy;
 pub mod tree;
 
