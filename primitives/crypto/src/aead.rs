@@ -80,7 +80,13 @@ pub(crate) fn seal_with_aad(
     rng.fill_bytes(&mut nonce);
     let ciphertext = key
         .cipher()
-        .encrypt(&Nonce::from(nonce), aes_gcm::aead::Payload { msg: plaintext, aad: &associated })
+        .encrypt(
+            &Nonce::from(nonce),
+            aes_gcm::aead::Payload {
+                msg: plaintext,
+                aad: &associated,
+            },
+        )
         .map_err(|_| Error::PayloadTooLarge)?;
     Ok(SealedPayload {
         associated_data: associated,
@@ -94,7 +100,10 @@ pub(crate) fn open_with_aad(key: &PayloadKey, sealed: &SealedPayload) -> Result<
     key.cipher()
         .decrypt(
             &Nonce::from(sealed.nonce),
-            aes_gcm::aead::Payload { msg: &sealed.ciphertext, aad: &sealed.associated_data },
+            aes_gcm::aead::Payload {
+                msg: &sealed.ciphertext,
+                aad: &sealed.associated_data,
+            },
         )
         .map_err(|_| Error::Tampered)
 }

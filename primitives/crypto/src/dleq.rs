@@ -40,7 +40,11 @@ pub struct Disclosure {
 ///
 /// The nonce `w` hashes the secret with fresh randomness, so a weak generator alone cannot leak
 /// `x` through repeated nonces.
-pub fn disclose(sk: &SecretKey, ciphertext: &Ciphertext, rng: &mut impl CryptoRngCore) -> Disclosure {
+pub fn disclose(
+    sk: &SecretKey,
+    ciphertext: &Ciphertext,
+    rng: &mut impl CryptoRngCore,
+) -> Disclosure {
     let pk = sk.public_key();
     let r = ciphertext.ephemeral.0;
     let shared = sk.shared_point(ciphertext);
@@ -53,7 +57,13 @@ pub fn disclose(sk: &SecretKey, ciphertext: &Ciphertext, rng: &mut impl CryptoRn
     let b = (r * w).into_affine();
     let c = challenge(&pk, &r, &shared, &a, &b);
     let z = w + c * sk.scalar();
-    Disclosure { shared: shared.into(), proof: Proof { challenge: c.into(), response: z.into() } }
+    Disclosure {
+        shared: shared.into(),
+        proof: Proof {
+            challenge: c.into(),
+            response: z.into(),
+        },
+    }
 }
 
 /// Checks a disclosure for `ciphertext` against the patient's public key.
@@ -72,7 +82,14 @@ pub fn verify(pk: &PublicKey, ciphertext: &Ciphertext, disclosure: &Disclosure) 
 
 fn challenge(pk: &PublicKey, r: &G1Affine, s: &G1Affine, a: &G1Affine, b: &G1Affine) -> Fr {
     let generator = G1Point::from(G1Affine::from(G1Projective::generator()));
-    let transcript = (generator, pk.0, G1Point::from(*r), G1Point::from(*s), G1Point::from(*a), G1Point::from(*b));
+    let transcript = (
+        generator,
+        pk.0,
+        G1Point::from(*r),
+        G1Point::from(*s),
+        G1Point::from(*a),
+        G1Point::from(*b),
+    );
     hash_to_scalar(DOMAIN_CHALLENGE, &transcript.encode())
 }
 
@@ -106,7 +123,10 @@ mod tests {
         let (patient, ct) = report(&mut rng);
         let disclosure = disclose(&patient, &ct, &mut rng);
         assert_eq!(verify(&patient.public_key(), &ct, &disclosure), Ok(()));
-        assert_eq!(open_with_shared_point(&disclosure.shared.0, &ct).unwrap(), b"diagnosis: benign");
+        assert_eq!(
+            open_with_shared_point(&disclosure.shared.0, &ct).unwrap(),
+            b"diagnosis: benign"
+        );
     }
 
     #[test]
@@ -115,7 +135,10 @@ mod tests {
         let (patient, ct) = report(&mut rng);
         let other = SecretKey::generate(&mut rng);
         let disclosure = disclose(&other, &ct, &mut rng);
-        assert_eq!(verify(&patient.public_key(), &ct, &disclosure), Err(Error::InvalidProof));
+        assert_eq!(
+            verify(&patient.public_key(), &ct, &disclosure),
+            Err(Error::InvalidProof)
+        );
     }
 
     #[test]
@@ -124,7 +147,10 @@ mod tests {
         let (patient, ct) = report(&mut rng);
         let other_ct = seal(&patient.public_key(), b"another report", &mut rng).unwrap();
         let disclosure = disclose(&patient, &ct, &mut rng);
-        assert_eq!(verify(&patient.public_key(), &other_ct, &disclosure), Err(Error::InvalidProof));
+        assert_eq!(
+            verify(&patient.public_key(), &other_ct, &disclosure),
+            Err(Error::InvalidProof)
+        );
     }
 
     #[test]
@@ -138,7 +164,11 @@ mod tests {
             flipped[bit / 8] ^= 1 << (bit % 8);
             // Either it no longer decodes (a point off the curve) or the proof fails.
             if let Ok(d) = Disclosure::decode(&mut &flipped[..]) {
-                assert_eq!(verify(&patient.public_key(), &ct, &d), Err(Error::InvalidProof), "bit {bit}");
+                assert_eq!(
+                    verify(&patient.public_key(), &ct, &d),
+                    Err(Error::InvalidProof),
+                    "bit {bit}"
+                );
             }
         }
     }
@@ -148,7 +178,11 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(5);
         let (patient, ct) = report(&mut rng);
         let mut disclosure = disclose(&patient, &ct, &mut rng);
-        disclosure.shared = G1Point::from((G1Projective::generator() * Fr::from(5u64)).into_affine());
-        assert_eq!(verify(&patient.public_key(), &ct, &disclosure), Err(Error::InvalidProof));
+        disclosure.shared =
+            G1Point::from((G1Projective::generator() * Fr::from(5u64)).into_affine());
+        assert_eq!(
+            verify(&patient.public_key(), &ct, &disclosure),
+            Err(Error::InvalidProof)
+        );
     }
 }

@@ -48,7 +48,11 @@ impl SecretKey {
 
     /// `g1^x`.
     pub fn public_key(&self) -> PublicKey {
-        PublicKey((G1Projective::generator() * self.scalar()).into_affine().into())
+        PublicKey(
+            (G1Projective::generator() * self.scalar())
+                .into_affine()
+                .into(),
+        )
     }
 
     /// `S = R^x`, the shared point of a ciphertext addressed to this key.
@@ -79,7 +83,11 @@ impl Ciphertext {
 }
 
 /// Encrypts `plaintext` to `recipient`.
-pub fn seal(recipient: &PublicKey, plaintext: &[u8], rng: &mut impl CryptoRngCore) -> Result<Ciphertext> {
+pub fn seal(
+    recipient: &PublicKey,
+    plaintext: &[u8],
+    rng: &mut impl CryptoRngCore,
+) -> Result<Ciphertext> {
     let k = Fr::rand(rng);
     let ephemeral: G1Point = (G1Projective::generator() * k).into_affine().into();
     let shared = (recipient.0 .0 * k).into_affine();
@@ -93,7 +101,10 @@ pub fn open_with_shared_point(shared: &G1Affine, ciphertext: &Ciphertext) -> Res
     if ciphertext.sealed.associated_data != Ciphertext::binding(&ciphertext.ephemeral) {
         return Err(Error::Tampered);
     }
-    open_with_aad(&payload_key(shared, &ciphertext.ephemeral), &ciphertext.sealed)
+    open_with_aad(
+        &payload_key(shared, &ciphertext.ephemeral),
+        &ciphertext.sealed,
+    )
 }
 
 fn payload_key(shared: &G1Affine, ephemeral: &G1Point) -> PayloadKey {

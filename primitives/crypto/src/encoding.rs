@@ -274,8 +274,13 @@ mod tests {
         // A prefix claiming 2^30 items must fail without trying to reserve them.
         let bytes = Compact(1u32 << 30).encode();
         assert!(BoundedList::<u8, 16>::decode(&mut &bytes[..]).is_err());
-        let ok = BoundedList::<u8, 4>::new(alloc::vec![1, 2, 3]).unwrap().encode();
-        assert_eq!(&*BoundedList::<u8, 4>::decode(&mut &ok[..]).unwrap(), &[1, 2, 3]);
+        let ok = BoundedList::<u8, 4>::new(alloc::vec![1, 2, 3])
+            .unwrap()
+            .encode();
+        assert_eq!(
+            &*BoundedList::<u8, 4>::decode(&mut &ok[..]).unwrap(),
+            &[1, 2, 3]
+        );
         assert!(BoundedList::<u8, 2>::decode(&mut &ok[..]).is_err());
         assert!(BoundedList::<u8, 2>::new(alloc::vec![1, 2, 3]).is_err());
     }
@@ -283,7 +288,10 @@ mod tests {
     #[test]
     fn strings_must_be_utf8_and_bounded() {
         let bytes = String::from("dept:cardiology").encode();
-        assert_eq!(&*BoundedString::<32>::decode(&mut &bytes[..]).unwrap(), "dept:cardiology");
+        assert_eq!(
+            &*BoundedString::<32>::decode(&mut &bytes[..]).unwrap(),
+            "dept:cardiology"
+        );
         assert!(BoundedString::<4>::decode(&mut &bytes[..]).is_err());
         let invalid = (alloc::vec![0xffu8, 0xfe]).encode();
         assert!(BoundedString::<4>::decode(&mut &invalid[..]).is_err());

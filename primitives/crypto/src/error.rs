@@ -91,14 +91,19 @@ impl fmt::Display for Error {
             Error::TreeFull => f.write_str("every leaf of the revocation tree is assigned"),
             Error::Revoked => f.write_str("the doctor is revoked for this epoch"),
             Error::EpochMismatch { capsule, key } => {
-                write!(f, "capsule of epoch {capsule} used with a key of epoch {key}")
+                write!(
+                    f,
+                    "capsule of epoch {capsule} used with a key of epoch {key}"
+                )
             }
             Error::MissingAttributeKey => f.write_str("the key lacks a needed attribute"),
             Error::MalformedKey => f.write_str("key or capsule parts do not fit together"),
             Error::MalformedCapsule => f.write_str("the capsule's rows do not match its policy"),
             Error::CapsuleMismatch => f.write_str("the payload belongs to another capsule"),
             Error::PayloadTooLarge => f.write_str("payload larger than the limit"),
-            Error::Tampered => f.write_str("authentication failed: ciphertext modified or wrong key"),
+            Error::Tampered => {
+                f.write_str("authentication failed: ciphertext modified or wrong key")
+            }
             Error::InvalidKeywordSet => f.write_str("keyword set empty or too large"),
             Error::InvalidProof => f.write_str("the proof does not verify"),
         }

@@ -24,7 +24,7 @@ pub const DOMAIN_KEYWORD: &[u8] = b"medchain/kw";
 /// is statistically uniform. The domain is length-prefixed so no two domains collide.
 pub fn hash_to_scalar(domain: &[u8], msg: &[u8]) -> Fr {
     let mut wide = [0u8; 64];
-    for (counter, half) in wide.chunks_exact_mut(32).enumerate() {
+    for (counter, half) in wide.as_chunks_mut::<32>().0.iter_mut().enumerate() {
         let digest = Sha256::new()
             .chain_update([domain.len() as u8])
             .chain_update(domain)
@@ -87,13 +87,22 @@ mod tests {
 
     #[test]
     fn domains_separate_equal_messages() {
-        assert_ne!(hash_to_scalar(DOMAIN_ATTRIBUTE, b"x"), hash_to_scalar(DOMAIN_EPOCH, b"x"));
+        assert_ne!(
+            hash_to_scalar(DOMAIN_ATTRIBUTE, b"x"),
+            hash_to_scalar(DOMAIN_EPOCH, b"x")
+        );
     }
 
     #[test]
     fn attributes_are_normalised_before_hashing() {
-        assert_eq!(attribute_scalar("  Dept:Cardiology "), attribute_scalar("dept:cardiology"));
-        assert_ne!(attribute_scalar("dept:cardiology"), attribute_scalar("dept:oncology"));
+        assert_eq!(
+            attribute_scalar("  Dept:Cardiology "),
+            attribute_scalar("dept:cardiology")
+        );
+        assert_ne!(
+            attribute_scalar("dept:cardiology"),
+            attribute_scalar("dept:oncology")
+        );
         assert_eq!(keyword_digest("Diabetes"), keyword_digest("diabetes "));
     }
 

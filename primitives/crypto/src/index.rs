@@ -110,7 +110,10 @@ pub fn build_index(
         .ok_or(Error::InvalidKeywordSet)?;
     let mut nonce = [0u8; 16];
     rng.fill_bytes(&mut nonce);
-    let mut tags: Vec<Tag> = keywords.iter().map(|w| tag(key.token_mac(w), &nonce)).collect();
+    let mut tags: Vec<Tag> = keywords
+        .iter()
+        .map(|w| tag(key.token_mac(w), &nonce))
+        .collect();
     while tags.len() < class {
         let mut padding = [0u8; 16];
         rng.fill_bytes(&mut padding);
@@ -143,7 +146,12 @@ pub struct Trapdoor {
 impl Trapdoor {
     /// A trapdoor for plain-text interests.
     pub fn new(interests: &[impl AsRef<str>]) -> Result<Self> {
-        Self::from_digests(interests.iter().map(|q| keyword_digest(q.as_ref())).collect())
+        Self::from_digests(
+            interests
+                .iter()
+                .map(|q| keyword_digest(q.as_ref()))
+                .collect(),
+        )
     }
 
     /// A trapdoor from digests (as received over RPC): deduplicated and bounded.
@@ -167,14 +175,24 @@ pub struct PreparedQuery {
 
 impl fmt::Debug for PreparedQuery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PreparedQuery({} interests, <redacted>)", self.keyed.len())
+        write!(
+            f,
+            "PreparedQuery({} interests, <redacted>)",
+            self.keyed.len()
+        )
     }
 }
 
 impl PreparedQuery {
     /// Prepares `trapdoor` against the key that built the indices to search.
     pub fn new(key: &SearchKey, trapdoor: &Trapdoor) -> Self {
-        Self { keyed: trapdoor.interests.iter().map(|q| key.token_mac(q)).collect() }
+        Self {
+            keyed: trapdoor
+                .interests
+                .iter()
+                .map(|q| key.token_mac(q))
+                .collect(),
+        }
     }
 
     /// Number of interests.
@@ -194,12 +212,18 @@ impl PreparedQuery {
 
     /// How many of the interests are in `index`.
     pub fn matched_count(&self, index: &Index) -> usize {
-        self.keyed.iter().filter(|keyed| contains(index, keyed)).count()
+        self.keyed
+            .iter()
+            .filter(|keyed| contains(index, keyed))
+            .count()
     }
 }
 
 fn contains(index: &Index, keyed: &HmacSha256) -> bool {
-    index.tags.binary_search(&tag(keyed.clone(), &index.nonce)).is_ok()
+    index
+        .tags
+        .binary_search(&tag(keyed.clone(), &index.nonce))
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -232,8 +256,12 @@ mod tests {
         let sizes: Vec<usize> = [1usize, 8, 9, 33]
             .iter()
             .map(|&n| {
-                let words: Vec<KeywordDigest> = (0..n).map(|i| keyword_digest(&format!("w{i}"))).collect();
-                build_index(&key, HOSPITAL, 0, &words, &mut rng).unwrap().tags.len()
+                let words: Vec<KeywordDigest> =
+                    (0..n).map(|i| keyword_digest(&format!("w{i}"))).collect();
+                build_index(&key, HOSPITAL, 0, &words, &mut rng)
+                    .unwrap()
+                    .tags
+                    .len()
             })
             .collect();
         assert_eq!(sizes, [8, 8, 16, 64]);
@@ -243,9 +271,17 @@ mod tests {
     fn empty_and_oversize_keyword_sets_are_refused() {
         let mut rng = StdRng::seed_from_u64(3);
         let key = SearchKey::generate(&mut rng);
-        assert_eq!(build_index(&key, HOSPITAL, 0, &[], &mut rng), Err(Error::InvalidKeywordSet));
-        let many: Vec<KeywordDigest> = (0..=MAX_KEYWORDS).map(|i| keyword_digest(&format!("w{i}"))).collect();
-        assert_eq!(build_index(&key, HOSPITAL, 0, &many, &mut rng), Err(Error::InvalidKeywordSet));
+        assert_eq!(
+            build_index(&key, HOSPITAL, 0, &[], &mut rng),
+            Err(Error::InvalidKeywordSet)
+        );
+        let many: Vec<KeywordDigest> = (0..=MAX_KEYWORDS)
+            .map(|i| keyword_digest(&format!("w{i}")))
+            .collect();
+        assert_eq!(
+            build_index(&key, HOSPITAL, 0, &many, &mut rng),
+            Err(Error::InvalidKeywordSet)
+        );
         assert_eq!(Trapdoor::new(&[] as &[&str]), Err(Error::InvalidKeywordSet));
     }
 
@@ -258,7 +294,10 @@ mod tests {
         let trapdoor = Trapdoor::new(&["asthma"]).unwrap();
         assert!(PreparedQuery::new(&key, &trapdoor).matches(&index));
         assert!(!PreparedQuery::new(&rotated, &trapdoor).matches(&index));
-        assert_eq!(PreparedQuery::new(&rotated, &trapdoor).matched_count(&index), 0);
+        assert_eq!(
+            PreparedQuery::new(&rotated, &trapdoor).matched_count(&index),
+            0
+        );
     }
 
     #[test]
@@ -277,14 +316,20 @@ mod tests {
         let records: Vec<(BTreeSet<usize>, Index)> = (0..200)
             .map(|_| {
                 let n = rng.gen_range(1..=10);
-                let set: BTreeSet<usize> = (0..n).map(|_| rng.gen_range(0..vocabulary.len())).collect();
-                let words: Vec<KeywordDigest> = set.iter().map(|&i| keyword_digest(&vocabulary[i])).collect();
+                let set: BTreeSet<usize> =
+                    (0..n).map(|_| rng.gen_range(0..vocabulary.len())).collect();
+                let words: Vec<KeywordDigest> = set
+                    .iter()
+                    .map(|&i| keyword_digest(&vocabulary[i]))
+                    .collect();
                 let index = build_index(&key, HOSPITAL, 0, &words, &mut rng).unwrap();
                 (set, index)
             })
             .collect();
         for _ in 0..50 {
-            let q: BTreeSet<usize> = (0..rng.gen_range(1..=3)).map(|_| rng.gen_range(0..vocabulary.len())).collect();
+            let q: BTreeSet<usize> = (0..rng.gen_range(1..=3))
+                .map(|_| rng.gen_range(0..vocabulary.len()))
+                .collect();
             let interests: Vec<&str> = q.iter().map(|&i| vocabulary[i].as_str()).collect();
             let query = PreparedQuery::new(&key, &Trapdoor::new(&interests).unwrap());
             for (set, index) in &records {

@@ -109,8 +109,15 @@ impl Tree {
 
     /// The node of `Path(leaf)` that is in `cover`, if any: there is at most one when `cover` is
     /// a `KUNodes` answer, and none exactly when the leaf is revoked.
-    pub fn covering_node(&self, leaf: LeafIndex, cover: &BTreeSet<NodeId>) -> Result<Option<NodeId>> {
-        Ok(self.path(leaf)?.into_iter().find(|node| cover.contains(node)))
+    pub fn covering_node(
+        &self,
+        leaf: LeafIndex,
+        cover: &BTreeSet<NodeId>,
+    ) -> Result<Option<NodeId>> {
+        Ok(self
+            .path(leaf)?
+            .into_iter()
+            .find(|node| cover.contains(node)))
     }
 }
 
@@ -142,14 +149,22 @@ mod tests {
     use super::*;
 
     fn revoked(leaves: &[u64], epoch: u64) -> Vec<Revocation> {
-        leaves.iter().map(|&leaf| Revocation { leaf, epoch }).collect()
+        leaves
+            .iter()
+            .map(|&leaf| Revocation { leaf, epoch })
+            .collect()
     }
 
     /// Leaves covered by `cover`, computed the slow way: for every leaf, count covering nodes.
     fn covered_leaves(tree: &Tree, cover: &BTreeSet<NodeId>) -> Vec<u64> {
         (0..tree.leaf_count())
             .filter(|&leaf| {
-                let hits = tree.path(leaf).unwrap().iter().filter(|n| cover.contains(n)).count();
+                let hits = tree
+                    .path(leaf)
+                    .unwrap()
+                    .iter()
+                    .filter(|n| cover.contains(n))
+                    .count();
                 assert!(hits <= 1, "leaf {leaf} covered {hits} times");
                 hits == 1
             })
@@ -215,7 +230,10 @@ mod tests {
     #[test]
     fn revocation_of_a_leaf_outside_the_tree_is_an_error() {
         let tree = Tree::new(2).unwrap();
-        assert_eq!(tree.ku_nodes(&revoked(&[4], 0), 0), Err(Error::LeafOutOfRange));
+        assert_eq!(
+            tree.ku_nodes(&revoked(&[4], 0), 0),
+            Err(Error::LeafOutOfRange)
+        );
     }
 
     #[test]

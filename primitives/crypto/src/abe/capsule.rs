@@ -73,19 +73,28 @@ pub fn encapsulate(
         let t = Fr::rand(rng);
         let minus_t = -t;
         points.push(tables.w.mul(lambda) + tables.v.mul(&t));
-        points.push(tables.u.mul(&(attribute_scalar(attribute) * minus_t)) + tables.h.mul(&minus_t));
+        points
+            .push(tables.u.mul(&(attribute_scalar(attribute) * minus_t)) + tables.h.mul(&minus_t));
         points.push(tables.g.mul(&t));
     }
     let points = G1Projective::normalize_batch(&points);
     let rows = points[2..]
-        .chunks_exact(3)
-        .map(|p| CapsuleRow { c1: p[0].into(), c2: p[1].into(), c3: p[2].into() })
+        .as_chunks::<3>()
+        .0
+        .iter()
+        .map(|[c1, c2, c3]| CapsuleRow {
+            c1: (*c1).into(),
+            c2: (*c2).into(),
+            c3: (*c3).into(),
+        })
         .collect();
     let key = PayloadKey::from_bytes(derive_key(&tables.y.mul(&s), &[], KEM_LABEL));
     let capsule = Capsule {
-        policy: BoundedString::new(policy_text.into()).map_err(|_| crate::Error::PolicyTooLarge {
-            what: "bytes",
-            limit: MAX_POLICY_LEN,
+        policy: BoundedString::new(policy_text.into()).map_err(|_| {
+            crate::Error::PolicyTooLarge {
+                what: "bytes",
+                limit: MAX_POLICY_LEN,
+            }
         })?,
         epoch,
         c0: points[0].into(),

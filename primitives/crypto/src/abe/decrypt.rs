@@ -46,7 +46,11 @@ impl PreparedPreKey {
         let prepare = |p: &crate::encoding::G2Point| Prepared::from(p.0);
         Ok(Self {
             epoch: prek.epoch,
-            attributes: prek.attributes.iter().map(|a| alloc::string::String::from(&**a)).collect(),
+            attributes: prek
+                .attributes
+                .iter()
+                .map(|a| alloc::string::String::from(&**a))
+                .collect(),
             p0: prepare(&prek.p0),
             p1: prepare(&prek.p1),
             pt: prepare(&prek.pt),
@@ -72,7 +76,10 @@ pub struct SemiCt(pub GtElement);
 /// [`Error::MalformedCapsule`] when the capsule's rows do not match its policy.
 pub fn pre_decrypt(prek: &PreparedPreKey, capsule: &Capsule) -> Result<SemiCt> {
     if capsule.epoch != prek.epoch {
-        return Err(Error::EpochMismatch { capsule: capsule.epoch, key: prek.epoch });
+        return Err(Error::EpochMismatch {
+            capsule: capsule.epoch,
+            key: prek.epoch,
+        });
     }
     let policy = Policy::parse(&capsule.policy)?;
     if policy.rows().len() != capsule.rows.len() {

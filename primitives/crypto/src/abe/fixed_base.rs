@@ -34,7 +34,9 @@ impl<G: ScalarMul> FixedBase<G> {
             }
             window_base = acc;
         }
-        Self { table: G::batch_convert_to_mul_base(&multiples) }
+        Self {
+            table: G::batch_convert_to_mul_base(&multiples),
+        }
     }
 
     /// `base ^ exponent`.
@@ -42,7 +44,10 @@ impl<G: ScalarMul> FixedBase<G> {
         let bits = exponent.into_bigint().to_bits_le();
         let mut acc = G::zero();
         for (window, chunk) in bits.chunks(WINDOW).enumerate() {
-            let digit = chunk.iter().rev().fold(0usize, |d, &bit| (d << 1) | usize::from(bit));
+            let digit = chunk
+                .iter()
+                .rev()
+                .fold(0usize, |d, &bit| (d << 1) | usize::from(bit));
             if digit != 0 {
                 acc += &self.table[window * ENTRIES + digit];
             }
@@ -69,7 +74,12 @@ mod tests {
         let g2 = FixedBase::new(G2Projective::generator());
         let gt_base = Bls12_381::pairing(G1Projective::generator(), G2Projective::generator());
         let gt = FixedBase::new(gt_base);
-        for exponent in [Fr::from(0u64), Fr::from(1u64), -Fr::from(1u64), Fr::rand(&mut rng)] {
+        for exponent in [
+            Fr::from(0u64),
+            Fr::from(1u64),
+            -Fr::from(1u64),
+            Fr::rand(&mut rng),
+        ] {
             assert_eq!(g1.mul(&exponent), G1Projective::generator() * exponent);
             assert_eq!(g2.mul(&exponent), G2Projective::generator() * exponent);
             assert_eq!(gt.mul(&exponent), gt_base * exponent);

@@ -48,7 +48,11 @@ impl UserSecretKey {
 
     /// `pk = g2^beta`.
     pub fn public_key(&self) -> UserPublicKey {
-        UserPublicKey((G2Projective::generator() * self.beta()).into_affine().into())
+        UserPublicKey(
+            (G2Projective::generator() * self.beta())
+                .into_affine()
+                .into(),
+        )
     }
 }
 
@@ -133,7 +137,13 @@ pub fn att_keygen(
             }
             let k = G2Projective::normalize_batch(&k);
             let (k2, k3) = split_pairs(&k[2..])?;
-            Ok(NodeKey { node, k0: k[0].into(), k1: k[1].into(), k2, k3 })
+            Ok(NodeKey {
+                node,
+                k0: k[0].into(),
+                k1: k[1].into(),
+                k2,
+                k3,
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(AttributeKey {
@@ -173,7 +183,11 @@ pub fn upd_keygen(
     revocations: &[Revocation],
     rng: &mut impl CryptoRngCore,
 ) -> Result<UpdateKey> {
-    let nodes: Vec<NodeId> = pp.tree()?.ku_nodes(revocations, epoch)?.into_iter().collect();
+    let nodes: Vec<NodeId> = pp
+        .tree()?
+        .ku_nodes(revocations, epoch)?
+        .into_iter()
+        .collect();
     let epoch_hash = epoch_scalar(epoch);
     let mut points = Vec::with_capacity(2 * nodes.len());
     for &node in &nodes {
@@ -182,7 +196,12 @@ pub fn upd_keygen(
         points.push(tables.g.mul(&s));
     }
     let points = G2Projective::normalize_batch(&points);
-    let keys = points.chunks_exact(2).map(|p| (p[0].into(), p[1].into())).collect();
+    let keys = points
+        .as_chunks::<2>()
+        .0
+        .iter()
+        .map(|[u0, u1]| ((*u0).into(), (*u1).into()))
+        .collect();
     Ok(UpdateKey {
         epoch,
         nodes: BoundedList::new(nodes).map_err(|_| Error::MalformedKey)?,
@@ -221,8 +240,16 @@ pub fn pre_keygen(
         return Err(Error::MalformedKey);
     }
     let covered: BTreeSet<NodeId> = updk.nodes.iter().copied().collect();
-    let node_key = attk.nodes.iter().find(|k| covered.contains(&k.node)).ok_or(Error::Revoked)?;
-    let position = updk.nodes.iter().position(|n| *n == node_key.node).ok_or(Error::Revoked)?;
+    let node_key = attk
+        .nodes
+        .iter()
+        .find(|k| covered.contains(&k.node))
+        .ok_or(Error::Revoked)?;
+    let position = updk
+        .nodes
+        .iter()
+        .position(|n| *n == node_key.node)
+        .ok_or(Error::Revoked)?;
     let (u0, u1) = &updk.keys[position];
     let count = attk.attributes.len();
     if node_key.k2.len() != count || node_key.k3.len() != count {
@@ -233,12 +260,20 @@ pub fn pre_keygen(
     let s = Fr::rand(rng);
     let mut p = Vec::with_capacity(3 + 2 * count);
     p.push(
-        G2Projective::from(node_key.k0.0) + u0.0 + tables.w.mul(&r) + tables.epoch_power(&epoch_hash, &s),
+        G2Projective::from(node_key.k0.0)
+            + u0.0
+            + tables.w.mul(&r)
+            + tables.epoch_power(&epoch_hash, &s),
     );
     p.push(G2Projective::from(node_key.k1.0) + tables.g.mul(&r));
     p.push(G2Projective::from(u1.0) + tables.g.mul(&s));
     let minus_v_r = tables.v.mul(&-r);
-    for ((attribute, k2), k3) in attk.attributes.iter().zip(node_key.k2.iter()).zip(node_key.k3.iter()) {
+    for ((attribute, k2), k3) in attk
+        .attributes
+        .iter()
+        .zip(node_key.k2.iter())
+        .zip(node_key.k3.iter())
+    {
         let r_tau = Fr::rand(rng);
         p.push(G2Projective::from(k2.0) + tables.g.mul(&r_tau));
         p.push(
@@ -262,8 +297,12 @@ pub fn pre_keygen(
 
 /// Splits `[a0, b0, a1, b1, ...]` into `([a0, a1, ...], [b0, b1, ...])`.
 fn split_pairs(interleaved: &[G2Affine]) -> Result<(PerAttribute, PerAttribute)> {
-    let (a, b): (Vec<G2Point>, Vec<G2Point>) =
-        interleaved.chunks_exact(2).map(|p| (G2Point::from(p[0]), G2Point::from(p[1]))).unzip();
+    let (a, b): (Vec<G2Point>, Vec<G2Point>) = interleaved
+        .as_chunks::<2>()
+        .0
+        .iter()
+        .map(|[a, b]| (G2Point::from(*a), G2Point::from(*b)))
+        .unzip();
     let bound = |list| PerAttribute::new(list).map_err(|_| Error::TooManyAttributes);
     Ok((bound(a)?, bound(b)?))
 }

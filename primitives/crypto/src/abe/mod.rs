@@ -18,8 +18,9 @@ pub use capsule::{encapsulate, Capsule, CapsuleRow};
 pub use decrypt::{decrypt, pre_decrypt, PreparedPreKey, SemiCt};
 pub use fixed_base::FixedBase;
 pub use keys::{
-    att_keygen, attribute_set, pre_keygen, upd_keygen, user_keygen, Attribute, AttributeKey, AttributeSet,
-    NodeKey, PreDecryptionKey, UpdateKey, UpdateKeyNodes, UserPublicKey, UserSecretKey,
+    att_keygen, attribute_set, pre_keygen, upd_keygen, user_keygen, Attribute, AttributeKey,
+    AttributeSet, NodeKey, PreDecryptionKey, UpdateKey, UpdateKeyNodes, UserPublicKey,
+    UserSecretKey,
 };
 pub use params::{setup, EncryptionTables, KeyTables, MasterSecretKey, PublicParams};
 

@@ -1,7 +1,10 @@
 //! Setup: public parameters, the master secret, and the tables that speed up their use.
 
 use ark_bls12_381::{Bls12_381, G1Projective, G2Projective};
-use ark_ec::{pairing::{Pairing, PairingOutput}, CurveGroup, PrimeGroup};
+use ark_ec::{
+    pairing::{Pairing, PairingOutput},
+    CurveGroup, PrimeGroup,
+};
 use ark_std::UniformRand;
 use codec::{Decode, Encode};
 use core::fmt;
@@ -96,7 +99,12 @@ pub fn setup(depth: u8, rng: &mut impl CryptoRngCore) -> Result<(PublicParams, M
     Tree::new(depth)?;
     let g1 = G1Projective::generator();
     let g2 = G2Projective::generator();
-    let both = |exponent: Fr| ((g1 * exponent).into_affine().into(), (g2 * exponent).into_affine().into());
+    let both = |exponent: Fr| {
+        (
+            (g1 * exponent).into_affine().into(),
+            (g2 * exponent).into_affine().into(),
+        )
+    };
     let (u1, u2) = both(Fr::rand(rng));
     let (h1, h2) = both(Fr::rand(rng));
     let (w1, w2) = both(Fr::rand(rng));
@@ -125,7 +133,13 @@ pub fn setup(depth: u8, rng: &mut impl CryptoRngCore) -> Result<(PublicParams, M
         y: y.into(),
         depth,
     };
-    Ok((pp, MasterSecretKey { alpha: alpha.into(), node_seed }))
+    Ok((
+        pp,
+        MasterSecretKey {
+            alpha: alpha.into(),
+            node_seed,
+        },
+    ))
 }
 
 /// Tables for the G1 generators and `Y`: what encryption needs. Built once per process.

@@ -25,7 +25,12 @@ fn world() -> &'static World {
     WORLD.get_or_init(|| {
         let mut rng = StdRng::seed_from_u64(1);
         let (pp, msk) = setup(4, &mut rng).unwrap();
-        World { enc: EncryptionTables::new(&pp), keys: KeyTables::new(&pp), pp, msk }
+        World {
+            enc: EncryptionTables::new(&pp),
+            keys: KeyTables::new(&pp),
+            pp,
+            msk,
+        }
     })
 }
 
@@ -60,7 +65,12 @@ fn read_record(
     open(&key, capsule, sealed)
 }
 
-fn record(policy: &str, epoch: u64, plaintext: &[u8], rng: &mut StdRng) -> (Capsule, crate::aead::SealedPayload) {
+fn record(
+    policy: &str,
+    epoch: u64,
+    plaintext: &[u8],
+    rng: &mut StdRng,
+) -> (Capsule, crate::aead::SealedPayload) {
     let w = world();
     let (capsule, key) = encapsulate(&w.enc, policy, epoch, rng).unwrap();
     let sealed = seal(&key, &capsule, plaintext, rng).unwrap();
@@ -71,9 +81,17 @@ fn record(policy: &str, epoch: u64, plaintext: &[u8], rng: &mut StdRng) -> (Caps
 fn authorised_doctor_reads_the_record() {
     let mut rng = StdRng::seed_from_u64(2);
     let d = doctor(0, &["Dept:Cardiology", "role:physician"], &mut rng);
-    let (capsule, sealed) = record("(dept:cardiology or dept:oncology) and role:physician", 1, b"ECG", &mut rng);
+    let (capsule, sealed) = record(
+        "(dept:cardiology or dept:oncology) and role:physician",
+        1,
+        b"ECG",
+        &mut rng,
+    );
     let updk = update_key(1, &[], &mut rng);
-    assert_eq!(read_record(&d, &updk, &capsule, &sealed, &mut rng).unwrap(), b"ECG");
+    assert_eq!(
+        read_record(&d, &updk, &capsule, &sealed, &mut rng).unwrap(),
+        b"ECG"
+    );
 }
 
 #[test]
@@ -82,7 +100,10 @@ fn wrong_attributes_cannot_decrypt() {
     let d = doctor(1, &["dept:radiology", "role:physician"], &mut rng);
     let (capsule, sealed) = record("dept:cardiology and role:physician", 1, b"x", &mut rng);
     let updk = update_key(1, &[], &mut rng);
-    assert_eq!(read_record(&d, &updk, &capsule, &sealed, &mut rng), Err(Error::PolicyNotSatisfied));
+    assert_eq!(
+        read_record(&d, &updk, &capsule, &sealed, &mut rng),
+        Err(Error::PolicyNotSatisfied)
+    );
 }
 
 #[test]
@@ -91,7 +112,13 @@ fn semi_ciphertext_is_useless_without_beta() {
     let d = doctor(2, &["a"], &mut rng);
     let other = doctor(3, &["a"], &mut rng);
     let (capsule, sealed) = record("a", 1, b"x", &mut rng);
-    let prek = pre_keygen(&world().keys, &d.attk, &update_key(1, &[], &mut rng), &mut rng).unwrap();
+    let prek = pre_keygen(
+        &world().keys,
+        &d.attk,
+        &update_key(1, &[], &mut rng),
+        &mut rng,
+    )
+    .unwrap();
     let semi = pre_decrypt(&PreparedPreKey::new(&prek).unwrap(), &capsule).unwrap();
     let key = decrypt(&other.sk, &semi).unwrap();
     assert_eq!(open(&key, &capsule, &sealed), Err(Error::Tampered));
@@ -112,10 +139,19 @@ fn revoked_doctor_cannot_decrypt_from_the_revocation_epoch_on() {
     let updk7 = update_key(7, &rl, &mut rng);
 
     // Before the revocation epoch: still readable.
-    assert_eq!(read_record(&revoked, &updk2, &old_capsule, &old_sealed, &mut rng).unwrap(), b"old");
+    assert_eq!(
+        read_record(&revoked, &updk2, &old_capsule, &old_sealed, &mut rng).unwrap(),
+        b"old"
+    );
     // From the revocation epoch on: no pre-decryption key at all.
-    assert_eq!(read_record(&revoked, &updk3, &new_capsule, &new_sealed, &mut rng), Err(Error::Revoked));
-    assert_eq!(read_record(&revoked, &updk7, &later_capsule, &later_sealed, &mut rng), Err(Error::Revoked));
+    assert_eq!(
+        read_record(&revoked, &updk3, &new_capsule, &new_sealed, &mut rng),
+        Err(Error::Revoked)
+    );
+    assert_eq!(
+        read_record(&revoked, &updk7, &later_capsule, &later_sealed, &mut rng),
+        Err(Error::Revoked)
+    );
     // A key of an older epoch does not open a newer capsule.
     let old_prek = pre_keygen(&world().keys, &revoked.attk, &updk2, &mut rng).unwrap();
     assert_eq!(
@@ -123,7 +159,10 @@ fn revoked_doctor_cannot_decrypt_from_the_revocation_epoch_on() {
         Err(Error::EpochMismatch { capsule: 3, key: 2 })
     );
     // The sibling in the same subtree is unaffected.
-    assert_eq!(read_record(&sibling, &updk3, &new_capsule, &new_sealed, &mut rng).unwrap(), b"new");
+    assert_eq!(
+        read_record(&sibling, &updk3, &new_capsule, &new_sealed, &mut rng).unwrap(),
+        b"new"
+    );
 }
 
 #[test]
@@ -139,7 +178,10 @@ fn forged_update_node_does_not_revive_a_revoked_doctor() {
     nodes[0] = leaf_node;
     forged.nodes = crate::encoding::BoundedList::new(nodes).unwrap();
     let (capsule, sealed) = record("a", 3, b"x", &mut rng);
-    assert_eq!(read_record(&revoked, &forged, &capsule, &sealed, &mut rng), Err(Error::Tampered));
+    assert_eq!(
+        read_record(&revoked, &forged, &capsule, &sealed, &mut rng),
+        Err(Error::Tampered)
+    );
 }
 
 #[test]
@@ -174,7 +216,10 @@ fn tampered_payload_is_detected() {
     bytes[3] ^= 0x80;
     let mut tampered = sealed.clone();
     tampered.ciphertext = crate::encoding::BoundedList::new(bytes).unwrap();
-    assert_eq!(read_record(&d, &updk, &capsule, &tampered, &mut rng), Err(Error::Tampered));
+    assert_eq!(
+        read_record(&d, &updk, &capsule, &tampered, &mut rng),
+        Err(Error::Tampered)
+    );
 }
 
 #[test]
@@ -184,11 +229,17 @@ fn payload_moved_to_another_capsule_is_detected() {
     let (capsule_a, _) = record("a", 1, b"first", &mut rng);
     let (_, sealed_b) = record("a", 1, b"second", &mut rng);
     let updk = update_key(1, &[], &mut rng);
-    assert_eq!(read_record(&d, &updk, &capsule_a, &sealed_b, &mut rng), Err(Error::CapsuleMismatch));
+    assert_eq!(
+        read_record(&d, &updk, &capsule_a, &sealed_b, &mut rng),
+        Err(Error::CapsuleMismatch)
+    );
     // Even with its recorded hash rewritten, GCM refuses the foreign associated data.
     let mut moved = sealed_b.clone();
     moved.associated_data = capsule_a.hash();
-    assert_eq!(read_record(&d, &updk, &capsule_a, &moved, &mut rng), Err(Error::Tampered));
+    assert_eq!(
+        read_record(&d, &updk, &capsule_a, &moved, &mut rng),
+        Err(Error::Tampered)
+    );
 }
 
 #[test]
@@ -199,7 +250,10 @@ fn capsule_with_a_rewritten_epoch_fails() {
     capsule.epoch = 2;
     let updk = update_key(2, &[], &mut rng);
     // The epoch is bound into CT: relabelling yields a wrong key, and the hash check fails first.
-    assert_eq!(read_record(&d, &updk, &capsule, &sealed, &mut rng), Err(Error::CapsuleMismatch));
+    assert_eq!(
+        read_record(&d, &updk, &capsule, &sealed, &mut rng),
+        Err(Error::CapsuleMismatch)
+    );
     let prek = pre_keygen(&world().keys, &d.attk, &updk, &mut rng).unwrap();
     let semi = pre_decrypt(&PreparedPreKey::new(&prek).unwrap(), &capsule).unwrap();
     let key = decrypt(&d.sk, &semi).unwrap();
@@ -216,8 +270,17 @@ fn capsule_rows_must_match_the_policy() {
     let mut rows = capsule.rows.clone().into_inner();
     rows.pop();
     capsule.rows = crate::encoding::BoundedList::new(rows).unwrap();
-    let prek = pre_keygen(&world().keys, &d.attk, &update_key(1, &[], &mut rng), &mut rng).unwrap();
-    assert_eq!(pre_decrypt(&PreparedPreKey::new(&prek).unwrap(), &capsule), Err(Error::MalformedCapsule));
+    let prek = pre_keygen(
+        &world().keys,
+        &d.attk,
+        &update_key(1, &[], &mut rng),
+        &mut rng,
+    )
+    .unwrap();
+    assert_eq!(
+        pre_decrypt(&PreparedPreKey::new(&prek).unwrap(), &capsule),
+        Err(Error::MalformedCapsule)
+    );
 }
 
 #[test]
@@ -227,10 +290,19 @@ fn keys_and_capsules_survive_scale_round_trips() {
     let d = doctor(13, &["a"], &mut rng);
     let (capsule, _) = record("a or b", 1, b"x", &mut rng);
     let updk = update_key(1, &[Revocation { leaf: 0, epoch: 0 }], &mut rng);
-    assert_eq!(Capsule::decode(&mut &capsule.encode()[..]).unwrap(), capsule);
-    assert_eq!(AttributeKey::decode(&mut &d.attk.encode()[..]).unwrap(), d.attk);
+    assert_eq!(
+        Capsule::decode(&mut &capsule.encode()[..]).unwrap(),
+        capsule
+    );
+    assert_eq!(
+        AttributeKey::decode(&mut &d.attk.encode()[..]).unwrap(),
+        d.attk
+    );
     assert_eq!(UpdateKey::decode(&mut &updk.encode()[..]).unwrap(), updk);
-    assert_eq!(PublicParams::decode(&mut &world().pp.encode()[..]).unwrap(), world().pp);
+    assert_eq!(
+        PublicParams::decode(&mut &world().pp.encode()[..]).unwrap(),
+        world().pp
+    );
     // The runtime reads just the node set from the front of the same bytes.
     let header = UpdateKeyNodes::decode(&mut &updk.encode()[..]).unwrap();
     assert_eq!((header.epoch, &*header.nodes), (1, &*updk.nodes));

@@ -37,12 +37,19 @@ impl Lsss {
     pub fn new(policy: &Policy) -> Self {
         let mut sparse = Vec::new();
         let mut columns = 1;
-        share(policy.root(), vec![(0, Fr::one())], &mut columns, &mut sparse);
+        share(
+            policy.root(),
+            vec![(0, Fr::one())],
+            &mut columns,
+            &mut sparse,
+        );
         let matrix = sparse
             .into_iter()
             .map(|entries| {
                 let mut row = vec![Fr::zero(); columns];
-                entries.into_iter().for_each(|(col, value)| row[col] += value);
+                entries
+                    .into_iter()
+                    .for_each(|(col, value)| row[col] += value);
                 row
             })
             .collect();
@@ -80,8 +87,12 @@ impl Lsss {
 
 /// Reconstruction coefficients for `attributes` (normalised): rows `I` and `omega_i` with
 /// `sum omega_i M_i = (1, 0, ..., 0)`, or [`Error::PolicyNotSatisfied`].
-pub fn coefficients(policy: &Policy, attributes: &[alloc::string::String]) -> Result<Vec<Coefficient>> {
-    let (_, mut coefficients) = reconstruct(policy.root(), attributes).ok_or(Error::PolicyNotSatisfied)?;
+pub fn coefficients(
+    policy: &Policy,
+    attributes: &[alloc::string::String],
+) -> Result<Vec<Coefficient>> {
+    let (_, mut coefficients) =
+        reconstruct(policy.root(), attributes).ok_or(Error::PolicyNotSatisfied)?;
     coefficients.sort_by_key(|c| c.row);
     Ok(coefficients)
 }
@@ -89,7 +100,11 @@ pub fn coefficients(policy: &Policy, attributes: &[alloc::string::String]) -> Re
 type SparseRow = Vec<(usize, Fr)>;
 
 fn share(node: &Node, vector: SparseRow, columns: &mut usize, rows: &mut Vec<SparseRow>) {
-    let Node::Gate { threshold, children } = node else {
+    let Node::Gate {
+        threshold,
+        children,
+    } = node
+    else {
         rows.push(vector);
         return;
     };
@@ -97,7 +112,9 @@ fn share(node: &Node, vector: SparseRow, columns: &mut usize, rows: &mut Vec<Spa
     let k = *threshold;
     let base = *columns;
     if k == 1 {
-        children.iter().for_each(|child| share(child, vector.clone(), columns, rows));
+        children
+            .iter()
+            .for_each(|child| share(child, vector.clone(), columns, rows));
     } else if k == n {
         *columns += n - 1;
         for (j, child) in children.iter().enumerate() {
@@ -132,15 +149,25 @@ pub(super) fn reconstruct(
     attributes: &[alloc::string::String],
 ) -> Option<(usize, Vec<Coefficient>)> {
     match node {
-        Node::Attribute { name, row } => attributes
-            .iter()
-            .any(|a| a == name)
-            .then(|| (1, vec![Coefficient { row: *row, omega: Fr::one() }])),
-        Node::Gate { threshold, children } => {
+        Node::Attribute { name, row } => attributes.iter().any(|a| a == name).then(|| {
+            (
+                1,
+                vec![Coefficient {
+                    row: *row,
+                    omega: Fr::one(),
+                }],
+            )
+        }),
+        Node::Gate {
+            threshold,
+            children,
+        } => {
             let mut satisfied: Vec<(usize, usize, Vec<Coefficient>)> = children
                 .iter()
                 .enumerate()
-                .filter_map(|(i, child)| reconstruct(child, attributes).map(|(cost, c)| (cost, i, c)))
+                .filter_map(|(i, child)| {
+                    reconstruct(child, attributes).map(|(cost, c)| (cost, i, c))
+                })
                 .collect();
             if satisfied.len() < *threshold {
                 return None;
@@ -148,13 +175,23 @@ pub(super) fn reconstruct(
             satisfied.sort_by_key(|(cost, i, _)| (*cost, *i));
             satisfied.truncate(*threshold);
             let vandermonde = *threshold > 1 && *threshold < children.len();
-            let points: Vec<Fr> = satisfied.iter().map(|(_, i, _)| Fr::from(*i as u64 + 1)).collect();
+            let points: Vec<Fr> = satisfied
+                .iter()
+                .map(|(_, i, _)| Fr::from(*i as u64 + 1))
+                .collect();
             let mut cost = 0;
             let mut all = Vec::new();
             for (index, (child_cost, _, child)) in satisfied.into_iter().enumerate() {
-                let scale = if vandermonde { lagrange_at_zero(&points, index)? } else { Fr::one() };
+                let scale = if vandermonde {
+                    lagrange_at_zero(&points, index)?
+                } else {
+                    Fr::one()
+                };
                 cost += child_cost;
-                all.extend(child.into_iter().map(|c| Coefficient { row: c.row, omega: c.omega * scale }));
+                all.extend(child.into_iter().map(|c| Coefficient {
+                    row: c.row,
+                    omega: c.omega * scale,
+                }));
             }
             Some((cost, all))
         }
@@ -168,7 +205,9 @@ fn lagrange_at_zero(points: &[Fr], i: usize) -> Option<Fr> {
         .iter()
         .enumerate()
         .filter(|(j, _)| *j != i)
-        .fold((Fr::one(), Fr::one()), |(num, den), (_, xj)| (num * xj, den * (*xj - xi)));
+        .fold((Fr::one(), Fr::one()), |(num, den), (_, xj)| {
+            (num * xj, den * (*xj - xi))
+        });
     den.inverse().map(|inv| num * inv)
 }
 
@@ -201,7 +240,8 @@ mod tests {
 
     #[test]
     fn and_or_policies_have_unit_coefficients() {
-        let policy = Policy::parse("(dept:cardiology or dept:oncology) and role:physician").unwrap();
+        let policy =
+            Policy::parse("(dept:cardiology or dept:oncology) and role:physician").unwrap();
         let lsss = Lsss::new(&policy);
         assert_eq!(lsss.rows().len(), 3);
         let omega = coefficients(&policy, &attrs(&["dept:oncology", "role:physician"])).unwrap();
@@ -216,7 +256,10 @@ mod tests {
         let lsss = Lsss::new(&policy);
         let omega = coefficients(&policy, &attrs(&["a", "c"])).unwrap();
         assert_eq!(combine(&lsss, &omega), target(lsss.columns()));
-        assert_eq!(coefficients(&policy, &attrs(&["b"])), Err(Error::PolicyNotSatisfied));
+        assert_eq!(
+            coefficients(&policy, &attrs(&["b"])),
+            Err(Error::PolicyNotSatisfied)
+        );
     }
 
     #[test]
@@ -256,9 +299,10 @@ mod tests {
     fn evaluate(node: &Node, set: &[String]) -> bool {
         match node {
             Node::Attribute { name, .. } => set.contains(name),
-            Node::Gate { threshold, children } => {
-                children.iter().filter(|c| evaluate(c, set)).count() >= *threshold
-            }
+            Node::Gate {
+                threshold,
+                children,
+            } => children.iter().filter(|c| evaluate(c, set)).count() >= *threshold,
         }
     }
 

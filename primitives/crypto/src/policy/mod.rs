@@ -53,7 +53,10 @@ impl Policy {
     /// Parses `text`; see the module documentation for the syntax.
     pub fn parse(text: &str) -> Result<Self> {
         if text.len() > MAX_POLICY_LEN {
-            return Err(Error::PolicyTooLarge { what: "bytes", limit: MAX_POLICY_LEN });
+            return Err(Error::PolicyTooLarge {
+                what: "bytes",
+                limit: MAX_POLICY_LEN,
+            });
         }
         let root = parser::parse(text)?;
         let mut rows = Vec::new();

@@ -36,7 +36,13 @@ pub(super) fn parse(text: &str) -> Result<Node> {
     if tokens.is_empty() {
         return Err(Error::EmptyPolicy);
     }
-    let mut parser = Parser { tokens, next: 0, end: text.len(), rows: 0, nesting: 0 };
+    let mut parser = Parser {
+        tokens,
+        next: 0,
+        end: text.len(),
+        rows: 0,
+        nesting: 0,
+    };
     let root = parser.or()?;
     match parser.peek() {
         None => Ok(root),
@@ -137,7 +143,10 @@ impl<'a> Parser<'a> {
                 );
                 if is_threshold {
                     self.threshold(word)
-                } else if is_keyword(word, "and") || is_keyword(word, "or") || is_keyword(word, "of") {
+                } else if is_keyword(word, "and")
+                    || is_keyword(word, "or")
+                    || is_keyword(word, "of")
+                {
                     Err(self.error("an attribute, `(` or `k of (`"))
                 } else {
                     self.attribute(word)
@@ -148,7 +157,9 @@ impl<'a> Parser<'a> {
     }
 
     fn threshold(&mut self, count: &str) -> Result<Node> {
-        let k: usize = count.parse().map_err(|_| self.error("a number before `of`"))?;
+        let k: usize = count
+            .parse()
+            .map_err(|_| self.error("a number before `of`"))?;
         self.next += 2;
         self.expect(Token::Open, "`(` after `of`")?;
         let mut children = vec![self.or()?];
@@ -167,16 +178,25 @@ impl<'a> Parser<'a> {
     fn attribute(&mut self, word: &str) -> Result<Node> {
         self.next += 1;
         if self.rows == MAX_ROWS {
-            return Err(Error::PolicyTooLarge { what: "attributes", limit: MAX_ROWS });
+            return Err(Error::PolicyTooLarge {
+                what: "attributes",
+                limit: MAX_ROWS,
+            });
         }
-        let node = Node::Attribute { name: normalise_attribute(word)?, row: self.rows };
+        let node = Node::Attribute {
+            name: normalise_attribute(word)?,
+            row: self.rows,
+        };
         self.rows += 1;
         Ok(node)
     }
 
     fn enter(&mut self) -> Result<()> {
         if self.nesting == MAX_NESTING {
-            return Err(Error::PolicyTooLarge { what: "nesting levels", limit: MAX_NESTING });
+            return Err(Error::PolicyTooLarge {
+                what: "nesting levels",
+                limit: MAX_NESTING,
+            });
         }
         self.nesting += 1;
         Ok(())
@@ -187,7 +207,10 @@ impl<'a> Parser<'a> {
 fn gate(threshold: usize, children: Vec<Node>) -> Node {
     match <[Node; 1]>::try_from(children) {
         Ok([only]) => only,
-        Err(children) => Node::Gate { threshold, children },
+        Err(children) => Node::Gate {
+            threshold,
+            children,
+        },
     }
 }
 
@@ -196,7 +219,10 @@ mod tests {
     use super::*;
 
     fn attr(name: &str, row: usize) -> Node {
-        Node::Attribute { name: name.into(), row }
+        Node::Attribute {
+            name: name.into(),
+            row,
+        }
     }
 
     #[test]
@@ -206,7 +232,10 @@ mod tests {
             threshold: 1,
             children: vec![
                 attr("a", 0),
-                Node::Gate { threshold: 2, children: vec![attr("b", 1), attr("c", 2)] },
+                Node::Gate {
+                    threshold: 2,
+                    children: vec![attr("b", 1), attr("c", 2)],
+                },
             ],
         };
         assert_eq!(tree, expected);
@@ -221,14 +250,23 @@ mod tests {
     #[test]
     fn thresholds_and_parentheses() {
         let tree = parse("2 of (Dept:ICU, (a or b), c)").unwrap();
-        let Node::Gate { threshold: 2, children } = tree else { panic!("not a 2-of gate") };
+        let Node::Gate {
+            threshold: 2,
+            children,
+        } = tree
+        else {
+            panic!("not a 2-of gate")
+        };
         assert_eq!(children[0], attr("dept:icu", 0));
         assert_eq!(children.len(), 3);
     }
 
     #[test]
     fn single_attribute_is_a_leaf() {
-        assert_eq!(parse("  ((role:physician)) ").unwrap(), attr("role:physician", 0));
+        assert_eq!(
+            parse("  ((role:physician)) ").unwrap(),
+            attr("role:physician", 0)
+        );
     }
 
     #[test]
@@ -239,28 +277,71 @@ mod tests {
 
     #[test]
     fn syntax_errors_say_where() {
-        assert_eq!(parse("a and"), Err(Error::PolicySyntax { at: 5, expected: "an attribute, `(` or `k of (`" }));
-        assert!(matches!(parse("(a or b"), Err(Error::PolicySyntax { at: 7, .. })));
-        assert!(matches!(parse("a b"), Err(Error::PolicySyntax { at: 2, .. })));
-        assert!(matches!(parse("a or or b"), Err(Error::PolicySyntax { .. })));
+        assert_eq!(
+            parse("a and"),
+            Err(Error::PolicySyntax {
+                at: 5,
+                expected: "an attribute, `(` or `k of (`"
+            })
+        );
+        assert!(matches!(
+            parse("(a or b"),
+            Err(Error::PolicySyntax { at: 7, .. })
+        ));
+        assert!(matches!(
+            parse("a b"),
+            Err(Error::PolicySyntax { at: 2, .. })
+        ));
+        assert!(matches!(
+            parse("a or or b"),
+            Err(Error::PolicySyntax { .. })
+        ));
         assert!(matches!(parse(")"), Err(Error::PolicySyntax { at: 0, .. })));
-        assert!(matches!(parse("x of (a, b)"), Err(Error::PolicySyntax { .. })));
-        assert!(matches!(parse("2 of a, b"), Err(Error::PolicySyntax { .. })));
+        assert!(matches!(
+            parse("x of (a, b)"),
+            Err(Error::PolicySyntax { .. })
+        ));
+        assert!(matches!(
+            parse("2 of a, b"),
+            Err(Error::PolicySyntax { .. })
+        ));
         assert!(matches!(parse("a, b"), Err(Error::PolicySyntax { .. })));
     }
 
     #[test]
     fn impossible_thresholds_are_named() {
-        assert_eq!(parse("3 of (a, b)"), Err(Error::InvalidThreshold { k: 3, n: 2 }));
-        assert_eq!(parse("0 of (a, b)"), Err(Error::InvalidThreshold { k: 0, n: 2 }));
+        assert_eq!(
+            parse("3 of (a, b)"),
+            Err(Error::InvalidThreshold { k: 3, n: 2 })
+        );
+        assert_eq!(
+            parse("0 of (a, b)"),
+            Err(Error::InvalidThreshold { k: 0, n: 2 })
+        );
     }
 
     #[test]
     fn limits_are_enforced() {
         let many = vec!["a"; MAX_ROWS + 1].join(" or ");
-        assert_eq!(parse(&many), Err(Error::PolicyTooLarge { what: "attributes", limit: MAX_ROWS }));
-        let deep = format!("{}a{}", "(".repeat(MAX_NESTING + 1), ")".repeat(MAX_NESTING + 1));
-        assert!(matches!(parse(&deep), Err(Error::PolicyTooLarge { what: "nesting levels", .. })));
+        assert_eq!(
+            parse(&many),
+            Err(Error::PolicyTooLarge {
+                what: "attributes",
+                limit: MAX_ROWS
+            })
+        );
+        let deep = format!(
+            "{}a{}",
+            "(".repeat(MAX_NESTING + 1),
+            ")".repeat(MAX_NESTING + 1)
+        );
+        assert!(matches!(
+            parse(&deep),
+            Err(Error::PolicyTooLarge {
+                what: "nesting levels",
+                ..
+            })
+        ));
         let long = "x".repeat(super::super::MAX_ATTRIBUTE_LEN + 1);
         assert_eq!(parse(&long), Err(Error::InvalidAttribute));
     }

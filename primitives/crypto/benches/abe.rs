@@ -1,0 +1,84 @@
+//! The scheme's costs: key generation vs tree depth and revocation-list length, and
+//! encryption / pre-decryption / decryption vs policy size.
+
+mod common;
+
+use common::{and_policy, attributes, revocation_list, rng, Kgc};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use medchain_crypto::{abe, aead};
+use std::time::Duration;
+
+const DEPTHS: [u8; 5] = [4, 8, 12, 16, 20];
+const REVOCATIONS: [usize; 4] = [0, 10, 100, 1000];
+const POLICY_SIZES: [usize; 5] = [1, 5, 10, 20, 50];
+/// Attributes in a doctor's key for the key-generation table.
+const KEY_ATTRIBUTES: usize = 5;
+
+fn key_generation(c: &mut Criterion) {
+    for depth in DEPTHS {
+        let kgc = Kgc::new(depth);
+        let attrs = attributes(KEY_ATTRIBUTES);
+        let (_, pk) = abe::user_keygen(&mut rng());
+        let (_, attk) = kgc.doctor(0, &attrs);
+        let mut group = c.benchmark_group(format!("keygen/depth-{depth}"));
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(2));
+        for revoked in REVOCATIONS {
+            let rl = revocation_list(depth, revoked);
+            let updk = abe::upd_keygen(&kgc.pp, &kgc.keys, &kgc.msk, 1, &rl, &mut rng()).unwrap();
+            group.bench_with_input(BenchmarkId::new("att_keygen", revoked), &(), |b, _| {
+                b.iter(|| {
+                    abe::att_keygen(&kgc.pp, &kgc.keys, &kgc.msk, 0, &pk, &attrs, &mut rng())
+                        .unwrap()
+                })
+            });
+            group.bench_with_input(BenchmarkId::new("upd_keygen", revoked), &rl, |b, rl| {
+                b.iter(|| abe::upd_keygen(&kgc.pp, &kgc.keys, &kgc.msk, 1, rl, &mut rng()).unwrap())
+            });
+            group.bench_with_input(BenchmarkId::new("pre_keygen", revoked), &updk, |b, updk| {
+                b.iter(|| abe::pre_keygen(&kgc.keys, &attk, updk, &mut rng()).unwrap())
+            });
+        }
+        group.finish();
+    }
+}
+
+fn encryption_and_decryption(c: &mut Criterion) {
+    let kgc = Kgc::new(10);
+    let updk = abe::upd_keygen(&kgc.pp, &kgc.keys, &kgc.msk, 1, &[], &mut rng()).unwrap();
+    let mut group = c.benchmark_group("policy");
+    group.sample_size(20);
+    for n in POLICY_SIZES {
+        let attrs = attributes(n);
+        let policy = and_policy(n);
+        let (sk, attk) = kgc.doctor(1, &attrs);
+        let prek = abe::pre_keygen(&kgc.keys, &attk, &updk, &mut rng()).unwrap();
+        let prepared = abe::PreparedPreKey::new(&prek).unwrap();
+        let (capsule, key) = abe::encapsulate(&kgc.enc, &policy, 1, &mut rng()).unwrap();
+        let sealed = aead::seal(&key, &capsule, &[0u8; 32], &mut rng()).unwrap();
+        let semi = abe::pre_decrypt(&prepared, &capsule).unwrap();
+
+        group.bench_with_input(BenchmarkId::new("encrypt", n), &policy, |b, policy| {
+            b.iter(|| abe::encapsulate(&kgc.enc, policy, 1, &mut rng()).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("prepare_prek", n), &prek, |b, prek| {
+            b.iter(|| abe::PreparedPreKey::new(prek).unwrap())
+        });
+        group.bench_with_input(
+            BenchmarkId::new("pre_decrypt", n),
+            &capsule,
+            |b, capsule| b.iter(|| abe::pre_decrypt(&prepared, capsule).unwrap()),
+        );
+        group.bench_with_input(BenchmarkId::new("decrypt", n), &semi, |b, semi| {
+            b.iter(|| abe::decrypt(&sk, semi).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("open_32B", n), &sealed, |b, sealed| {
+            b.iter(|| aead::open(&key, &capsule, sealed).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, encryption_and_decryption, key_generation);
+criterion_main!(benches);

@@ -1,0 +1,77 @@
+//! Shared set-up for the benchmarks: one KGC, doctors, AND policies of a given size.
+
+#![allow(dead_code)] // each bench binary uses a different part
+
+use ark_std::rand::{rngs::StdRng, seq::SliceRandom, SeedableRng};
+use medchain_crypto::{
+    abe::{
+        self, AttributeKey, EncryptionTables, KeyTables, MasterSecretKey, PublicParams,
+        UserSecretKey,
+    },
+    tree::Revocation,
+};
+
+pub fn rng() -> StdRng {
+    StdRng::seed_from_u64(0x6d65_6463_6861_696e)
+}
+
+pub struct Kgc {
+    pub pp: PublicParams,
+    pub msk: MasterSecretKey,
+    pub enc: EncryptionTables,
+    pub keys: KeyTables,
+}
+
+impl Kgc {
+    pub fn new(depth: u8) -> Self {
+        let (pp, msk) = abe::setup(depth, &mut rng()).expect("valid depth");
+        Self {
+            enc: EncryptionTables::new(&pp),
+            keys: KeyTables::new(&pp),
+            pp,
+            msk,
+        }
+    }
+
+    pub fn doctor(&self, leaf: u64, attributes: &[String]) -> (UserSecretKey, AttributeKey) {
+        let mut rng = rng();
+        let (sk, pk) = abe::user_keygen(&mut rng);
+        let attk = abe::att_keygen(
+            &self.pp, &self.keys, &self.msk, leaf, &pk, attributes, &mut rng,
+        )
+        .expect("leaf in the tree");
+        (sk, attk)
+    }
+}
+
+/// `n` attributes `attr0 .. attr(n-1)`.
+pub fn attributes(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("attr{i}")).collect()
+}
+
+/// `attr0 and attr1 and ...`: every row is needed, the worst case for decryption.
+pub fn and_policy(n: usize) -> String {
+    attributes(n).join(" and ")
+}
+
+/// A revocation list of `len` distinct random leaves (all leaves if the tree is smaller), none of
+/// them leaf 0, which the benchmarked doctor holds.
+pub fn revocation_list(depth: u8, len: usize) -> Vec<Revocation> {
+    let leaves = 1u64 << depth;
+    let mut candidates: Vec<u64> = if leaves <= 1 << 16 {
+        (1..leaves).collect()
+    } else {
+        let mut rng = rng();
+        let mut set = std::collections::BTreeSet::new();
+        while set.len() < len {
+            set.insert(ark_std::rand::Rng::gen_range(&mut rng, 1..leaves));
+        }
+        set.into_iter().collect()
+    };
+    candidates.shuffle(&mut rng());
+    candidates.truncate(len);
+    candidates
+        .into_iter()
+        .map(|leaf| Revocation { leaf, epoch: 1 })
+        .collect()
+}
