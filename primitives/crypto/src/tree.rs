@@ -72,6 +72,17 @@ impl Tree {
         Ok(path)
     }
 
+    /// `Revoke(leaf, epoch, rl)`: appends `(leaf, epoch)` to `list`. A leaf already on the list
+    /// keeps its earliest revocation epoch, so the list never grows by repeats.
+    pub fn revoke(&self, list: &mut Vec<Revocation>, leaf: LeafIndex, epoch: u64) -> Result<()> {
+        self.leaf_node(leaf)?;
+        match list.iter_mut().find(|r| r.leaf == leaf) {
+            Some(existing) => existing.epoch = existing.epoch.min(epoch),
+            None => list.push(Revocation { leaf, epoch }),
+        }
+        Ok(())
+    }
+
     /// Whether `node` is a node of this tree.
     pub fn contains(&self, node: NodeId) -> bool {
         node >= 1 && node < 2 * self.leaf_count()
@@ -234,6 +245,17 @@ mod tests {
             tree.ku_nodes(&revoked(&[4], 0), 0),
             Err(Error::LeafOutOfRange)
         );
+    }
+
+    #[test]
+    fn revoke_appends_once_and_keeps_the_earliest_epoch() {
+        let tree = Tree::new(2).unwrap();
+        let mut list = Vec::new();
+        tree.revoke(&mut list, 1, 5).unwrap();
+        tree.revoke(&mut list, 1, 3).unwrap();
+        tree.revoke(&mut list, 1, 9).unwrap();
+        assert_eq!(list, [Revocation { leaf: 1, epoch: 3 }]);
+        assert_eq!(tree.revoke(&mut list, 4, 0), Err(Error::LeafOutOfRange));
     }
 
     #[test]

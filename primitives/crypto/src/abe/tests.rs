@@ -95,6 +95,16 @@ fn authorised_doctor_reads_the_record() {
 }
 
 #[test]
+fn attribute_used_in_several_rows_decrypts() {
+    let mut rng = StdRng::seed_from_u64(15);
+    let d = doctor(14, &["a", "c"], &mut rng);
+    let (capsule, sealed) = record("(a and b) or (a and c) or 2 of (a, b, c)", 1, b"x", &mut rng);
+    assert_eq!(capsule.rows.len(), 7);
+    let updk = update_key(1, &[], &mut rng);
+    assert_eq!(read_record(&d, &updk, &capsule, &sealed, &mut rng).unwrap(), b"x");
+}
+
+#[test]
 fn wrong_attributes_cannot_decrypt() {
     let mut rng = StdRng::seed_from_u64(3);
     let d = doctor(1, &["dept:radiology", "role:physician"], &mut rng);
