@@ -6,6 +6,7 @@
 //! `2n + 1`, and the `2^d` leaves are `2^d ..= 2^(d+1) - 1`.
 
 use alloc::{collections::BTreeSet, vec::Vec};
+use core::borrow::Borrow;
 
 use crate::{Error, Result};
 
@@ -93,13 +94,14 @@ impl Tree {
     /// Entries dated after `epoch` are not yet in force and are ignored. When nobody is revoked
     /// the answer is the root; when every leaf is revoked it is **empty** (adding the root there
     /// would let everyone back in).
-    pub fn ku_nodes<'a>(
+    pub fn ku_nodes(
         &self,
-        revocations: impl IntoIterator<Item = &'a Revocation>,
+        revocations: impl IntoIterator<Item = impl Borrow<Revocation>>,
         epoch: u64,
     ) -> Result<BTreeSet<NodeId>> {
         let mut revoked_paths = BTreeSet::new();
-        for revocation in revocations.into_iter().filter(|r| r.epoch <= epoch) {
+        for revocation in revocations.into_iter().filter(|r| r.borrow().epoch <= epoch) {
+            let revocation = revocation.borrow();
             let mut node = self.leaf_node(revocation.leaf)?;
             // Climbing stops at the first node already marked: its ancestors are marked too.
             while node >= 1 && revoked_paths.insert(node) {
@@ -200,7 +202,7 @@ mod tests {
     #[test]
     fn nobody_revoked_is_the_root() {
         let tree = Tree::new(4).unwrap();
-        assert_eq!(tree.ku_nodes(&[], 5).unwrap(), BTreeSet::from([1]));
+        assert_eq!(tree.ku_nodes(Vec::<Revocation>::new(), 5).unwrap(), BTreeSet::from([1]));
     }
 
     #[test]

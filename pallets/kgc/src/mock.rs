@@ -1,0 +1,102 @@
+//! A runtime with only System and Kgc, a real KGC set-up (depth 3) and a doctor directory in
+//! which accounts 10 and up are doctors.
+
+use crate::{self as pallet_kgc, DoctorDirectory};
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use codec::Encode;
+use medchain_crypto::{
+    abe::{self, KeyTables, MasterSecretKey, PublicParams},
+    tree::Revocation,
+};
+use polkadot_sdk::{
+    frame_support::{derive_impl, traits::ConstU32},
+    frame_system::{self, EnsureRoot},
+    sp_io,
+    sp_runtime::BuildStorage,
+};
+use std::sync::OnceLock;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+polkadot_sdk::frame_support::construct_runtime!(
+    pub enum Test {
+        System: frame_system,
+        Kgc: pallet_kgc,
+    }
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+    type Block = Block;
+}
+
+pub const KGC: u64 = 1;
+pub const HOSPITAL: u64 = 2;
+/// Doctors are 10 and up.
+pub const DOCTOR_A: u64 = 10;
+pub const DOCTOR_B: u64 = 11;
+pub const DEPTH: u8 = 3;
+
+pub struct Directory;
+impl DoctorDirectory<u64> for Directory {
+    fn is_doctor(who: &u64) -> bool {
+        *who >= 10
+    }
+}
+
+impl pallet_kgc::Config for Test {
+    type AdminOrigin = EnsureRoot<u64>;
+    type Doctors = Directory;
+    type MaxParamsLen = ConstU32<2048>;
+    type MaxRevocations = ConstU32<4>;
+    type MaxUpdateKeyLen = ConstU32<8192>;
+    type WeightInfo = ();
+}
+
+/// The KGC's secrets, generated once per test binary.
+pub struct Setup {
+    pub pp: PublicParams,
+    pub msk: MasterSecretKey,
+    pub tables: KeyTables,
+}
+
+pub fn setup() -> &'static Setup {
+    static SETUP: OnceLock<Setup> = OnceLock::new();
+    SETUP.get_or_init(|| {
+        let (pp, msk) = abe::setup(DEPTH, &mut rng()).expect("valid depth");
+        Setup {
+            tables: KeyTables::new(&pp),
+            pp,
+            msk,
+        }
+    })
+}
+
+pub fn rng() -> StdRng {
+    StdRng::seed_from_u64(7)
+}
+
+/// An honest update key for `epoch` and `revocations`, encoded.
+pub fn update_key(epoch: u64, revocations: &[Revocation]) -> Vec<u8> {
+    let s = setup();
+    abe::upd_keygen(&s.pp, &s.tables, &s.msk, epoch, revocations, &mut rng())
+        .expect("valid revocations")
+        .encode()
+}
+
+/// KGC account 1, the set-up's `pp`, epoch 0's key; block 1.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+    let storage = RuntimeGenesisConfig {
+        system: Default::default(),
+        kgc: pallet_kgc::GenesisConfig {
+            kgc: Some(KGC),
+            params: setup().pp.encode(),
+            initial_update_key: update_key(0, &[]),
+        },
+    }
+    .build_storage()
+    .expect("the mock genesis is valid");
+    let mut ext = sp_io::TestExternalities::new(storage);
+    ext.execute_with(|| System::set_block_number(1));
+    ext
+}
