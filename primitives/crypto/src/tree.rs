@@ -100,7 +100,10 @@ impl Tree {
         epoch: u64,
     ) -> Result<BTreeSet<NodeId>> {
         let mut revoked_paths = BTreeSet::new();
-        for revocation in revocations.into_iter().filter(|r| r.borrow().epoch <= epoch) {
+        for revocation in revocations
+            .into_iter()
+            .filter(|r| r.borrow().epoch <= epoch)
+        {
             let revocation = revocation.borrow();
             let mut node = self.leaf_node(revocation.leaf)?;
             // Climbing stops at the first node already marked: its ancestors are marked too.
@@ -202,7 +205,10 @@ mod tests {
     #[test]
     fn nobody_revoked_is_the_root() {
         let tree = Tree::new(4).unwrap();
-        assert_eq!(tree.ku_nodes(Vec::<Revocation>::new(), 5).unwrap(), BTreeSet::from([1]));
+        assert_eq!(
+            tree.ku_nodes(Vec::<Revocation>::new(), 5).unwrap(),
+            BTreeSet::from([1])
+        );
     }
 
     #[test]

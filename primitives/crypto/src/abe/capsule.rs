@@ -51,6 +51,44 @@ impl Capsule {
     }
 }
 
+/// What can be checked about an encoded [`Capsule`] without touching group elements: the chain
+/// checks this on publication (decoding and validating every point in the runtime would cost
+/// more than it protects; the nodes that use a capsule decode it fully).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CapsuleShape {
+    /// The policy, which parses.
+    pub policy: BoundedString<MAX_POLICY_LEN>,
+    /// The epoch the capsule claims.
+    pub epoch: u64,
+    /// Rows, equal to the policy's.
+    pub rows: usize,
+}
+
+impl CapsuleShape {
+    /// Reads the policy and epoch at the front of `encoded` and checks that exactly `C0`, `CT`
+    /// and one row of three G1 points per policy row follow.
+    pub fn check(encoded: &[u8]) -> Result<Self> {
+        const POINT: usize = 48;
+        let mut input = encoded;
+        let (policy, epoch) = <(BoundedString<MAX_POLICY_LEN>, u64)>::decode(&mut input)
+            .map_err(|_| crate::Error::MalformedCapsule)?;
+        let rows = Policy::parse(&policy)?.rows().len();
+        let mut after_points = input
+            .get(2 * POINT..)
+            .ok_or(crate::Error::MalformedCapsule)?;
+        let count = codec::Compact::<u32>::decode(&mut after_points)
+            .map_err(|_| crate::Error::MalformedCapsule)?;
+        if count.0 as usize != rows || after_points.len() != rows * 3 * POINT {
+            return Err(crate::Error::MalformedCapsule);
+        }
+        Ok(Self {
+            policy,
+            epoch,
+            rows,
+        })
+    }
+}
+
 /// `Encrypt(pp, policy, T)`: a fresh payload key and its capsule (`pp` enters via `tables`).
 pub fn encapsulate(
     tables: &EncryptionTables,

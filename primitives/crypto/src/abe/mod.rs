@@ -14,7 +14,7 @@ mod fixed_base;
 mod keys;
 mod params;
 
-pub use capsule::{encapsulate, Capsule, CapsuleRow};
+pub use capsule::{encapsulate, Capsule, CapsuleRow, CapsuleShape};
 pub use decrypt::{decrypt, pre_decrypt, PreparedPreKey, SemiCt};
 pub use fixed_base::FixedBase;
 pub use keys::{

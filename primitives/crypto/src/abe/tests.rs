@@ -98,10 +98,18 @@ fn authorised_doctor_reads_the_record() {
 fn attribute_used_in_several_rows_decrypts() {
     let mut rng = StdRng::seed_from_u64(15);
     let d = doctor(14, &["a", "c"], &mut rng);
-    let (capsule, sealed) = record("(a and b) or (a and c) or 2 of (a, b, c)", 1, b"x", &mut rng);
+    let (capsule, sealed) = record(
+        "(a and b) or (a and c) or 2 of (a, b, c)",
+        1,
+        b"x",
+        &mut rng,
+    );
     assert_eq!(capsule.rows.len(), 7);
     let updk = update_key(1, &[], &mut rng);
-    assert_eq!(read_record(&d, &updk, &capsule, &sealed, &mut rng).unwrap(), b"x");
+    assert_eq!(
+        read_record(&d, &updk, &capsule, &sealed, &mut rng).unwrap(),
+        b"x"
+    );
 }
 
 #[test]
@@ -291,6 +299,42 @@ fn capsule_rows_must_match_the_policy() {
         pre_decrypt(&PreparedPreKey::new(&prek).unwrap(), &capsule),
         Err(Error::MalformedCapsule)
     );
+}
+
+#[test]
+fn capsule_shape_is_checked_without_decoding_points() {
+    use codec::Encode;
+    let mut rng = StdRng::seed_from_u64(16);
+    let (capsule, _) = record("a and (b or c)", 4, b"x", &mut rng);
+    let bytes = capsule.encode();
+    let shape = CapsuleShape::check(&bytes).unwrap();
+    assert_eq!(
+        (&*shape.policy, shape.epoch, shape.rows),
+        ("a and (b or c)", 4, 3)
+    );
+    assert_eq!(
+        CapsuleShape::check(&bytes[..bytes.len() - 1]),
+        Err(Error::MalformedCapsule)
+    );
+    assert_eq!(
+        CapsuleShape::check(&[bytes.clone(), vec![0]].concat()),
+        Err(Error::MalformedCapsule)
+    );
+    let mut fewer_rows = capsule.clone();
+    let mut rows = fewer_rows.rows.clone().into_inner();
+    rows.pop();
+    fewer_rows.rows = crate::encoding::BoundedList::new(rows).unwrap();
+    assert_eq!(
+        CapsuleShape::check(&fewer_rows.encode()),
+        Err(Error::MalformedCapsule)
+    );
+    let mut bad_policy = capsule;
+    bad_policy.policy = crate::encoding::BoundedString::new("a and".into()).unwrap();
+    assert!(matches!(
+        CapsuleShape::check(&bad_policy.encode()),
+        Err(Error::PolicySyntax { .. })
+    ));
+    assert_eq!(CapsuleShape::check(&[]), Err(Error::MalformedCapsule));
 }
 
 #[test]
