@@ -1,0 +1,411 @@
+//! Every call and every error of the records pallet, with real indices and capsules.
+
+use crate::{mock::*, Error, Event, RecordId};
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use codec::Encode;
+use medchain_crypto::{
+    abe::{self, EncryptionTables},
+    hash::keyword_digest,
+    index::{build_index, SearchKey},
+};
+use polkadot_sdk::frame_support::{assert_noop, assert_ok};
+use std::sync::OnceLock;
+
+fn tables() -> &'static EncryptionTables {
+    static TABLES: OnceLock<EncryptionTables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let (pp, _) = abe::setup(4, &mut StdRng::seed_from_u64(1)).expect("valid depth");
+        EncryptionTables::new(&pp)
+    })
+}
+
+fn index() -> Vec<u8> {
+    let mut rng = StdRng::seed_from_u64(2);
+    let key = SearchKey::generate(&mut rng);
+    build_index(&key, [1; 32], 0, &[keyword_digest("asthma")], &mut rng)
+        .unwrap()
+        .encode()
+}
+
+fn capsule(epoch: u64) -> Vec<u8> {
+    let mut rng = StdRng::seed_from_u64(3);
+    abe::encapsulate(
+        tables(),
+        "role:physician and dept:pneumology",
+        epoch,
+        &mut rng,
+    )
+    .unwrap()
+    .0
+    .encode()
+}
+
+/// A patient's ElGamal public key, compressed.
+fn patient_key() -> [u8; 48] {
+    let sk = medchain_crypto::elgamal::SecretKey::generate(&mut StdRng::seed_from_u64(4));
+    sk.public_key().0.encode().try_into().unwrap()
+}
+
+fn publish(hospital: u64) -> RecordId {
+    let id = crate::NextRecordId::<Test>::get();
+    assert_ok!(Records::publish_record(
+        RuntimeOrigin::signed(hospital),
+        index(),
+        capsule(epoch()),
+        [7; 32],
+        1000,
+        patient_key()
+    ));
+    id
+}
+
+fn events() -> Vec<Event<Test>> {
+    System::events()
+        .into_iter()
+        .filter_map(|r| {
+            if let RuntimeEvent::Records(e) = r.event {
+                Some(e)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+fn nothing_stored() {
+    assert_eq!(crate::NextRecordId::<Test>::get(), 0);
+    assert_eq!(crate::Records::<Test>::iter().count(), 0);
+}
+
+#[test]
+fn a_hospital_publishes_a_record() {
+    new_test_ext().execute_with(|| {
+        let id = publish(H1);
+        let record = crate::Records::<Test>::get(id).unwrap();
+        assert_eq!(
+            (
+                record.hospital,
+                record.payload_hash,
+                record.payload_size,
+                record.epoch
+            ),
+            (H1, [7; 32], 1000, 3)
+        );
+        assert_eq!(record.index.to_vec(), index());
+        assert_eq!(
+            events(),
+            [Event::RecordPublished {
+                id,
+                hospital: H1,
+                payload_hash: [7; 32],
+                payload_size: 1000,
+                epoch: 3,
+                policy: b"role:physician and dept:pneumology".to_vec(),
+            }]
+        );
+        assert_eq!(Records::records_of(&H1, 0, 10).len(), 1);
+    });
+}
+
+#[test]
+fn records_page_in_publication_order() {
+    new_test_ext().execute_with(|| {
+        let ids: Vec<RecordId> = (0..5).map(|_| publish(H1)).collect();
+        publish(H2);
+        let page = |start, limit| {
+            Records::records_of(&H1, start, limit)
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(page(0, 2), ids[..2]);
+        assert_eq!(page(2, 2), ids[2..4]);
+        assert_eq!(page(4, 9), ids[4..]);
+        assert!(page(5, 9).is_empty());
+    });
+}
+
+#[test]
+fn only_hospitals_publish() {
+    new_test_ext().execute_with(|| {
+        assert_noop!(
+            Records::publish_record(
+                RuntimeOrigin::signed(NOT_A_HOSPITAL),
+                index(),
+                capsule(3),
+                [7; 32],
+                1,
+                patient_key()
+            ),
+            Error::<Test>::NotAHospital
+        );
+    });
+}
+
+#[test]
+fn a_capsule_of_a_stale_epoch_is_rejected() {
+    new_test_ext().execute_with(|| {
+        assert_noop!(
+            Records::publish_record(
+                RuntimeOrigin::signed(H1),
+                index(),
+                capsule(2),
+                [7; 32],
+                1,
+                patient_key()
+            ),
+            Error::<Test>::StaleEpoch
+        );
+        nothing_stored();
+    });
+}
+
+#[test]
+fn malformed_and_oversize_input_is_rejected_and_nothing_stored() {
+    new_test_ext().execute_with(|| {
+        let h1 = || RuntimeOrigin::signed(H1);
+        let good_capsule = capsule(3);
+        let cases = [
+            (
+                vec![0u8; 2049],
+                good_capsule.clone(),
+                1,
+                Error::<Test>::IndexTooLarge,
+            ),
+            (
+                vec![1, 2, 3],
+                good_capsule.clone(),
+                1,
+                Error::<Test>::UndecodableIndex,
+            ),
+            (
+                [index(), vec![0]].concat(),
+                good_capsule.clone(),
+                1,
+                Error::<Test>::UndecodableIndex,
+            ),
+            (index(), vec![0u8; 4097], 1, Error::<Test>::CapsuleTooLarge),
+            (index(), vec![9; 40], 1, Error::<Test>::MalformedCapsule),
+            (
+                index(),
+                good_capsule[..good_capsule.len() - 1].to_vec(),
+                1,
+                Error::<Test>::MalformedCapsule,
+            ),
+            (
+                index(),
+                good_capsule.clone(),
+                0,
+                Error::<Test>::BadPayloadSize,
+            ),
+            (
+                index(),
+                good_capsule.clone(),
+                (1 << 20) + 1,
+                Error::<Test>::BadPayloadSize,
+            ),
+        ];
+        for (index, capsule, size, error) in cases {
+            assert_noop!(
+                Records::publish_record(h1(), index, capsule, [7; 32], size, patient_key()),
+                error
+            );
+        }
+        assert_noop!(
+            Records::publish_record(h1(), index(), good_capsule, [7; 32], 1, [3; 48]),
+            Error::<Test>::InvalidPatientKey
+        );
+        nothing_stored();
+    });
+}
+
+#[test]
+fn withdrawal_leaves_a_tombstone_and_tells_the_holder() {
+    new_test_ext().execute_with(|| {
+        let id = publish(H1);
+        assert_noop!(
+            Records::withdraw_record(RuntimeOrigin::signed(H2), id),
+            Error::<Test>::NotRecordHolder
+        );
+        assert_noop!(
+            Records::withdraw_record(RuntimeOrigin::signed(H1), 99),
+            Error::<Test>::UnknownRecord
+        );
+        assert_noop!(
+            Records::withdraw_record(RuntimeOrigin::signed(NOT_A_HOSPITAL), id),
+            Error::<Test>::NotAHospital
+        );
+        assert_ok!(Records::withdraw_record(RuntimeOrigin::signed(H1), id));
+        let record = crate::Records::<Test>::get(id).unwrap();
+        assert!(record.withdrawn && record.index.is_empty() && record.capsule.is_empty());
+        assert_eq!(
+            events().last(),
+            Some(&Event::RecordWithdrawn {
+                id,
+                hospital: H1,
+                payload_hash: [7; 32]
+            })
+        );
+        assert_noop!(
+            Records::withdraw_record(RuntimeOrigin::signed(H1), id),
+            Error::<Test>::RecordWithdrawn
+        );
+        assert_noop!(
+            Records::open_consultation(RuntimeOrigin::signed(H1), id),
+            Error::<Test>::RecordWithdrawn
+        );
+    });
+}
+
+#[test]
+fn consultation_assigns_the_most_matched_interests_ties_to_the_earliest() {
+    new_test_ext().execute_with(|| {
+        let id = publish(H1);
+        grant(H1, H2);
+        grant(H1, H3);
+        assert_ok!(Records::open_consultation(RuntimeOrigin::signed(H1), id));
+        assert_ok!(Records::submit_claim(RuntimeOrigin::signed(H2), id, D21, 2));
+        assert_ok!(Records::submit_claim(RuntimeOrigin::signed(H3), id, D31, 3));
+        assert_ok!(Records::submit_claim(RuntimeOrigin::signed(H2), id, D22, 3));
+        run_to(1 + WINDOW);
+        assert_eq!(Records::assigned_doctor(id), Some(D31));
+        assert!(events().contains(&Event::ConsultationAssigned {
+            record: id,
+            doctor: D31,
+            hospital: H3,
+            matched: 3
+        }));
+    });
+}
+
+#[test]
+fn the_holding_hospitals_own_doctors_may_claim() {
+    new_test_ext().execute_with(|| {
+        let id = publish(H1);
+        assert_ok!(Records::open_consultation(RuntimeOrigin::signed(H1), id));
+        assert_ok!(Records::submit_claim(RuntimeOrigin::signed(H1), id, D11, 1));
+        run_to(1 + WINDOW);
+        assert_eq!(Records::assigned_doctor(id), Some(D11));
+    });
+}
+
+#[test]
+fn a_consultation_without_claims_lapses() {
+    new_test_ext().execute_with(|| {
+        let id = publish(H1);
+        assert_ok!(Records::open_consultation(RuntimeOrigin::signed(H1), id));
+        run_to(1 + WINDOW);
+        assert_eq!(Records::assigned_doctor(id), None);
+        assert_eq!(
+            events().last(),
+            Some(&Event::ConsultationLapsed { record: id })
+        );
+    });
+}
+
+#[test]
+fn claims_from_unauthorised_or_expired_hospitals_are_rejected() {
+    new_test_ext().execute_with(|| {
+        let id = publish(H1);
+        assert_ok!(Records::open_consultation(RuntimeOrigin::signed(H1), id));
+        assert_noop!(
+            Records::submit_claim(RuntimeOrigin::signed(H3), id, D31, 1),
+            Error::<Test>::NotAuthorized
+        );
+        grant(H1, H2);
+        assert_ok!(Records::submit_claim(RuntimeOrigin::signed(H2), id, D21, 1));
+        withdraw(H1, H2); // expired or withdrawn: the directory no longer reports it in force
+        assert_noop!(
+            Records::submit_claim(RuntimeOrigin::signed(H2), id, D22, 1),
+            Error::<Test>::NotAuthorized
+        );
+    });
+}
+
+#[test]
+fn claim_rules_are_enforced() {
+    new_test_ext().execute_with(|| {
+        let id = publish(H1);
+        grant(H1, H2);
+        let h2 = || RuntimeOrigin::signed(H2);
+        assert_noop!(
+            Records::submit_claim(h2(), id, D21, 1),
+            Error::<Test>::NoConsultation
+        );
+        assert_ok!(Records::open_consultation(RuntimeOrigin::signed(H1), id));
+        assert_noop!(
+            Records::open_consultation(RuntimeOrigin::signed(H1), id),
+            Error::<Test>::ConsultationExists
+        );
+        assert_noop!(
+            Records::open_consultation(RuntimeOrigin::signed(H2), id),
+            Error::<Test>::NotRecordHolder
+        );
+        assert_noop!(
+            Records::submit_claim(h2(), id, D31, 1),
+            Error::<Test>::NotDoctorOfHospital
+        );
+        assert_noop!(
+            Records::submit_claim(h2(), id, D21, 0),
+            Error::<Test>::BadMatchCount
+        );
+        assert_noop!(
+            Records::submit_claim(h2(), id, D21, 33),
+            Error::<Test>::BadMatchCount
+        );
+        assert_noop!(
+            Records::submit_claim(h2(), 42, D21, 1),
+            Error::<Test>::UnknownRecord
+        );
+        assert_noop!(
+            Records::submit_claim(RuntimeOrigin::signed(NOT_A_HOSPITAL), id, D21, 1),
+            Error::<Test>::NotAHospital
+        );
+        revoke(D23);
+        assert_noop!(
+            Records::submit_claim(h2(), id, D23, 1),
+            Error::<Test>::DoctorNotActive
+        );
+        assert_ok!(Records::submit_claim(h2(), id, D21, 1));
+        assert_noop!(
+            Records::submit_claim(h2(), id, D21, 2),
+            Error::<Test>::DuplicateClaim
+        );
+        assert_ok!(Records::submit_claim(h2(), id, D22, 1));
+        assert_ok!(Records::submit_claim(RuntimeOrigin::signed(H1), id, D11, 1));
+        grant(H1, H3);
+        assert_noop!(
+            Records::submit_claim(RuntimeOrigin::signed(H3), id, D31, 1),
+            Error::<Test>::TooManyClaims
+        );
+        run_to(1 + WINDOW);
+        assert_noop!(
+            Records::submit_claim(RuntimeOrigin::signed(H3), id, D31, 1),
+            Error::<Test>::ConsultationClosed
+        );
+    });
+}
+
+#[test]
+fn closings_per_block_are_bounded() {
+    new_test_ext().execute_with(|| {
+        let ids: Vec<RecordId> = (0..3).map(|_| publish(H1)).collect();
+        assert_ok!(Records::open_consultation(
+            RuntimeOrigin::signed(H1),
+            ids[0]
+        ));
+        assert_ok!(Records::open_consultation(
+            RuntimeOrigin::signed(H1),
+            ids[1]
+        ));
+        assert_noop!(
+            Records::open_consultation(RuntimeOrigin::signed(H1), ids[2]),
+            Error::<Test>::ClosingBlockFull
+        );
+        run_to(2);
+        assert_ok!(Records::open_consultation(
+            RuntimeOrigin::signed(H1),
+            ids[2]
+        ));
+    });
+}

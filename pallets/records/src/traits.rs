@@ -1,0 +1,19 @@
+//! What the records pallet asks of the rest of the runtime.
+
+/// The hospitals registry (the hospitals pallet in the runtime).
+pub trait HospitalDirectory<AccountId> {
+    /// Whether `who` is a registered hospital.
+    fn is_hospital(who: &AccountId) -> bool;
+    /// Whether `doctor` works for `hospital`.
+    fn is_doctor_of(doctor: &AccountId, hospital: &AccountId) -> bool;
+    /// Whether `from` authorises `to` to search its records now (granted and not expired).
+    fn authorizes(from: &AccountId, to: &AccountId) -> bool;
+}
+
+/// The key generation centre's state (the KGC pallet in the runtime).
+pub trait KeyAuthority<AccountId> {
+    /// The current epoch: new capsules must be made under it.
+    fn current_epoch() -> u64;
+    /// Whether `doctor` holds a tree leaf that is not revoked at `epoch`.
+    fn is_active_at(doctor: &AccountId, epoch: u64) -> bool;
+}

@@ -1,0 +1,292 @@
+//! # Results pallet
+//!
+//! What happens after a record is opened (`SPEC.md`, steps 10-11):
+//!
+//! - **Access log**: a hospital's node records every access it serves (record, doctor, payload
+//!   fetch or pre-decryption). Only the serving hospital logs its own accesses, for its own
+//!   doctors; at most [`Config::MaxAccessesPerBlock`] per block. The log is kept whatever the
+//!   access was: judging it against authorisations, assignments and revocations is the
+//!   auditor's job, and a refused log entry would hide an access rather than prevent it.
+//! - **Reports**: the doctor assigned to a record submits the report sealed to the patient's key
+//!   (hashed ElGamal): its payload address and hash and the ElGamal ephemeral `R`.
+//! - **Disputes**: the patient's hospital publishes `S = R^x` with a Chaum-Pedersen proof; the
+//!   runtime verifies it ([`medchain_crypto::dleq`]) and records the verdict, after which anyone
+//!   can read exactly what the doctor sent. A forged proof is rejected and nothing is stored.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod traits;
+mod types;
+pub mod weights;
+
+pub use pallet::*;
+pub use types::{Access, AccessKind, Dispute, Report, ReportId};
+pub use weights::WeightInfo;
+
+#[polkadot_sdk::frame_support::pallet]
+pub mod pallet {
+    use super::*;
+    use codec::Decode;
+    use medchain_crypto::{
+        dleq::{self, Disclosure, Proof},
+        elgamal::PublicKey,
+        encoding::G1Point,
+    };
+    use polkadot_sdk::{
+        frame_support::pallet_prelude::*,
+        frame_system::{self, pallet_prelude::*},
+    };
+    use traits::{HospitalDirectory, RecordDirectory};
+
+    #[pallet::pallet]
+    pub struct Pallet<T>(_);
+
+    #[pallet::config]
+    pub trait Config: polkadot_sdk::frame_system::Config {
+        /// Hospitals and their doctors.
+        type Hospitals: HospitalDirectory<Self::AccountId>;
+
+        /// Records: holder, patient key, assignment.
+        type Records: RecordDirectory<Self::AccountId>;
+
+        /// Most accesses logged in one block.
+        #[pallet::constant]
+        type MaxAccessesPerBlock: Get<u32>;
+
+        /// Largest sealed report, in bytes.
+        #[pallet::constant]
+        type MaxReportSize: Get<u64>;
+
+        /// Weights of this pallet's calls.
+        type WeightInfo: WeightInfo;
+    }
+
+    /// The accesses logged in each block.
+    #[pallet::storage]
+    pub type Accesses<T: Config> = StorageMap<
+        _,
+        Twox64Concat,
+        BlockNumberFor<T>,
+        BoundedVec<Access<T>, T::MaxAccessesPerBlock>,
+        ValueQuery,
+    >;
+
+    /// Every report.
+    #[pallet::storage]
+    pub type Reports<T: Config> = StorageMap<_, Twox64Concat, ReportId, Report<T>>;
+
+    /// The id the next report gets.
+    #[pallet::storage]
+    pub type NextReportId<T: Config> = StorageValue<_, ReportId, ValueQuery>;
+
+    /// The report on each record (one per record: its assigned doctor's).
+    #[pallet::storage]
+    pub type ReportOf<T: Config> = StorageMap<_, Twox64Concat, u64, ReportId>;
+
+    /// Settled disputes, by report.
+    #[pallet::storage]
+    pub type Disputes<T: Config> = StorageMap<_, Twox64Concat, ReportId, Dispute<T>>;
+
+    #[pallet::event]
+    #[pallet::generate_deposit(pub(super) fn deposit_event)]
+    pub enum Event<T: Config> {
+        /// `hospital`'s node served `record` to `doctor`.
+        AccessLogged {
+            record: u64,
+            hospital: T::AccountId,
+            doctor: T::AccountId,
+            kind: AccessKind,
+        },
+        /// `doctor` of `hospital` reported on `record`.
+        ReportSubmitted {
+            id: ReportId,
+            record: u64,
+            doctor: T::AccountId,
+            hospital: T::AccountId,
+            payload_hash: [u8; 32],
+            ephemeral: [u8; 48],
+        },
+        /// The patient disclosed report `report`'s key with a valid proof: anyone can read it.
+        ReportDisclosed {
+            report: ReportId,
+            filed_by: T::AccountId,
+            shared: [u8; 48],
+        },
+    }
+
+    #[pallet::error]
+    pub enum Error<T> {
+        /// Only a registered hospital may do this.
+        NotAHospital,
+        /// The doctor does not work for this hospital (or for any).
+        NotDoctorOfHospital,
+        /// No record has this id.
+        UnknownRecord,
+        /// This block's access log is full; log it in the next one.
+        TooManyAccesses,
+        /// Only the doctor assigned to the record may report on it.
+        NotAssigned,
+        /// The record already has its report.
+        ReportExists,
+        /// The report is empty or larger than `MaxReportSize`.
+        BadReportSize,
+        /// A point that is not a valid compressed G1 element.
+        InvalidPoint,
+        /// No report has this id.
+        UnknownReport,
+        /// Only the hospital holding the patient's record may dispute its report.
+        NotPatientsHospital,
+        /// The report was already disputed.
+        AlreadyDisputed,
+        /// The disclosure's proof does not verify: it is forged or for another key.
+        InvalidProof,
+    }
+
+    #[pallet::call]
+    impl<T: Config> Pallet<T> {
+        /// Logs an access this hospital's node served to one of its doctors.
+        #[pallet::call_index(0)]
+        #[pallet::weight(T::WeightInfo::log_access(T::MaxAccessesPerBlock::get()))]
+        pub fn log_access(
+            origin: OriginFor<T>,
+            record: u64,
+            doctor: T::AccountId,
+            kind: AccessKind,
+        ) -> DispatchResult {
+            let hospital = ensure_signed(origin)?;
+            ensure!(
+                T::Hospitals::is_hospital(&hospital),
+                Error::<T>::NotAHospital
+            );
+            ensure!(
+                T::Hospitals::hospital_of(&doctor).as_ref() == Some(&hospital),
+                Error::<T>::NotDoctorOfHospital
+            );
+            ensure!(
+                T::Records::holder(record).is_some(),
+                Error::<T>::UnknownRecord
+            );
+            let access = Access {
+                record,
+                hospital: hospital.clone(),
+                doctor: doctor.clone(),
+                kind,
+            };
+            Accesses::<T>::try_mutate(frame_system::Pallet::<T>::block_number(), |log| {
+                log.try_push(access)
+            })
+            .map_err(|_| Error::<T>::TooManyAccesses)?;
+            Self::deposit_event(Event::AccessLogged {
+                record,
+                hospital,
+                doctor,
+                kind,
+            });
+            Ok(())
+        }
+
+        /// Submits the assigned doctor's report on `record`, sealed to the patient's key.
+        #[pallet::call_index(1)]
+        #[pallet::weight(T::WeightInfo::submit_report())]
+        pub fn submit_report(
+            origin: OriginFor<T>,
+            record: u64,
+            payload_hash: [u8; 32],
+            payload_size: u64,
+            ephemeral: [u8; 48],
+        ) -> DispatchResult {
+            let doctor = ensure_signed(origin)?;
+            let hospital =
+                T::Hospitals::hospital_of(&doctor).ok_or(Error::<T>::NotDoctorOfHospital)?;
+            let (_, patient_key) = T::Records::holder(record).ok_or(Error::<T>::UnknownRecord)?;
+            ensure!(
+                T::Records::assigned_doctor(record).as_ref() == Some(&doctor),
+                Error::<T>::NotAssigned
+            );
+            ensure!(
+                !ReportOf::<T>::contains_key(record),
+                Error::<T>::ReportExists
+            );
+            ensure!(
+                payload_size > 0 && payload_size <= T::MaxReportSize::get(),
+                Error::<T>::BadReportSize
+            );
+            G1Point::decode(&mut &ephemeral[..]).map_err(|_| Error::<T>::InvalidPoint)?;
+            let id = NextReportId::<T>::get();
+            NextReportId::<T>::put(id.saturating_add(1));
+            ReportOf::<T>::insert(record, id);
+            Reports::<T>::insert(
+                id,
+                Report {
+                    record,
+                    doctor: doctor.clone(),
+                    hospital: hospital.clone(),
+                    payload_hash,
+                    payload_size,
+                    ephemeral,
+                    patient_key,
+                    submitted_at: frame_system::Pallet::<T>::block_number(),
+                },
+            );
+            Self::deposit_event(Event::ReportSubmitted {
+                id,
+                record,
+                doctor,
+                hospital,
+                payload_hash,
+                ephemeral,
+            });
+            Ok(())
+        }
+
+        /// Files the patient's dispute of `report`: the disclosed `S = R^x` and its proof.
+        #[pallet::call_index(2)]
+        #[pallet::weight(T::WeightInfo::dispute())]
+        pub fn dispute(
+            origin: OriginFor<T>,
+            report: ReportId,
+            shared: [u8; 48],
+            proof: [u8; 64],
+        ) -> DispatchResult {
+            let filed_by = ensure_signed(origin)?;
+            let held = Reports::<T>::get(report).ok_or(Error::<T>::UnknownReport)?;
+            let (holder, _) = T::Records::holder(held.record).ok_or(Error::<T>::UnknownRecord)?;
+            ensure!(holder == filed_by, Error::<T>::NotPatientsHospital);
+            ensure!(
+                !Disputes::<T>::contains_key(report),
+                Error::<T>::AlreadyDisputed
+            );
+            let point = |bytes: &[u8]| {
+                G1Point::decode(&mut &bytes[..]).map_err(|_| Error::<T>::InvalidPoint)
+            };
+            let patient = PublicKey(point(&held.patient_key)?);
+            let ephemeral = point(&held.ephemeral)?;
+            let disclosure = Disclosure {
+                shared: point(&shared)?,
+                proof: Proof::decode(&mut &proof[..]).map_err(|_| Error::<T>::InvalidProof)?,
+            };
+            dleq::verify(&patient, &ephemeral, &disclosure)
+                .map_err(|_| Error::<T>::InvalidProof)?;
+            Disputes::<T>::insert(
+                report,
+                Dispute {
+                    shared,
+                    filed_by: filed_by.clone(),
+                    decided_at: frame_system::Pallet::<T>::block_number(),
+                },
+            );
+            Self::deposit_event(Event::ReportDisclosed {
+                report,
+                filed_by,
+                shared,
+            });
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! A runtime with only System and Results; hospitals 1-3 with doctors `10h + n`, and records
+//! 0-9 held by hospital 1 with a real patient key, assigned to doctor 21.
+
+use crate::{self as pallet_results, traits};
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use codec::Encode;
+use medchain_crypto::elgamal::SecretKey;
+use polkadot_sdk::{
+    frame_support::{
+        derive_impl,
+        traits::{ConstU32, ConstU64},
+    },
+    frame_system, sp_io,
+    sp_runtime::BuildStorage,
+};
+use std::sync::OnceLock;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+polkadot_sdk::frame_support::construct_runtime!(
+    pub enum Test {
+        System: frame_system,
+        Results: pallet_results,
+    }
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+    type Block = Block;
+}
+
+pub const H1: u64 = 1;
+pub const H2: u64 = 2;
+pub const NOT_A_HOSPITAL: u64 = 4;
+pub const D11: u64 = 11;
+/// Doctor of hospital 2, assigned to every record.
+pub const D21: u64 = 21;
+pub const D22: u64 = 22;
+/// Records 0-9 exist.
+pub const RECORD: u64 = 0;
+pub const UNKNOWN_RECORD: u64 = 10;
+
+/// The patient's ElGamal key.
+pub fn patient() -> &'static SecretKey {
+    static KEY: OnceLock<SecretKey> = OnceLock::new();
+    KEY.get_or_init(|| SecretKey::generate(&mut StdRng::seed_from_u64(9)))
+}
+
+pub fn patient_key() -> [u8; 48] {
+    patient()
+        .public_key()
+        .0
+        .encode()
+        .try_into()
+        .expect("a G1 point is 48 bytes")
+}
+
+pub struct Directory;
+impl traits::HospitalDirectory<u64> for Directory {
+    fn is_hospital(who: &u64) -> bool {
+        (1..=3).contains(who)
+    }
+    fn hospital_of(doctor: &u64) -> Option<u64> {
+        (10..40).contains(doctor).then_some(doctor / 10)
+    }
+}
+
+pub struct RecordTable;
+impl traits::RecordDirectory<u64> for RecordTable {
+    fn holder(record: u64) -> Option<(u64, [u8; 48])> {
+        (record < 10).then(|| (H1, patient_key()))
+    }
+    fn assigned_doctor(record: u64) -> Option<u64> {
+        (record < 10).then_some(D21)
+    }
+}
+
+impl pallet_results::Config for Test {
+    type Hospitals = Directory;
+    type Records = RecordTable;
+    type MaxAccessesPerBlock = ConstU32<2>;
+    type MaxReportSize = ConstU64<4096>;
+    type WeightInfo = ();
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+    let storage = RuntimeGenesisConfig::default()
+        .build_storage()
+        .expect("valid mock genesis");
+    let mut ext = sp_io::TestExternalities::new(storage);
+    ext.execute_with(|| System::set_block_number(1));
+    ext
+}

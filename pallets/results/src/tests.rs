@@ -1,0 +1,236 @@
+//! Every call and every error of the results pallet, with real ElGamal reports and proofs.
+
+use crate::{mock::*, AccessKind, Error, Event};
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use codec::{Decode, Encode};
+use medchain_crypto::{
+    dleq,
+    elgamal::{self, Ciphertext, SecretKey},
+};
+use polkadot_sdk::frame_support::{assert_noop, assert_ok};
+
+fn report() -> Ciphertext {
+    elgamal::seal(
+        &patient().public_key(),
+        b"diagnosis: benign",
+        &mut StdRng::seed_from_u64(1),
+    )
+    .unwrap()
+}
+
+fn ephemeral(ct: &Ciphertext) -> [u8; 48] {
+    ct.ephemeral.encode().try_into().unwrap()
+}
+
+fn submit(ct: &Ciphertext) {
+    assert_ok!(Results::submit_report(
+        RuntimeOrigin::signed(D21),
+        RECORD,
+        [5; 32],
+        100,
+        ephemeral(ct)
+    ));
+}
+
+fn disclosure_bytes(sk: &SecretKey, ct: &Ciphertext) -> ([u8; 48], [u8; 64]) {
+    let d = dleq::disclose(sk, ct, &mut StdRng::seed_from_u64(2));
+    (
+        d.shared.encode().try_into().unwrap(),
+        d.proof.encode().try_into().unwrap(),
+    )
+}
+
+fn events() -> Vec<Event<Test>> {
+    System::events()
+        .into_iter()
+        .filter_map(|r| {
+            if let RuntimeEvent::Results(e) = r.event {
+                Some(e)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_hospital_logs_its_own_accesses() {
+    new_test_ext().execute_with(|| {
+        assert_ok!(Results::log_access(
+            RuntimeOrigin::signed(H2),
+            RECORD,
+            D21,
+            AccessKind::PayloadFetch
+        ));
+        assert_eq!(
+            events(),
+            [Event::AccessLogged {
+                record: RECORD,
+                hospital: H2,
+                doctor: D21,
+                kind: AccessKind::PayloadFetch
+            }]
+        );
+        assert_eq!(crate::Accesses::<Test>::get(1).len(), 1);
+    });
+}
+
+#[test]
+fn access_logging_rules() {
+    new_test_ext().execute_with(|| {
+        let log = |who, record, doctor| {
+            Results::log_access(
+                RuntimeOrigin::signed(who),
+                record,
+                doctor,
+                AccessKind::PreDecryption,
+            )
+        };
+        assert_noop!(
+            log(NOT_A_HOSPITAL, RECORD, D21),
+            Error::<Test>::NotAHospital
+        );
+        assert_noop!(log(H1, RECORD, D21), Error::<Test>::NotDoctorOfHospital);
+        assert_noop!(log(H2, UNKNOWN_RECORD, D21), Error::<Test>::UnknownRecord);
+        assert_ok!(log(H2, RECORD, D21));
+        assert_ok!(log(H2, RECORD, D22));
+        assert_noop!(log(H1, RECORD, D11), Error::<Test>::TooManyAccesses);
+        System::set_block_number(2);
+        assert_ok!(log(H1, RECORD, D11));
+    });
+}
+
+#[test]
+fn the_assigned_doctor_reports() {
+    new_test_ext().execute_with(|| {
+        let ct = report();
+        submit(&ct);
+        let stored = crate::Reports::<Test>::get(0).unwrap();
+        assert_eq!(
+            (stored.doctor, stored.hospital, stored.patient_key),
+            (D21, H2, patient_key())
+        );
+        assert_eq!(
+            events(),
+            [Event::ReportSubmitted {
+                id: 0,
+                record: RECORD,
+                doctor: D21,
+                hospital: H2,
+                payload_hash: [5; 32],
+                ephemeral: ephemeral(&ct)
+            }]
+        );
+    });
+}
+
+#[test]
+fn report_rules() {
+    new_test_ext().execute_with(|| {
+        let ct = report();
+        let r = |who, record, size, eph| {
+            Results::submit_report(RuntimeOrigin::signed(who), record, [5; 32], size, eph)
+        };
+        assert_noop!(
+            r(H2, RECORD, 100, ephemeral(&ct)),
+            Error::<Test>::NotDoctorOfHospital
+        );
+        assert_noop!(
+            r(D22, RECORD, 100, ephemeral(&ct)),
+            Error::<Test>::NotAssigned
+        );
+        assert_noop!(
+            r(D21, UNKNOWN_RECORD, 100, ephemeral(&ct)),
+            Error::<Test>::UnknownRecord
+        );
+        assert_noop!(
+            r(D21, RECORD, 0, ephemeral(&ct)),
+            Error::<Test>::BadReportSize
+        );
+        assert_noop!(
+            r(D21, RECORD, 4097, ephemeral(&ct)),
+            Error::<Test>::BadReportSize
+        );
+        assert_noop!(r(D21, RECORD, 100, [3; 48]), Error::<Test>::InvalidPoint);
+        assert_ok!(r(D21, RECORD, 100, ephemeral(&ct)));
+        assert_noop!(
+            r(D21, RECORD, 100, ephemeral(&ct)),
+            Error::<Test>::ReportExists
+        );
+    });
+}
+
+#[test]
+fn an_honest_disclosure_settles_the_dispute_and_opens_the_report() {
+    new_test_ext().execute_with(|| {
+        let ct = report();
+        submit(&ct);
+        let (shared, proof) = disclosure_bytes(patient(), &ct);
+        assert_ok!(Results::dispute(
+            RuntimeOrigin::signed(H1),
+            0,
+            shared,
+            proof
+        ));
+        assert_eq!(
+            events().last(),
+            Some(&Event::ReportDisclosed {
+                report: 0,
+                filed_by: H1,
+                shared
+            })
+        );
+        // Anyone can now read the report with the disclosed point.
+        let point = medchain_crypto::encoding::G1Point::decode(&mut &shared[..]).unwrap();
+        assert_eq!(
+            elgamal::open_with_shared_point(&point.0, &ct).unwrap(),
+            b"diagnosis: benign"
+        );
+        assert_noop!(
+            Results::dispute(RuntimeOrigin::signed(H1), 0, shared, proof),
+            Error::<Test>::AlreadyDisputed
+        );
+    });
+}
+
+#[test]
+fn a_forged_disclosure_is_rejected_and_nothing_stored() {
+    new_test_ext().execute_with(|| {
+        let ct = report();
+        submit(&ct);
+        let impostor = SecretKey::generate(&mut StdRng::seed_from_u64(3));
+        let (shared, proof) = disclosure_bytes(&impostor, &ct);
+        assert_noop!(
+            Results::dispute(RuntimeOrigin::signed(H1), 0, shared, proof),
+            Error::<Test>::InvalidProof
+        );
+        let (honest_shared, mut proof) = disclosure_bytes(patient(), &ct);
+        proof[5] ^= 1;
+        assert_noop!(
+            Results::dispute(RuntimeOrigin::signed(H1), 0, honest_shared, proof),
+            Error::<Test>::InvalidProof
+        );
+        assert_noop!(
+            Results::dispute(RuntimeOrigin::signed(H1), 0, [3; 48], proof),
+            Error::<Test>::InvalidPoint
+        );
+        assert!(crate::Disputes::<Test>::get(0).is_none());
+    });
+}
+
+#[test]
+fn only_the_patients_hospital_disputes_a_known_report() {
+    new_test_ext().execute_with(|| {
+        let ct = report();
+        submit(&ct);
+        let (shared, proof) = disclosure_bytes(patient(), &ct);
+        assert_noop!(
+            Results::dispute(RuntimeOrigin::signed(H2), 0, shared, proof),
+            Error::<Test>::NotPatientsHospital
+        );
+        assert_noop!(
+            Results::dispute(RuntimeOrigin::signed(H1), 7, shared, proof),
+            Error::<Test>::UnknownReport
+        );
+    });
+}

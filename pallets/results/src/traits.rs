@@ -1,0 +1,18 @@
+//! What the results pallet asks of the rest of the runtime.
+
+/// The hospitals registry (the hospitals pallet in the runtime).
+pub trait HospitalDirectory<AccountId> {
+    /// Whether `who` is a registered hospital.
+    fn is_hospital(who: &AccountId) -> bool;
+    /// The hospital `doctor` works for.
+    fn hospital_of(doctor: &AccountId) -> Option<AccountId>;
+}
+
+/// What the results pallet needs to know about a record (the records pallet in the runtime).
+pub trait RecordDirectory<AccountId> {
+    /// The hospital holding record `record`, with the patient's 48-byte encryption key, if the
+    /// record exists.
+    fn holder(record: u64) -> Option<(AccountId, [u8; 48])>;
+    /// The doctor assigned to `record` by its consultation, if any.
+    fn assigned_doctor(record: u64) -> Option<AccountId>;
+}

@@ -1,0 +1,87 @@
+//! What the results pallet stores: accesses, reports and disputes.
+
+use crate::Config;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::{
+    frame_support::{CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
+    frame_system::pallet_prelude::BlockNumberFor,
+};
+use scale_info::TypeInfo;
+
+/// Reports are numbered from 0 in submission order.
+pub type ReportId = u64;
+
+/// What a hospital's node served.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+pub enum AccessKind {
+    /// The sealed payload was fetched (locally or from the holding hospital).
+    PayloadFetch,
+    /// The capsule was pre-decrypted for the doctor.
+    PreDecryption,
+}
+
+/// One logged access.
+#[derive(
+    Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct Access<T: Config> {
+    /// The record accessed.
+    pub record: u64,
+    /// The hospital whose node served it.
+    pub hospital: T::AccountId,
+    /// The doctor it was served to.
+    pub doctor: T::AccountId,
+    /// What was served.
+    pub kind: AccessKind,
+}
+
+/// A diagnosis report, encrypted to the patient (`CRYPTO.md` section 4).
+#[derive(
+    Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct Report<T: Config> {
+    /// The record it reports on.
+    pub record: u64,
+    /// The assigned doctor who wrote it.
+    pub doctor: T::AccountId,
+    /// The doctor's hospital, which holds the sealed report (with `payload_hash`, its address).
+    pub hospital: T::AccountId,
+    /// SHA-256 of the sealed report.
+    pub payload_hash: [u8; 32],
+    /// Size of the sealed report in bytes.
+    pub payload_size: u64,
+    /// The ElGamal ephemeral `R = g1^k` (compressed G1).
+    pub ephemeral: [u8; 48],
+    /// The patient's key it was encrypted to (from the record).
+    pub patient_key: [u8; 48],
+    /// Block of submission.
+    pub submitted_at: BlockNumberFor<T>,
+}
+
+/// A settled dispute: the patient disclosed `S = R^x` with a proof the runtime verified, so
+/// anyone can derive the report key and read exactly what the doctor sent.
+#[derive(
+    Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct Dispute<T: Config> {
+    /// The disclosed shared point `S` (compressed G1).
+    pub shared: [u8; 48],
+    /// The hospital that filed it for the patient.
+    pub filed_by: T::AccountId,
+    /// Block of the verdict.
+    pub decided_at: BlockNumberFor<T>,
+}
