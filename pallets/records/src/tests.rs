@@ -156,6 +156,20 @@ fn a_capsule_of_a_stale_epoch_is_rejected() {
             ),
             Error::<Test>::StaleEpoch
         );
+        // A capsule made just before the KGC advanced the epoch is stale too.
+        let made_at_three = capsule(3);
+        set_epoch(4);
+        assert_noop!(
+            Records::publish_record(
+                RuntimeOrigin::signed(H1),
+                index(),
+                made_at_three,
+                [7; 32],
+                1,
+                patient_key()
+            ),
+            Error::<Test>::StaleEpoch
+        );
         nothing_stored();
     });
 }
