@@ -1,0 +1,166 @@
+//! Benchmarks of the hospitals pallet's calls, each in its worst case.
+
+use crate::*;
+use alloc::vec;
+use codec::Decode;
+use polkadot_sdk::{
+    frame_benchmarking::v2::*,
+    frame_support::traits::{EnsureOrigin, Get},
+    frame_system::RawOrigin,
+    sp_runtime::traits::TrailingZeroInput,
+};
+
+/// A peer id no genesis hospital uses.
+fn peer_id(seed: u32) -> Vec<u8> {
+    let mut id = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+    id.extend(seed.to_le_bytes().repeat(8));
+    id
+}
+
+/// Registers a hospital directly in storage (what admission does, without the registries).
+fn hospital<T: Config>(name: &'static str, seed: u32) -> T::AccountId {
+    let who: T::AccountId = account(name, seed, 0);
+    let info = HospitalInfo::<T>::new(
+        vec![b'h'; T::MaxNameLen::get() as usize],
+        peer_id(seed),
+        [7; 48],
+    )
+    .expect("benchmark fields fit the bounds");
+    PeerOwners::<T>::insert(&info.peer_id, &who);
+    Hospitals::<T>::insert(&who, info);
+    who
+}
+
+#[benchmarks]
+mod benchmarks {
+    use super::*;
+
+    #[benchmark]
+    fn admit_hospital() -> Result<(), BenchmarkError> {
+        let origin =
+            T::AdmissionOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+        let who: T::AccountId = account("new", 0, 0);
+        let name = vec![b'n'; T::MaxNameLen::get() as usize];
+        let keys = T::Keys::decode(&mut TrailingZeroInput::zeroes())
+            .map_err(|_| BenchmarkError::Weightless)?;
+
+        #[extrinsic_call]
+        _(
+            origin as T::RuntimeOrigin,
+            who.clone(),
+            name,
+            peer_id(u32::MAX),
+            [9; 48],
+            keys,
+        );
+
+        assert!(Hospitals::<T>::contains_key(&who));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn remove_hospital(
+        d: Linear<0, { T::MaxDoctorsPerHospital::get() }>,
+    ) -> Result<(), BenchmarkError> {
+        let origin =
+            T::AdmissionOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+        let keep = hospital::<T>("keep", 1);
+        let gone = hospital::<T>("gone", 2);
+        for i in 0..d {
+            let doctor: T::AccountId = account("doctor", i, 0);
+            Pallet::<T>::add_doctor(RawOrigin::Signed(gone.clone()).into(), doctor)?;
+        }
+        Pallet::<T>::authorize(
+            RawOrigin::Signed(gone.clone()).into(),
+            keep.clone(),
+            1_000u32.into(),
+            vec![],
+        )?;
+        Pallet::<T>::authorize(
+            RawOrigin::Signed(keep).into(),
+            gone.clone(),
+            1_000u32.into(),
+            vec![],
+        )?;
+
+        #[extrinsic_call]
+        _(origin as T::RuntimeOrigin, gone.clone());
+
+        assert!(!Hospitals::<T>::contains_key(&gone));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn authorize(k: Linear<0, { T::MaxSearchKeyLen::get() }>) {
+        let from = hospital::<T>("from", 1);
+        let to = hospital::<T>("to", 2);
+
+        #[extrinsic_call]
+        _(
+            RawOrigin::Signed(from.clone()),
+            to.clone(),
+            1_000u32.into(),
+            vec![3; k as usize],
+        );
+
+        assert!(Authorizations::<T>::contains_key(&to, &from));
+    }
+
+    #[benchmark]
+    fn withdraw() -> Result<(), BenchmarkError> {
+        let from = hospital::<T>("from", 1);
+        let to = hospital::<T>("to", 2);
+        Pallet::<T>::authorize(
+            RawOrigin::Signed(from.clone()).into(),
+            to.clone(),
+            1_000u32.into(),
+            vec![],
+        )?;
+
+        #[extrinsic_call]
+        _(RawOrigin::Signed(from.clone()), to.clone());
+
+        assert!(!Authorizations::<T>::contains_key(&to, &from));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn add_doctor() -> Result<(), BenchmarkError> {
+        let hospital = hospital::<T>("hospital", 1);
+        // Worst case: the doctor list is one short of full.
+        for i in 1..T::MaxDoctorsPerHospital::get() {
+            Pallet::<T>::add_doctor(
+                RawOrigin::Signed(hospital.clone()).into(),
+                account("doctor", i, 0),
+            )?;
+        }
+        let doctor: T::AccountId = account("doctor", 0, 0);
+
+        #[extrinsic_call]
+        _(RawOrigin::Signed(hospital.clone()), doctor.clone());
+
+        assert!(Pallet::<T>::is_doctor_of(&doctor, &hospital));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn remove_doctor() -> Result<(), BenchmarkError> {
+        let hospital = hospital::<T>("hospital", 1);
+        for i in 0..T::MaxDoctorsPerHospital::get() {
+            Pallet::<T>::add_doctor(
+                RawOrigin::Signed(hospital.clone()).into(),
+                account("doctor", i, 0),
+            )?;
+        }
+        // Worst case: the doctor is the last one in the list.
+        let doctor: T::AccountId = account("doctor", T::MaxDoctorsPerHospital::get() - 1, 0);
+
+        #[extrinsic_call]
+        _(RawOrigin::Signed(hospital.clone()), doctor.clone());
+
+        assert!(!Pallet::<T>::is_doctor_of(&doctor, &hospital));
+        Ok(())
+    }
+
+    impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,140 @@
+//! Who may use the chain: the transaction extension that admits members only and bounds what one
+//! member can queue.
+//!
+//! MedChain has no token and no fees, so the usual spam protection (paying for what you submit)
+//! does not exist. Instead [`CheckMemberNonce`] refuses, before a transaction enters the pool:
+//!
+//! - a signed transaction from an account that is neither a registered hospital nor one of their
+//!   doctors: `InvalidTransaction::Custom(`[`NOT_A_MEMBER`]`)`;
+//! - a transaction whose nonce is [`Config::MaxPendingPerAccount`] or more ahead of the signer's
+//!   on-chain nonce: `InvalidTransaction::Custom(`[`TOO_MANY_PENDING`]`)`. Since the pool holds
+//!   at most one transaction per (signer, nonce), this caps each member's share of the pool.
+//!
+//! It then does what [`frame_system::CheckNonce`] does, and replaces it in the runtime's extension
+//! list. It keeps `CheckNonce`'s identifier and encoding (a compact nonce), so wallets and
+//! generic tools that fill in `CheckNonce` sign MedChain transactions unchanged.
+
+use crate::{Config, Pallet};
+use codec::{Decode, DecodeWithMemTracking, Encode};
+use polkadot_sdk::{
+    frame_support::{dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::Get},
+    frame_system::{self, CheckNonce},
+    sp_runtime::{
+        traits::{
+            AsSystemOriginSigner, DispatchInfoOf, Dispatchable, Implication, PostDispatchInfoOf,
+            TransactionExtension, ValidateResult,
+        },
+        transaction_validity::{InvalidTransaction, TransactionValidityError},
+        DispatchResult, Saturating, Weight,
+    },
+};
+use scale_info::TypeInfo;
+
+/// `InvalidTransaction::Custom` code: the signer is not a hospital or a doctor.
+pub const NOT_A_MEMBER: u8 = 1;
+/// `InvalidTransaction::Custom` code: the signer already has `MaxPendingPerAccount` transactions
+/// waiting (its nonce is too far ahead of the on-chain one).
+pub const TOO_MANY_PENDING: u8 = 2;
+
+/// Members-only nonce check; see the [module documentation](self).
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, Eq, PartialEq, TypeInfo)]
+#[scale_info(skip_type_params(T))]
+pub struct CheckMemberNonce<T: Config>(CheckNonce<T>);
+
+impl<T: Config> CheckMemberNonce<T> {
+    /// The extension for a transaction signed with `nonce`.
+    pub fn from(nonce: T::Nonce) -> Self {
+        Self(CheckNonce::from(nonce))
+    }
+
+    /// Refuses non-members and nonces too far ahead of `who`'s on-chain nonce.
+    fn admit(&self, who: &T::AccountId) -> Result<(), TransactionValidityError> {
+        if !Pallet::<T>::is_member(who) {
+            return Err(InvalidTransaction::Custom(NOT_A_MEMBER).into());
+        }
+        let next = frame_system::Pallet::<T>::account_nonce(who);
+        let limit = next.saturating_add(T::MaxPendingPerAccount::get().into());
+        if self.0 .0 >= limit {
+            return Err(InvalidTransaction::Custom(TOO_MANY_PENDING).into());
+        }
+        Ok(())
+    }
+}
+
+impl<T: Config> core::fmt::Debug for CheckMemberNonce<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        write!(f, "CheckMemberNonce({:?})", self.0)
+    }
+}
+
+impl<T: Config> TransactionExtension<T::RuntimeCall> for CheckMemberNonce<T>
+where
+    T::RuntimeCall: Dispatchable<Info = DispatchInfo>,
+    <T::RuntimeCall as Dispatchable>::RuntimeOrigin: AsSystemOriginSigner<T::AccountId> + Clone,
+{
+    const IDENTIFIER: &'static str =
+        <CheckNonce<T> as TransactionExtension<T::RuntimeCall>>::IDENTIFIER;
+    type Implicit = ();
+    type Val = <CheckNonce<T> as TransactionExtension<T::RuntimeCall>>::Val;
+    type Pre = <CheckNonce<T> as TransactionExtension<T::RuntimeCall>>::Pre;
+
+    fn weight(&self, call: &T::RuntimeCall) -> Weight {
+        // Two more reads than `CheckNonce`: the hospital and the doctor registries.
+        self.0
+            .weight(call)
+            .saturating_add(T::DbWeight::get().reads(2))
+    }
+
+    fn validate(
+        &self,
+        origin: T::RuntimeOrigin,
+        call: &T::RuntimeCall,
+        info: &DispatchInfoOf<T::RuntimeCall>,
+        len: usize,
+        self_implicit: Self::Implicit,
+        inherited_implication: &impl Implication,
+        source: TransactionSource,
+    ) -> ValidateResult<Self::Val, T::RuntimeCall> {
+        if let Some(who) = origin.as_system_origin_signer() {
+            self.admit(who)?;
+        }
+        self.0.validate(
+            origin,
+            call,
+            info,
+            len,
+            self_implicit,
+            inherited_implication,
+            source,
+        )
+    }
+
+    fn prepare(
+        self,
+        val: Self::Val,
+        origin: &T::RuntimeOrigin,
+        call: &T::RuntimeCall,
+        info: &DispatchInfoOf<T::RuntimeCall>,
+        len: usize,
+    ) -> Result<Self::Pre, TransactionValidityError> {
+        // Checked again at inclusion: membership may have ended since the pool admitted it.
+        if let Some(who) = origin.as_system_origin_signer() {
+            if !Pallet::<T>::is_member(who) {
+                return Err(InvalidTransaction::Custom(NOT_A_MEMBER).into());
+            }
+        }
+        self.0.prepare(val, origin, call, info, len)
+    }
+
+    fn post_dispatch_details(
+        pre: Self::Pre,
+        info: &DispatchInfo,
+        post_info: &PostDispatchInfoOf<T::RuntimeCall>,
+        len: usize,
+        result: &DispatchResult,
+    ) -> Result<Weight, TransactionValidityError> {
+        <CheckNonce<T> as TransactionExtension<T::RuntimeCall>>::post_dispatch_details(
+            pre, info, post_info, len, result,
+        )
+    }
+}

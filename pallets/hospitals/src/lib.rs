@@ -1,0 +1,462 @@
+//! # Hospitals pallet
+//!
+//! The membership registry of MedChain. It holds:
+//!
+//! - the **registered hospitals** (account, name, node peer id, 48-byte G1 encryption key),
+//!   admitted and removed by [`Config::AdmissionOrigin`] (a majority of the hospitals' council, or
+//!   root on a dev chain);
+//! - the **search authorisations** `A_from->to`: a hospital lets another one search its keyword
+//!   indices until a block number, handing it the search key encrypted to the grantee;
+//! - the **doctors** of each hospital, added and removed by their hospital.
+//!
+//! It also drives three other parts of the runtime through [`traits`]: an admitted hospital's
+//! session keys are registered ([`Config::KeyRegistry`]) and the hospital is returned as a
+//! validator by this pallet's [`pallet_session::SessionManager`] from the next session; its node's
+//! peer id becomes a well-known node ([`Config::PeerRegistry`]); and the council is kept equal to
+//! the set of hospitals ([`Config::MembershipChanged`]). Removal undoes all three.
+//!
+//! Signed transactions are only accepted from members: see [`CheckMemberNonce`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod extension;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+mod session;
+#[cfg(test)]
+mod tests;
+pub mod traits;
+mod types;
+pub mod weights;
+
+pub use extension::{CheckMemberNonce, NOT_A_MEMBER, TOO_MANY_PENDING};
+pub use pallet::*;
+pub use types::{Authorization, EncryptionKey, HospitalInfo, ENCRYPTION_KEY_LEN};
+pub use weights::WeightInfo;
+
+#[polkadot_sdk::frame_support::pallet]
+pub mod pallet {
+    use super::*;
+    use alloc::vec::Vec;
+    use polkadot_sdk::{
+        frame_support::{
+            pallet_prelude::*,
+            traits::{ChangeMembers, EnsureOrigin},
+        },
+        frame_system::{self, pallet_prelude::*},
+    };
+    use traits::{KeyRegistry, PeerRegistry};
+
+    #[pallet::pallet]
+    pub struct Pallet<T>(_);
+
+    #[pallet::config]
+    pub trait Config: polkadot_sdk::frame_system::Config {
+        /// Who admits and removes hospitals: a majority of the hospitals (root on a dev chain).
+        type AdmissionOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+        /// The session keys a hospital's validator signs with (Aura + GRANDPA in the runtime).
+        type Keys: Parameter;
+
+        /// Registers an admitted hospital's session keys and forgets a removed one's.
+        type KeyRegistry: KeyRegistry<Self::AccountId, Self::Keys>;
+
+        /// Makes an admitted hospital's node a well-known (authorised) peer, and a removed one's
+        /// node an unknown one.
+        type PeerRegistry: PeerRegistry<Self::AccountId>;
+
+        /// Told the new sorted set of hospitals whenever it changes (the hospitals' council).
+        type MembershipChanged: ChangeMembers<Self::AccountId>;
+
+        /// Upper bound on registered hospitals: also bounds the validator set.
+        #[pallet::constant]
+        type MaxHospitals: Get<u32>;
+
+        /// Upper bound on the doctors of one hospital.
+        #[pallet::constant]
+        type MaxDoctorsPerHospital: Get<u32>;
+
+        /// Longest hospital name, in bytes.
+        #[pallet::constant]
+        type MaxNameLen: Get<u32>;
+
+        /// Longest node peer id, in bytes (an ed25519 libp2p peer id is 38).
+        #[pallet::constant]
+        type MaxPeerIdLen: Get<u32>;
+
+        /// Longest encrypted search key carried by an authorisation, in bytes.
+        #[pallet::constant]
+        type MaxSearchKeyLen: Get<u32>;
+
+        /// How many transactions one member may have waiting in the pool: nonces further ahead
+        /// of the account's on-chain nonce are refused by [`CheckMemberNonce`].
+        #[pallet::constant]
+        type MaxPendingPerAccount: Get<u32>;
+
+        /// Weights of this pallet's calls.
+        type WeightInfo: WeightInfo;
+    }
+
+    /// The registered hospitals.
+    #[pallet::storage]
+    pub type Hospitals<T: Config> =
+        CountedStorageMap<_, Blake2_128Concat, T::AccountId, HospitalInfo<T>>;
+
+    /// Which hospital's node each peer id belongs to: a node serves one hospital only.
+    #[pallet::storage]
+    pub type PeerOwners<T: Config> =
+        StorageMap<_, Blake2_128Concat, BoundedVec<u8, T::MaxPeerIdLen>, T::AccountId>;
+
+    /// Search authorisations, keyed by grantee first so that "who authorises `h`" is one prefix.
+    #[pallet::storage]
+    pub type Authorizations<T: Config> = StorageDoubleMap<
+        _,
+        Blake2_128Concat,
+        T::AccountId,
+        Blake2_128Concat,
+        T::AccountId,
+        Authorization<T>,
+    >;
+
+    /// The hospital each doctor works for.
+    #[pallet::storage]
+    pub type DoctorOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
+    /// The doctors of each hospital, so that removing a hospital can remove its doctors.
+    #[pallet::storage]
+    pub type Doctors<T: Config> = StorageMap<
+        _,
+        Blake2_128Concat,
+        T::AccountId,
+        BoundedVec<T::AccountId, T::MaxDoctorsPerHospital>,
+        ValueQuery,
+    >;
+
+    /// Set when the set of hospitals changed since the last planned session, so that the session
+    /// manager hands the session pallet a new validator set only when there is one.
+    #[pallet::storage]
+    pub type ValidatorsChanged<T: Config> = StorageValue<_, bool, ValueQuery>;
+
+    #[pallet::genesis_config]
+    #[derive(polkadot_sdk::frame_support::DefaultNoBound)]
+    pub struct GenesisConfig<T: Config> {
+        /// Founding hospitals: account, name, node peer id, encryption key (48 bytes). Their
+        /// session keys and peer ids are given to the session and node-authorisation pallets'
+        /// genesis.
+        pub hospitals: Vec<(T::AccountId, Vec<u8>, Vec<u8>, Vec<u8>)>,
+    }
+
+    #[pallet::genesis_build]
+    impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+        fn build(&self) {
+            for (account, name, peer_id, encryption_key) in &self.hospitals {
+                let encryption_key = encryption_key
+                    .as_slice()
+                    .try_into()
+                    .expect("a genesis encryption key is 48 bytes");
+                let info = HospitalInfo::<T>::new(name.clone(), peer_id.clone(), encryption_key)
+                    .expect("genesis hospital fields fit their bounds");
+                assert!(
+                    !Hospitals::<T>::contains_key(account),
+                    "a genesis hospital is listed twice"
+                );
+                assert!(
+                    !PeerOwners::<T>::contains_key(&info.peer_id),
+                    "two genesis hospitals share a peer id"
+                );
+                Pallet::<T>::insert_hospital(account, info);
+            }
+            assert!(
+                Hospitals::<T>::count() <= T::MaxHospitals::get(),
+                "more genesis hospitals than MaxHospitals"
+            );
+        }
+    }
+
+    #[pallet::event]
+    #[pallet::generate_deposit(pub(super) fn deposit_event)]
+    pub enum Event<T: Config> {
+        /// A hospital was admitted; it validates from a coming session.
+        HospitalAdmitted {
+            hospital: T::AccountId,
+            name: Vec<u8>,
+            peer_id: Vec<u8>,
+        },
+        /// A hospital was removed, with its doctors and every authorisation from or to it.
+        HospitalRemoved { hospital: T::AccountId },
+        /// `from` lets `to` search its indices until block `expires_at` (exclusive).
+        Authorized {
+            from: T::AccountId,
+            to: T::AccountId,
+            expires_at: BlockNumberFor<T>,
+        },
+        /// `from` withdrew its authorisation of `to`.
+        AuthorizationWithdrawn {
+            from: T::AccountId,
+            to: T::AccountId,
+        },
+        /// `doctor` now works for `hospital`.
+        DoctorAdded {
+            hospital: T::AccountId,
+            doctor: T::AccountId,
+        },
+        /// `doctor` no longer works for `hospital`.
+        DoctorRemoved {
+            hospital: T::AccountId,
+            doctor: T::AccountId,
+        },
+    }
+
+    #[pallet::error]
+    pub enum Error<T> {
+        /// The account is already a registered hospital.
+        AlreadyRegistered,
+        /// The account is not a registered hospital.
+        UnknownHospital,
+        /// The registry already holds `MaxHospitals` hospitals.
+        TooManyHospitals,
+        /// The name is longer than `MaxNameLen`.
+        NameTooLong,
+        /// The peer id is empty or longer than `MaxPeerIdLen`.
+        BadPeerId,
+        /// Another hospital's node already uses this peer id.
+        PeerIdInUse,
+        /// A hospital cannot authorise itself.
+        SelfAuthorization,
+        /// The expiry block is not in the future.
+        ExpiryInPast,
+        /// The encrypted search key is longer than `MaxSearchKeyLen`.
+        SearchKeyTooLong,
+        /// There is no authorisation from the caller to that hospital.
+        NotAuthorized,
+        /// The account already is a hospital or a doctor.
+        AlreadyMember,
+        /// The account is not a doctor of the calling hospital.
+        UnknownDoctor,
+        /// The hospital already has `MaxDoctorsPerHospital` doctors.
+        TooManyDoctors,
+        /// The last hospital cannot be removed: the chain would have no validator.
+        LastHospital,
+    }
+
+    #[pallet::call]
+    impl<T: Config> Pallet<T> {
+        /// Admit `hospital`: it becomes a member now and a validator from a coming session, its
+        /// node becomes an authorised peer, and it joins the council.
+        #[pallet::call_index(0)]
+        #[pallet::weight(T::WeightInfo::admit_hospital())]
+        pub fn admit_hospital(
+            origin: OriginFor<T>,
+            hospital: T::AccountId,
+            name: Vec<u8>,
+            peer_id: Vec<u8>,
+            encryption_key: EncryptionKey,
+            keys: T::Keys,
+        ) -> DispatchResult {
+            T::AdmissionOrigin::ensure_origin(origin)?;
+            ensure!(
+                !Hospitals::<T>::contains_key(&hospital),
+                Error::<T>::AlreadyRegistered
+            );
+            ensure!(
+                !DoctorOf::<T>::contains_key(&hospital),
+                Error::<T>::AlreadyMember
+            );
+            ensure!(
+                Hospitals::<T>::count() < T::MaxHospitals::get(),
+                Error::<T>::TooManyHospitals
+            );
+            let info = HospitalInfo::<T>::new(name, peer_id, encryption_key)?;
+            ensure!(
+                !PeerOwners::<T>::contains_key(&info.peer_id),
+                Error::<T>::PeerIdInUse
+            );
+
+            T::KeyRegistry::register(&hospital, keys)?;
+            T::PeerRegistry::authorize(&hospital, &info.peer_id)?;
+            let event = Event::HospitalAdmitted {
+                hospital: hospital.clone(),
+                name: info.name.to_vec(),
+                peer_id: info.peer_id.to_vec(),
+            };
+            Self::insert_hospital(&hospital, info);
+            T::MembershipChanged::change_members_sorted(
+                core::slice::from_ref(&hospital),
+                &[],
+                &Self::sorted_hospitals(),
+            );
+            Self::deposit_event(event);
+            Ok(())
+        }
+
+        /// Remove `hospital` with its doctors and every authorisation from or to it. It stops
+        /// validating from a coming session and its node is no longer an authorised peer.
+        #[pallet::call_index(1)]
+        #[pallet::weight(T::WeightInfo::remove_hospital(T::MaxDoctorsPerHospital::get()))]
+        pub fn remove_hospital(origin: OriginFor<T>, hospital: T::AccountId) -> DispatchResult {
+            T::AdmissionOrigin::ensure_origin(origin)?;
+            let info = Hospitals::<T>::get(&hospital).ok_or(Error::<T>::UnknownHospital)?;
+            ensure!(Hospitals::<T>::count() > 1, Error::<T>::LastHospital);
+
+            T::KeyRegistry::unregister(&hospital)?;
+            T::PeerRegistry::revoke(&hospital, &info.peer_id)?;
+            Hospitals::<T>::remove(&hospital);
+            PeerOwners::<T>::remove(&info.peer_id);
+            for doctor in Doctors::<T>::take(&hospital) {
+                DoctorOf::<T>::remove(&doctor);
+            }
+            // Grants to the hospital share a prefix; grants from it are at most one per hospital.
+            let _ = Authorizations::<T>::clear_prefix(&hospital, T::MaxHospitals::get(), None);
+            for grantee in Hospitals::<T>::iter_keys() {
+                Authorizations::<T>::remove(&grantee, &hospital);
+            }
+            ValidatorsChanged::<T>::put(true);
+            T::MembershipChanged::change_members_sorted(
+                &[],
+                core::slice::from_ref(&hospital),
+                &Self::sorted_hospitals(),
+            );
+            Self::deposit_event(Event::HospitalRemoved { hospital });
+            Ok(())
+        }
+
+        /// Let hospital `to` search the caller's indices until block `expires_at` (exclusive),
+        /// handing it the caller's search key encrypted to `to`. Replaces any earlier grant.
+        #[pallet::call_index(2)]
+        #[pallet::weight(T::WeightInfo::authorize(encrypted_search_key.len() as u32))]
+        pub fn authorize(
+            origin: OriginFor<T>,
+            to: T::AccountId,
+            expires_at: BlockNumberFor<T>,
+            encrypted_search_key: Vec<u8>,
+        ) -> DispatchResult {
+            let from = Self::ensure_hospital(origin)?;
+            ensure!(from != to, Error::<T>::SelfAuthorization);
+            ensure!(
+                Hospitals::<T>::contains_key(&to),
+                Error::<T>::UnknownHospital
+            );
+            ensure!(
+                expires_at > frame_system::Pallet::<T>::block_number(),
+                Error::<T>::ExpiryInPast
+            );
+            let encrypted_search_key = encrypted_search_key
+                .try_into()
+                .map_err(|_| Error::<T>::SearchKeyTooLong)?;
+            Authorizations::<T>::insert(
+                &to,
+                &from,
+                Authorization {
+                    expires_at,
+                    encrypted_search_key,
+                },
+            );
+            Self::deposit_event(Event::Authorized {
+                from,
+                to,
+                expires_at,
+            });
+            Ok(())
+        }
+
+        /// End the caller's authorisation of hospital `to`.
+        #[pallet::call_index(3)]
+        #[pallet::weight(T::WeightInfo::withdraw())]
+        pub fn withdraw(origin: OriginFor<T>, to: T::AccountId) -> DispatchResult {
+            let from = Self::ensure_hospital(origin)?;
+            Authorizations::<T>::take(&to, &from).ok_or(Error::<T>::NotAuthorized)?;
+            Self::deposit_event(Event::AuthorizationWithdrawn { from, to });
+            Ok(())
+        }
+
+        /// Make `doctor` a doctor of the calling hospital.
+        #[pallet::call_index(4)]
+        #[pallet::weight(T::WeightInfo::add_doctor())]
+        pub fn add_doctor(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
+            let hospital = Self::ensure_hospital(origin)?;
+            ensure!(
+                !DoctorOf::<T>::contains_key(&doctor) && !Hospitals::<T>::contains_key(&doctor),
+                Error::<T>::AlreadyMember
+            );
+            Doctors::<T>::try_mutate(&hospital, |doctors| doctors.try_push(doctor.clone()))
+                .map_err(|_| Error::<T>::TooManyDoctors)?;
+            DoctorOf::<T>::insert(&doctor, &hospital);
+            Self::ensure_account_exists(&doctor);
+            Self::deposit_event(Event::DoctorAdded { hospital, doctor });
+            Ok(())
+        }
+
+        /// Remove `doctor` from the calling hospital.
+        #[pallet::call_index(5)]
+        #[pallet::weight(T::WeightInfo::remove_doctor())]
+        pub fn remove_doctor(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
+            let hospital = Self::ensure_hospital(origin)?;
+            ensure!(
+                DoctorOf::<T>::get(&doctor).as_ref() == Some(&hospital),
+                Error::<T>::UnknownDoctor
+            );
+            DoctorOf::<T>::remove(&doctor);
+            Doctors::<T>::mutate(&hospital, |doctors| doctors.retain(|d| d != &doctor));
+            Self::deposit_event(Event::DoctorRemoved { hospital, doctor });
+            Ok(())
+        }
+    }
+
+    impl<T: Config> Pallet<T> {
+        /// Whether `who` may sign transactions: a registered hospital or one of their doctors.
+        pub fn is_member(who: &T::AccountId) -> bool {
+            Hospitals::<T>::contains_key(who) || DoctorOf::<T>::contains_key(who)
+        }
+
+        /// Whether `doctor` is a doctor of `hospital`.
+        pub fn is_doctor_of(doctor: &T::AccountId, hospital: &T::AccountId) -> bool {
+            DoctorOf::<T>::get(doctor).as_ref() == Some(hospital)
+        }
+
+        /// The hospitals whose authorisation of `hospital` is active now (not expired).
+        pub fn authorizers_of(hospital: &T::AccountId) -> Vec<T::AccountId> {
+            let now = frame_system::Pallet::<T>::block_number();
+            Authorizations::<T>::iter_prefix(hospital)
+                .filter(|(_, grant)| grant.is_active_at(now))
+                .map(|(from, _)| from)
+                .collect()
+        }
+
+        /// The registered hospitals, sorted (the order the council and validator set use).
+        pub fn sorted_hospitals() -> Vec<T::AccountId> {
+            let mut hospitals: Vec<_> = Hospitals::<T>::iter_keys().collect();
+            hospitals.sort();
+            hospitals
+        }
+
+        fn ensure_hospital(origin: OriginFor<T>) -> Result<T::AccountId, DispatchError> {
+            let who = ensure_signed(origin)?;
+            ensure!(
+                Hospitals::<T>::contains_key(&who),
+                Error::<T>::UnknownHospital
+            );
+            Ok(who)
+        }
+
+        fn insert_hospital(account: &T::AccountId, info: HospitalInfo<T>) {
+            PeerOwners::<T>::insert(&info.peer_id, account);
+            Hospitals::<T>::insert(account, info);
+            Self::ensure_account_exists(account);
+            ValidatorsChanged::<T>::put(true);
+        }
+
+        /// Members pay no fees and hold no balance, so membership is what keeps their account
+        /// (and its nonce) alive. The provider is never given back: a removed and re-admitted
+        /// member keeps its nonce, so its old transactions cannot be replayed.
+        fn ensure_account_exists(who: &T::AccountId) {
+            if !frame_system::Pallet::<T>::account_exists(who) {
+                frame_system::Pallet::<T>::inc_providers(who);
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! A runtime with only System and Hospitals, whose registries record what they are told.
+
+use crate::{self as pallet_hospitals, traits, EncryptionKey};
+use core::cell::RefCell;
+use polkadot_sdk::{
+    frame_support::{
+        derive_impl, parameter_types,
+        traits::{ChangeMembers, ConstU32},
+    },
+    frame_system::{self, EnsureRoot},
+    sp_io,
+    sp_runtime::{BuildStorage, DispatchError, DispatchResult},
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+polkadot_sdk::frame_support::construct_runtime!(
+    pub enum Test {
+        System: frame_system,
+        Hospitals: pallet_hospitals,
+    }
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+    type Block = Block;
+}
+
+/// The founding hospitals of every test.
+pub const ALICE: u64 = 1;
+pub const BOB: u64 = 2;
+pub const CHARLIE: u64 = 3;
+/// Accounts that are not members.
+pub const DAVE: u64 = 4;
+pub const EVE: u64 = 5;
+
+/// Session keys the key registry refuses, to test that its failure aborts an admission.
+pub const REFUSED_KEYS: u64 = 666;
+
+parameter_types! {
+    pub const MaxHospitals: u32 = 4;
+}
+
+/// Every registry call the pallet made, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Registered {
+    Keys(u64, u64),
+    KeysRemoved(u64),
+    Peer(u64, Vec<u8>),
+    PeerRemoved(u64, Vec<u8>),
+    Council(Vec<u64>),
+}
+
+thread_local! {
+    static LOG: RefCell<Vec<Registered>> = const { RefCell::new(Vec::new()) };
+}
+
+fn record(entry: Registered) {
+    LOG.with(|log| log.borrow_mut().push(entry));
+}
+
+/// Takes what the registries were told since the last call.
+pub fn registered() -> Vec<Registered> {
+    LOG.with(|log| log.take())
+}
+
+pub struct Recorder;
+
+impl traits::KeyRegistry<u64, u64> for Recorder {
+    fn register(who: &u64, keys: u64) -> DispatchResult {
+        if keys == REFUSED_KEYS {
+            return Err(DispatchError::Other("duplicated key"));
+        }
+        record(Registered::Keys(*who, keys));
+        Ok(())
+    }
+    fn unregister(who: &u64) -> DispatchResult {
+        record(Registered::KeysRemoved(*who));
+        Ok(())
+    }
+}
+
+impl traits::PeerRegistry<u64> for Recorder {
+    fn authorize(owner: &u64, peer_id: &[u8]) -> DispatchResult {
+        record(Registered::Peer(*owner, peer_id.to_vec()));
+        Ok(())
+    }
+    fn revoke(owner: &u64, peer_id: &[u8]) -> DispatchResult {
+        record(Registered::PeerRemoved(*owner, peer_id.to_vec()));
+        Ok(())
+    }
+}
+
+impl ChangeMembers<u64> for Recorder {
+    fn change_members_sorted(_incoming: &[u64], _outgoing: &[u64], sorted_new: &[u64]) {
+        record(Registered::Council(sorted_new.to_vec()));
+    }
+}
+
+impl pallet_hospitals::Config for Test {
+    type AdmissionOrigin = EnsureRoot<u64>;
+    type Keys = u64;
+    type KeyRegistry = Recorder;
+    type PeerRegistry = Recorder;
+    type MembershipChanged = Recorder;
+    type MaxHospitals = MaxHospitals;
+    type MaxDoctorsPerHospital = ConstU32<2>;
+    type MaxNameLen = ConstU32<16>;
+    type MaxPeerIdLen = ConstU32<38>;
+    type MaxSearchKeyLen = ConstU32<64>;
+    type MaxPendingPerAccount = ConstU32<4>;
+    type WeightInfo = ();
+}
+
+/// A distinct, well-formed peer id for each account.
+pub fn peer_id(who: u64) -> Vec<u8> {
+    let mut id = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+    id.extend([who as u8; 32]);
+    id
+}
+
+/// A distinct encryption key for each account.
+pub fn encryption_key(who: u64) -> EncryptionKey {
+    [who as u8; 48]
+}
+
+/// Alice, Bob and Charlie are the founding hospitals; the chain is at block 1.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+    let hospitals = [ALICE, BOB, CHARLIE]
+        .into_iter()
+        .map(|who| {
+            let name = format!("hospital {who}").into_bytes();
+            (who, name, peer_id(who), encryption_key(who).to_vec())
+        })
+        .collect();
+    let storage = RuntimeGenesisConfig {
+        system: Default::default(),
+        hospitals: pallet_hospitals::GenesisConfig { hospitals },
+    }
+    .build_storage()
+    .expect("the mock genesis is valid");
+    let mut ext = sp_io::TestExternalities::new(storage);
+    ext.execute_with(|| {
+        System::set_block_number(1);
+        registered();
+    });
+    ext
+}

@@ -1,0 +1,86 @@
+//! What the registry stores about hospitals and authorisations.
+
+use crate::{Config, Error};
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::{
+    frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
+    frame_system::pallet_prelude::BlockNumberFor,
+};
+use scale_info::TypeInfo;
+
+/// Length of a compressed BLS12-381 G1 point: a hospital's encryption public key.
+pub const ENCRYPTION_KEY_LEN: usize = 48;
+
+/// A hospital's encryption public key (compressed G1), to which other hospitals encrypt the
+/// search keys they hand it.
+pub type EncryptionKey = [u8; ENCRYPTION_KEY_LEN];
+
+/// A registered hospital.
+#[derive(
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    CloneNoBound,
+    PartialEqNoBound,
+    EqNoBound,
+    DebugNoBound,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct HospitalInfo<T: Config> {
+    /// Human-readable name, UTF-8 by convention (not checked).
+    pub name: BoundedVec<u8, T::MaxNameLen>,
+    /// libp2p peer id of the hospital's node (multihash bytes).
+    pub peer_id: BoundedVec<u8, T::MaxPeerIdLen>,
+    /// Encryption public key (compressed BLS12-381 G1 point).
+    pub encryption_key: EncryptionKey,
+}
+
+impl<T: Config> HospitalInfo<T> {
+    /// Bounds the unbounded call arguments, naming the field that does not fit.
+    pub(crate) fn new(
+        name: Vec<u8>,
+        peer_id: Vec<u8>,
+        encryption_key: EncryptionKey,
+    ) -> Result<Self, Error<T>> {
+        let name = name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
+        if peer_id.is_empty() {
+            return Err(Error::<T>::BadPeerId);
+        }
+        let peer_id = peer_id.try_into().map_err(|_| Error::<T>::BadPeerId)?;
+        Ok(Self {
+            name,
+            peer_id,
+            encryption_key,
+        })
+    }
+}
+
+/// `A_from->to`: the grantee may search the grantor's indices until `expires_at`.
+#[derive(
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    CloneNoBound,
+    PartialEqNoBound,
+    EqNoBound,
+    DebugNoBound,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct Authorization<T: Config> {
+    /// First block at which the grant is no longer active.
+    pub expires_at: BlockNumberFor<T>,
+    /// The grantor's search key, encrypted to the grantee's encryption key.
+    pub encrypted_search_key: BoundedVec<u8, T::MaxSearchKeyLen>,
+}
+
+impl<T: Config> Authorization<T> {
+    /// Whether the grant is active at block `now`.
+    pub fn is_active_at(&self, now: BlockNumberFor<T>) -> bool {
+        now < self.expires_at
+    }
+}
