@@ -6,7 +6,7 @@ use codec::Codec;
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
     /// The KGC's public state.
-    pub trait KgcApi<AccountId: Codec> {
+    pub trait KgcApi<AccountId> where AccountId: Codec {
         /// `pp`, SCALE-encoded (empty before Setup).
         fn params() -> Vec<u8>;
         /// The current epoch: capsules must be made under it.

@@ -19,14 +19,14 @@ fn key(bytes: Vec<u8>) -> BoundedVec<u8, polkadot_sdk::frame_support::traits::Co
 fn last_event() -> Event<Test> {
     System::events()
         .into_iter()
-        .filter_map(|r| {
+        .rev()
+        .find_map(|r| {
             if let RuntimeEvent::Kgc(e) = r.event {
                 Some(e)
             } else {
                 None
             }
         })
-        .last()
         .expect("an event")
 }
 

@@ -17,6 +17,9 @@
 //!   earliest claim, closing at most [`Config::MaxClosingPerBlock`] consultations per block.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// FRAME's `CloneNoBound` and event derives call `.clone()` on `Copy` fields with the field's span,
+// which the lint then blames on this crate.
+#![allow(clippy::clone_on_copy)]
 
 extern crate alloc;
 

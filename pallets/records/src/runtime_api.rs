@@ -7,7 +7,12 @@ use codec::Codec;
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
     /// Records and consultations.
-    pub trait RecordsApi<AccountId: Codec, Record: Codec, Consultation: Codec> {
+    pub trait RecordsApi<AccountId, Record, Consultation>
+    where
+        AccountId: Codec,
+        Record: Codec,
+        Consultation: Codec,
+    {
         /// `hospital`'s records at positions `start ..` (publication order), at most `limit`.
         fn records_of(hospital: AccountId, start: u64, limit: u32) -> Vec<(RecordId, Record)>;
         /// One record.
