@@ -214,7 +214,7 @@ mod tests {
     #[test]
     fn one_revoked_leaf_is_covered_by_its_path_siblings() {
         let tree = Tree::new(3).unwrap();
-        let cover = tree.ku_nodes(&revoked(&[0], 1), 1).unwrap();
+        let cover = tree.ku_nodes(revoked(&[0], 1), 1).unwrap();
         assert_eq!(cover, BTreeSet::from([3, 5, 9]));
         assert_eq!(covered_leaves(&tree, &cover), [1, 2, 3, 4, 5, 6, 7]);
     }
@@ -223,7 +223,7 @@ mod tests {
     fn many_revoked_leaves_cover_exactly_the_rest() {
         let tree = Tree::new(5).unwrap();
         let gone = [0, 3, 4, 17, 30, 31];
-        let cover = tree.ku_nodes(&revoked(&gone, 2), 2).unwrap();
+        let cover = tree.ku_nodes(revoked(&gone, 2), 2).unwrap();
         let expected: Vec<u64> = (0..32).filter(|l| !gone.contains(l)).collect();
         assert_eq!(covered_leaves(&tree, &cover), expected);
     }
@@ -232,7 +232,7 @@ mod tests {
     fn all_leaves_revoked_leaves_nothing_covered() {
         let tree = Tree::new(3).unwrap();
         let all: Vec<u64> = (0..8).collect();
-        let cover = tree.ku_nodes(&revoked(&all, 1), 1).unwrap();
+        let cover = tree.ku_nodes(revoked(&all, 1), 1).unwrap();
         assert!(cover.is_empty(), "the root must not come back: {cover:?}");
     }
 
@@ -250,7 +250,7 @@ mod tests {
     fn revocation_of_a_leaf_outside_the_tree_is_an_error() {
         let tree = Tree::new(2).unwrap();
         assert_eq!(
-            tree.ku_nodes(&revoked(&[4], 0), 0),
+            tree.ku_nodes(revoked(&[4], 0), 0),
             Err(Error::LeafOutOfRange)
         );
     }
