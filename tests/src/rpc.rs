@@ -36,16 +36,20 @@ impl Rpc {
             .map_err(transport)?;
         write!(
             stream,
-            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\n\
              Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
             body.len()
         )
         .map_err(transport)?;
         let mut response = String::new();
         stream.read_to_string(&mut response).map_err(transport)?;
-        let (_, payload) = response
+        let (head, payload) = response
             .split_once("\r\n\r\n")
             .ok_or_else(|| RpcError::Transport(format!("malformed HTTP response: {response}")))?;
+        if !head.starts_with("HTTP/1.1 200") {
+            return Err(RpcError::Transport(response));
+        }
         let reply: Value = serde_json::from_str(payload)
             .map_err(|e| RpcError::Transport(format!("{e}: {payload}")))?;
         match reply.get("error") {
