@@ -1,6 +1,10 @@
 //! MedChain hospital node: a Substrate full node with Aura block production and GRANDPA
 //! finality, peering only with the nodes of registered hospitals.
 
+// `sc_cli::Error` and `sc_service::Error`, which the Substrate runner and service builders
+// require, are large enums; boxing them here would only add conversions at every call.
+#![allow(clippy::result_large_err)]
+
 mod chain_spec;
 mod cli;
 mod command;

@@ -18,6 +18,8 @@
 //! Signed transactions are only accepted from members: see [`CheckMemberNonce`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// FRAME's `pallet` and `*NoBound` derive macros clone `Copy` fields in the code they generate.
+#![allow(clippy::clone_on_copy)]
 
 extern crate alloc;
 
@@ -142,13 +144,21 @@ pub mod pallet {
     #[pallet::storage]
     pub type ValidatorsChanged<T: Config> = StorageValue<_, bool, ValueQuery>;
 
+    /// A founding hospital in the genesis config: account, name, peer id, encryption key.
+    pub type FoundingHospital<T> = (
+        <T as frame_system::Config>::AccountId,
+        Vec<u8>,
+        Vec<u8>,
+        Vec<u8>,
+    );
+
     #[pallet::genesis_config]
     #[derive(polkadot_sdk::frame_support::DefaultNoBound)]
     pub struct GenesisConfig<T: Config> {
         /// Founding hospitals: account, name, node peer id, encryption key (48 bytes). Their
         /// session keys and peer ids are given to the session and node-authorisation pallets'
         /// genesis.
-        pub hospitals: Vec<(T::AccountId, Vec<u8>, Vec<u8>, Vec<u8>)>,
+        pub hospitals: Vec<FoundingHospital<T>>,
     }
 
     #[pallet::genesis_build]

@@ -1,6 +1,9 @@
 //! Runtime API for nodes and clients: who may search a hospital's indices, and who its doctors
 //! are, answered from the current best state.
 
+// `decl_runtime_apis!` repeats the generic's bound in the code it generates.
+#![allow(clippy::multiple_bound_locations)]
+
 use alloc::vec::Vec;
 use codec::Codec;
 
