@@ -1,11 +1,13 @@
 //! Weights of the hospitals pallet's calls.
 //!
-//! The benchmarks that measure them are in `benchmarking.rs`. The numbers below are NOT yet
-//! generated on reference hardware: they are the storage accesses each call makes (counted from
-//! the code, worst case) priced with the runtime's `DbWeight`, plus a conservative execution
-//! time. Regenerate them with `frame-omni-bencher v1 benchmark pallet --runtime
-//! <medchain_runtime.compact.compressed.wasm built with --features runtime-benchmarks>
-//! --pallet pallet_hospitals --extrinsic '*' --output pallets/hospitals/src/weights.rs`.
+//! The benchmarks that measure them are in `benchmarking.rs`, and run as tests with
+//! `SKIP_WASM_BUILD=1 cargo test --release -p pallet-hospitals --features runtime-benchmarks`.
+//! The numbers below are NOT yet generated on reference hardware: they are the storage accesses
+//! each call makes (counted from the code, worst case) priced with the runtime's `DbWeight`, plus
+//! a conservative execution time. Generating them needs the runtime to expose the
+//! `frame_benchmarking::Benchmark` runtime API (not done yet) and a `runtime-benchmarks` build of
+//! it, then `frame-omni-bencher v1 benchmark pallet --runtime <that wasm> --pallet
+//! pallet_hospitals --extrinsic '*' --output pallets/hospitals/src/weights.rs`.
 
 use core::marker::PhantomData;
 use polkadot_sdk::frame_support::{traits::Get, weights::Weight};
