@@ -51,7 +51,7 @@ pub mod pallet {
     use codec::Decode;
     use medchain_crypto::{
         abe::{PublicParams, UpdateKeyNodes},
-        tree::{LeafIndex, Revocation, Tree},
+        tree::{LeafAllocator, LeafIndex, Revocation, Tree},
     };
     use polkadot_sdk::{
         frame_support::pallet_prelude::*, frame_system::pallet_prelude::*, sp_io::hashing::sha2_256,
@@ -251,9 +251,9 @@ pub mod pallet {
                 !LeafOf::<T>::contains_key(&doctor),
                 Error::<T>::AlreadyAssigned
             );
-            let leaf = NextLeaf::<T>::get();
-            ensure!(leaf < tree.leaf_count(), Error::<T>::TreeFull);
-            NextLeaf::<T>::put(leaf + 1);
+            let mut leaves = LeafAllocator::starting_at(NextLeaf::<T>::get());
+            let leaf = leaves.assign(&tree).map_err(|_| Error::<T>::TreeFull)?;
+            NextLeaf::<T>::put(leaf.saturating_add(1));
             LeafOf::<T>::insert(&doctor, leaf);
             Self::deposit_event(Event::LeafAssigned { doctor, leaf });
             Ok(())
