@@ -48,7 +48,7 @@ pub mod pallet {
     use polkadot_sdk::{
         frame_support::{
             pallet_prelude::*,
-            traits::{ChangeMembers, EnsureOrigin},
+            traits::{ChangeMembers, Contains, EnsureOrigin},
         },
         frame_system::{self, pallet_prelude::*},
     };
@@ -94,6 +94,10 @@ pub mod pallet {
         /// Longest encrypted search key carried by an authorisation, in bytes.
         #[pallet::constant]
         type MaxSearchKeyLen: Get<u32>;
+
+        /// Accounts that may sign transactions without being a hospital or a doctor: the KGC in
+        /// the runtime.
+        type OtherMembers: Contains<Self::AccountId>;
 
         /// How many transactions one member may have waiting in the pool: nonces further ahead
         /// of the account's on-chain nonce are refused by [`CheckMemberNonce`].
@@ -418,9 +422,28 @@ pub mod pallet {
     }
 
     impl<T: Config> Pallet<T> {
-        /// Whether `who` may sign transactions: a registered hospital or one of their doctors.
+        /// Whether `who` may sign transactions: a registered hospital, one of their doctors, or
+        /// one of [`Config::OtherMembers`].
         pub fn is_member(who: &T::AccountId) -> bool {
-            Hospitals::<T>::contains_key(who) || DoctorOf::<T>::contains_key(who)
+            Hospitals::<T>::contains_key(who)
+                || DoctorOf::<T>::contains_key(who)
+                || T::OtherMembers::contains(who)
+        }
+
+        /// Whether `who` is a registered hospital.
+        pub fn is_hospital(who: &T::AccountId) -> bool {
+            Hospitals::<T>::contains_key(who)
+        }
+
+        /// The hospital `doctor` works for.
+        pub fn hospital_of(doctor: &T::AccountId) -> Option<T::AccountId> {
+            DoctorOf::<T>::get(doctor)
+        }
+
+        /// Whether `from` authorises `to` now (granted and not expired).
+        pub fn authorizes(from: &T::AccountId, to: &T::AccountId) -> bool {
+            let now = frame_system::Pallet::<T>::block_number();
+            Authorizations::<T>::get(to, from).is_some_and(|grant| grant.is_active_at(now))
         }
 
         /// Whether `doctor` is a doctor of `hospital`.

@@ -5,7 +5,7 @@ use core::cell::RefCell;
 use polkadot_sdk::{
     frame_support::{
         derive_impl, parameter_types,
-        traits::{ChangeMembers, ConstU32},
+        traits::{ChangeMembers, ConstU32, Contains},
     },
     frame_system::{self, EnsureRoot},
     sp_io,
@@ -33,6 +33,9 @@ pub const CHARLIE: u64 = 3;
 /// Accounts that are not members.
 pub const DAVE: u64 = 4;
 pub const EVE: u64 = 5;
+
+/// Not a hospital or a doctor, but allowed to sign (the runtime's KGC).
+pub const KGC: u64 = 7;
 
 /// Session keys the key registry refuses, to test that its failure aborts an admission.
 pub const REFUSED_KEYS: u64 = 666;
@@ -97,6 +100,15 @@ impl ChangeMembers<u64> for Recorder {
     }
 }
 
+/// The other member: [`KGC`].
+pub struct Kgc;
+
+impl Contains<u64> for Kgc {
+    fn contains(who: &u64) -> bool {
+        *who == KGC
+    }
+}
+
 impl pallet_hospitals::Config for Test {
     type AdmissionOrigin = EnsureRoot<u64>;
     type Keys = u64;
@@ -108,6 +120,7 @@ impl pallet_hospitals::Config for Test {
     type MaxNameLen = ConstU32<16>;
     type MaxPeerIdLen = ConstU32<38>;
     type MaxSearchKeyLen = ConstU32<64>;
+    type OtherMembers = Kgc;
     type MaxPendingPerAccount = ConstU32<4>;
     type WeightInfo = ();
 }

@@ -305,6 +305,8 @@ mod authorize {
             assert_eq!(grant.encrypted_search_key.to_vec(), vec![7; 64]);
             assert_eq!(Hospitals::authorizers_of(&BOB), vec![ALICE]);
             assert!(Hospitals::authorizers_of(&ALICE).is_empty());
+            assert!(Hospitals::authorizes(&ALICE, &BOB));
+            assert!(!Hospitals::authorizes(&BOB, &ALICE), "grants are one-way");
 
             System::set_block_number(4);
             assert_eq!(Hospitals::authorizers_of(&BOB), vec![ALICE]);
@@ -313,6 +315,7 @@ mod authorize {
                 Hospitals::authorizers_of(&BOB).is_empty(),
                 "an expired grant is inactive"
             );
+            assert!(!Hospitals::authorizes(&ALICE, &BOB));
         });
     }
 
@@ -453,6 +456,8 @@ mod doctors {
             );
             assert!(Hospitals::is_doctor_of(&DAVE, &ALICE));
             assert!(!Hospitals::is_doctor_of(&DAVE, &BOB));
+            assert_eq!(Hospitals::hospital_of(&DAVE), Some(ALICE));
+            assert!(!Hospitals::is_hospital(&DAVE));
             assert!(Hospitals::is_member(&DAVE));
             assert!(frame_system::Pallet::<Test>::account_exists(&DAVE));
 
@@ -466,6 +471,7 @@ mod doctors {
                 .into()
             );
             assert!(!Hospitals::is_doctor_of(&DAVE, &ALICE));
+            assert_eq!(Hospitals::hospital_of(&DAVE), None);
             assert!(!Hospitals::is_member(&DAVE));
             assert!(Doctors::<Test>::get(ALICE).is_empty());
         });
@@ -584,6 +590,16 @@ mod check_member_nonce {
             assert_ok!(validate(Some(ALICE), 0));
             assert_ok!(Hospitals::add_doctor(signed(ALICE), DAVE));
             assert_ok!(validate(Some(DAVE), 0));
+        });
+    }
+
+    #[test]
+    fn admits_the_other_members() {
+        new_test_ext().execute_with(|| {
+            assert!(!Hospitals::is_hospital(&KGC) && Hospitals::hospital_of(&KGC).is_none());
+            // The pallet that makes an account an other member keeps it alive (the KGC pallet).
+            frame_system::Pallet::<Test>::inc_providers(&KGC);
+            assert_ok!(validate(Some(KGC), 0));
         });
     }
 

@@ -76,10 +76,7 @@ mod benchmarks {
     #[benchmark]
     fn assign_leaf() -> Result<(), BenchmarkError> {
         let kgc = kgc::<T>();
-        let doctor: T::AccountId = account("doctor", 0, 0);
-        if !T::Doctors::is_doctor(&doctor) {
-            return Err(BenchmarkError::Weightless);
-        }
+        let doctor = T::BenchmarkHelper::doctor(0);
         #[extrinsic_call]
         _(RawOrigin::Signed(kgc), doctor.clone());
         assert!(LeafOf::<T>::contains_key(&doctor));

@@ -44,6 +44,13 @@ pub trait DoctorDirectory<AccountId> {
     fn is_doctor(who: &AccountId) -> bool;
 }
 
+/// Registers the accounts the benchmarks use, so that they run each call's worst case.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+    /// A doctor of some registered hospital, holding no leaf yet, a distinct one for each `n`.
+    fn doctor(n: u32) -> AccountId;
+}
+
 #[polkadot_sdk::frame_support::pallet]
 pub mod pallet {
     use super::*;
@@ -54,7 +61,9 @@ pub mod pallet {
         tree::{LeafAllocator, LeafIndex, Revocation, Tree},
     };
     use polkadot_sdk::{
-        frame_support::pallet_prelude::*, frame_system::pallet_prelude::*, sp_io::hashing::sha2_256,
+        frame_support::pallet_prelude::*,
+        frame_system::{self, pallet_prelude::*},
+        sp_io::hashing::sha2_256,
     };
 
     /// One entry of the on-chain revocation list: `leaf` is revoked from `epoch` on.
@@ -100,6 +109,10 @@ pub mod pallet {
 
         /// Weights of this pallet's calls.
         type WeightInfo: WeightInfo;
+
+        /// Registers the accounts the benchmarks use.
+        #[cfg(feature = "runtime-benchmarks")]
+        type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
     }
 
     /// The KGC's account: the only one that assigns leaves, revokes and publishes update keys.
@@ -155,7 +168,7 @@ pub mod pallet {
     impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
         fn build(&self) {
             if let Some(kgc) = &self.kgc {
-                KgcAccount::<T>::put(kgc);
+                Pallet::<T>::set_account(kgc);
             }
             if self.params.is_empty() {
                 return;
@@ -235,7 +248,7 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::set_kgc())]
         pub fn set_kgc(origin: OriginFor<T>, kgc: T::AccountId) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
-            KgcAccount::<T>::put(&kgc);
+            Self::set_account(&kgc);
             Self::deposit_event(Event::KgcChanged { kgc });
             Ok(())
         }
@@ -317,6 +330,16 @@ pub mod pallet {
     }
 
     impl<T: Config> Pallet<T> {
+        /// Makes `kgc` the KGC. It pays no fees and holds no balance, so being the KGC is what
+        /// keeps its account (and nonce) alive; the provider is never given back, so that a
+        /// former KGC's old transactions cannot be replayed.
+        fn set_account(kgc: &T::AccountId) {
+            KgcAccount::<T>::put(kgc);
+            if !frame_system::Pallet::<T>::account_exists(kgc) {
+                frame_system::Pallet::<T>::inc_providers(kgc);
+            }
+        }
+
         fn ensure_kgc(origin: OriginFor<T>) -> DispatchResult {
             let who = ensure_signed(origin)?;
             ensure!(

@@ -51,6 +51,15 @@ impl pallet_kgc::Config for Test {
     type MaxRevocations = ConstU32<4>;
     type MaxUpdateKeyLen = ConstU32<8192>;
     type WeightInfo = ();
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = Directory;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_kgc::BenchmarkHelper<u64> for Directory {
+    fn doctor(n: u32) -> u64 {
+        100 + u64::from(n)
+    }
 }
 
 /// The KGC's secrets, generated once per test binary.

@@ -37,6 +37,10 @@ fn genesis_holds_params_depth_and_epoch_zero_key() {
         assert_eq!(crate::TreeDepth::<Test>::get(), DEPTH);
         assert_eq!(crate::CurrentEpoch::<Test>::get(), 0);
         assert_eq!(Kgc::update_key(0), Some(update_key(0, &[])));
+        assert!(
+            System::account_exists(&KGC),
+            "the KGC's account is kept alive, so that it can sign"
+        );
     });
 }
 
@@ -46,6 +50,7 @@ fn governance_replaces_the_kgc() {
         assert_noop!(Kgc::set_kgc(signed(KGC), 9), DispatchError::BadOrigin);
         assert_ok!(Kgc::set_kgc(RuntimeOrigin::root(), 9));
         assert_eq!(last_event(), Event::KgcChanged { kgc: 9 });
+        assert!(System::account_exists(&9));
         assert_noop!(
             Kgc::assign_leaf(signed(KGC), DOCTOR_A),
             Error::<Test>::NotKgc

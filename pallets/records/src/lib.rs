@@ -88,6 +88,10 @@ pub mod pallet {
 
         /// Weights of this pallet's calls.
         type WeightInfo: WeightInfo;
+
+        /// Registers the accounts the benchmarks use.
+        #[cfg(feature = "runtime-benchmarks")]
+        type BenchmarkHelper: traits::BenchmarkHelper<Self::AccountId>;
     }
 
     /// Every record, tombstones included.

@@ -101,6 +101,21 @@ impl pallet_records::Config for Test {
     type MaxClaims = ConstU32<3>;
     type MaxClosingPerBlock = ConstU32<2>;
     type WeightInfo = ();
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = Directory;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl traits::BenchmarkHelper<u64> for Directory {
+    fn hospital(n: u32) -> u64 {
+        [H1, H2, H3][n as usize % 3]
+    }
+    fn doctor(hospital: &u64, n: u32) -> u64 {
+        hospital * 10 + 1 + u64::from(n)
+    }
+    fn authorize(from: &u64, to: &u64) {
+        grant(*from, *to);
+    }
 }
 
 /// Block 1, nobody authorised, epoch 3.

@@ -17,3 +17,15 @@ pub trait KeyAuthority<AccountId> {
     /// Whether `doctor` holds a tree leaf that is not revoked at `epoch`.
     fn is_active_at(doctor: &AccountId, epoch: u64) -> bool;
 }
+
+/// Puts what a benchmark needs into the runtime's registries, so that every benchmark runs its
+/// call's worst case instead of failing the caller checks.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+    /// A registered hospital, a distinct one for each `n`.
+    fn hospital(n: u32) -> AccountId;
+    /// A doctor of `hospital` holding an unrevoked key, a distinct one for each `n`.
+    fn doctor(hospital: &AccountId, n: u32) -> AccountId;
+    /// Makes `from` authorise `to` now.
+    fn authorize(from: &AccountId, to: &AccountId);
+}

@@ -20,6 +20,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -68,6 +70,10 @@ pub mod pallet {
 
         /// Weights of this pallet's calls.
         type WeightInfo: WeightInfo;
+
+        /// Registers the accounts the benchmarks use.
+        #[cfg(feature = "runtime-benchmarks")]
+        type BenchmarkHelper: traits::BenchmarkHelper<Self::AccountId>;
     }
 
     /// The accesses logged in each block.

@@ -16,3 +16,16 @@ pub trait RecordDirectory<AccountId> {
     /// The doctor assigned to `record` by its consultation, if any.
     fn assigned_doctor(record: u64) -> Option<AccountId>;
 }
+
+/// Puts what a benchmark needs into the runtime's registries, so that every benchmark runs its
+/// call's worst case instead of failing the caller checks.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+    /// A registered hospital, a distinct one for each `n`.
+    fn hospital(n: u32) -> AccountId;
+    /// A doctor of `hospital`, a distinct one for each `n`.
+    fn doctor(hospital: &AccountId, n: u32) -> AccountId;
+    /// A record held by `hospital` for the patient whose key is `patient_key`, assigned to
+    /// `doctor`.
+    fn record(hospital: &AccountId, patient_key: [u8; 48], doctor: &AccountId) -> u64;
+}

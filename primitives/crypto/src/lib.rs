@@ -12,7 +12,8 @@
 //! * [`encoding`]: SCALE for group elements (compressed, validated on decode) and bounded lists.
 //!
 //! Randomness is always passed in (`rng: &mut impl CryptoRngCore`), so the crate works without
-//! `std`; the node and clients pass an OS-seeded generator.
+//! `std`; the node and clients pass an OS-seeded generator, or [`seeded_rng`] where the result
+//! must be reproducible.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -35,6 +36,14 @@ pub use error::{Error, Result};
 /// Random number generators accepted by this crate: cryptographically secure ones only.
 pub trait CryptoRngCore: ark_std::rand::RngCore + ark_std::rand::CryptoRng {}
 impl<R: ark_std::rand::RngCore + ark_std::rand::CryptoRng> CryptoRngCore for R {}
+
+/// A deterministic generator: the same seed always gives the same keys. For a KGC that keeps its
+/// set-up reproducible from one backed-up seed, the development network's well-known secrets, and
+/// benchmarks in the runtime, which has no entropy. Never share a seed between two purposes.
+pub fn seeded_rng(seed: [u8; 32]) -> impl CryptoRngCore + Clone {
+    use ark_std::rand::SeedableRng;
+    rand_chacha::ChaCha20Rng::from_seed(seed)
+}
 
 /// The scalar field of BLS12-381 (`Zp`).
 pub type Fr = ark_bls12_381::Fr;

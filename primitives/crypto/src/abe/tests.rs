@@ -420,3 +420,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn setup_from_a_seed_is_reproducible_and_seeds_are_independent() {
+    use codec::Encode;
+    let run = |seed| {
+        let (pp, msk) = setup(3, &mut crate::seeded_rng(seed)).unwrap();
+        (pp, msk.encode())
+    };
+    assert_eq!(run([1; 32]), run([1; 32]));
+    let (pp_a, msk_a) = run([1; 32]);
+    let (pp_b, msk_b) = run([2; 32]);
+    assert_ne!(pp_a, pp_b);
+    assert_ne!(msk_a, msk_b);
+}
