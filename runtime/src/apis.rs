@@ -1,8 +1,8 @@
 //! The runtime APIs the node calls.
 
 use crate::{
-    genesis, AccountId, Aura, Block, Executive, Grandpa, Hospitals, InherentDataExt, Nonce,
-    Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
+    genesis, AccountId, Aura, Block, Executive, Grandpa, Hospitals, InherentDataExt, Kgc, Nonce,
+    Records, Results, Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::*;
@@ -17,6 +17,11 @@ use sp_runtime::{
     ApplyExtrinsicResult,
 };
 use sp_version::RuntimeVersion;
+
+type Record = pallet_records::Record<Runtime>;
+type RecordId = pallet_records::RecordId;
+type Consultation = pallet_records::Consultation<Runtime>;
+type Report = pallet_results::Report<Runtime>;
 
 sp_api::impl_runtime_apis! {
     impl sp_api::Core<Block> for Runtime {
@@ -153,6 +158,76 @@ sp_api::impl_runtime_apis! {
 
         fn is_member(who: AccountId) -> bool {
             Hospitals::is_member(&who)
+        }
+    }
+
+    impl pallet_kgc::runtime_api::KgcApi<Block, AccountId> for Runtime {
+        fn params() -> Vec<u8> {
+            Kgc::params()
+        }
+
+        fn current_epoch() -> u64 {
+            pallet_kgc::CurrentEpoch::<Runtime>::get()
+        }
+
+        fn update_key(epoch: u64) -> Option<Vec<u8>> {
+            Kgc::update_key(epoch)
+        }
+
+        fn doctor_status(doctor: AccountId) -> Option<(u64, Option<u64>)> {
+            Kgc::doctor_status(&doctor)
+        }
+    }
+
+    impl pallet_records::runtime_api::RecordsApi<Block, AccountId, Record, Consultation> for Runtime {
+        fn records_of(hospital: AccountId, start: u64, limit: u32) -> Vec<(RecordId, Record)> {
+            Records::records_of(&hospital, start, limit)
+        }
+
+        fn record(id: RecordId) -> Option<Record> {
+            pallet_records::Records::<Runtime>::get(id)
+        }
+
+        fn consultation(record: RecordId) -> Option<Consultation> {
+            pallet_records::Consultations::<Runtime>::get(record)
+        }
+    }
+
+    impl pallet_results::runtime_api::ResultsApi<Block, Report> for Runtime {
+        fn report_on(record: u64) -> Option<(pallet_results::ReportId, Report)> {
+            Results::report_on(record)
+        }
+
+        fn disclosure(report: pallet_results::ReportId) -> Option<[u8; 48]> {
+            Results::disclosure(report)
+        }
+    }
+
+    #[cfg(feature = "runtime-benchmarks")]
+    impl frame_benchmarking::Benchmark<Block> for Runtime {
+        fn benchmark_metadata(extra: bool) -> (
+            Vec<frame_benchmarking::BenchmarkList>,
+            Vec<frame_support::traits::StorageInfo>,
+        ) {
+            use frame_benchmarking::BenchmarkList;
+            use frame_support::traits::StorageInfoTrait;
+
+            let mut list = Vec::<BenchmarkList>::new();
+            list_benchmarks!(list, extra);
+            (list, crate::AllPalletsWithSystem::storage_info())
+        }
+
+        fn dispatch_benchmark(
+            config: frame_benchmarking::BenchmarkConfig,
+        ) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+            use frame_benchmarking::BenchmarkBatch;
+            use frame_support::traits::WhitelistedStorageKeys;
+
+            let whitelist = crate::AllPalletsWithSystem::whitelisted_storage_keys();
+            let mut batches = Vec::<BenchmarkBatch>::new();
+            let params = (&config, &whitelist);
+            add_benchmarks!(params, batches);
+            Ok(batches)
         }
     }
 

@@ -1,6 +1,7 @@
 //! How each pallet of the runtime is configured.
 
 use crate::{
+    directory::{Directory, KeyAuthority, KgcAccount, RecordDirectory},
     registries::{SessionKeyRegistry, WellKnownNodes},
     AccountId, Aura, Balance, Block, BlockNumber, Council, Hash, Hospitals, Nonce, PalletInfo,
     Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
@@ -108,8 +109,53 @@ impl pallet_hospitals::Config for Runtime {
     type MaxNameLen = ConstU32<128>;
     type MaxPeerIdLen = ConstU32<64>;
     type MaxSearchKeyLen = ConstU32<1_024>;
+    type OtherMembers = KgcAccount;
     type MaxPendingPerAccount = ConstU32<16>;
     type WeightInfo = pallet_hospitals::weights::SubstrateWeight<Runtime>;
+}
+
+/// Blocks a consultation stays open for claims: 30 seconds, long enough for every authorised
+/// hospital's node to see the record and submit its doctors' claims.
+pub const CONSULTATION_WINDOW: BlockNumber = 10;
+
+impl pallet_kgc::Config for Runtime {
+    type AdminOrigin = HospitalsMajority;
+    type Doctors = Directory;
+    // `pp` is 1,585 bytes.
+    type MaxParamsLen = ConstU32<2_048>;
+    type MaxRevocations = ConstU32<512>;
+    // 512 revocations in a depth-20 tree need at most 512 * 11 nodes of 192 bytes: 1.1 MB.
+    type MaxUpdateKeyLen = ConstU32<{ 2 * 1024 * 1024 }>;
+    type WeightInfo = pallet_kgc::weights::SubstrateWeight<Runtime>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = crate::benchmarks::Accounts;
+}
+
+impl pallet_records::Config for Runtime {
+    type Hospitals = Directory;
+    type Keys = KeyAuthority;
+    // 64 keywords of 16 bytes, padded: about 1.1 KB.
+    type MaxIndexLen = ConstU32<4_096>;
+    // 64 rows of 3 G1 points and a policy of up to 4 KB: about 14 KB.
+    type MaxCapsuleLen = ConstU32<16_384>;
+    // Whole imaging studies: 4 GiB.
+    type MaxPayloadSize = ConstU64<{ 4 << 30 }>;
+    type ConsultationWindow = ConstU32<CONSULTATION_WINDOW>;
+    type MaxClaims = ConstU32<64>;
+    type MaxClosingPerBlock = ConstU32<64>;
+    type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = crate::benchmarks::Accounts;
+}
+
+impl pallet_results::Config for Runtime {
+    type Hospitals = Directory;
+    type Records = RecordDirectory;
+    type MaxAccessesPerBlock = ConstU32<256>;
+    type MaxReportSize = ConstU64<{ 64 << 20 }>;
+    type WeightInfo = pallet_results::weights::SubstrateWeight<Runtime>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = crate::benchmarks::Accounts;
 }
 
 impl pallet_session::Config for Runtime {

@@ -32,8 +32,25 @@ pub struct FoundingHospital {
     pub grandpa: GrandpaId,
 }
 
-/// The genesis of a chain founded by `hospitals`, with `sudo` as the sudo key (dev chains only).
-pub fn network_genesis(hospitals: Vec<FoundingHospital>, sudo: Option<AccountId>) -> Value {
+/// The KGC named in genesis: its account, `pp` and the update key of epoch 0 (nobody revoked),
+/// both SCALE-encoded. The KGC runs Setup off-chain, natively, and hands these over.
+pub struct KgcGenesis {
+    pub account: AccountId,
+    pub params: Vec<u8>,
+    pub initial_update_key: Vec<u8>,
+}
+
+/// The genesis of a chain founded by `hospitals`, whose KGC is `kgc` (or none yet), with `sudo`
+/// as the sudo key (dev chains only).
+pub fn network_genesis(
+    hospitals: Vec<FoundingHospital>,
+    kgc: Option<KgcGenesis>,
+    sudo: Option<AccountId>,
+) -> Value {
+    let (kgc_account, params, initial_update_key) = match kgc {
+        Some(kgc) => (Some(kgc.account), kgc.params, kgc.initial_update_key),
+        None => (None, Vec::new(), Vec::new()),
+    };
     let mut council: Vec<AccountId> = hospitals.iter().map(|h| h.account.clone()).collect();
     council.sort();
     build_struct_json_patch!(RuntimeGenesisConfig {
@@ -70,6 +87,11 @@ pub fn network_genesis(hospitals: Vec<FoundingHospital>, sudo: Option<AccountId>
         },
         council: pallet_collective::GenesisConfig { members: council },
         sudo: pallet_sudo::GenesisConfig { key: sudo },
+        kgc: pallet_kgc::GenesisConfig {
+            kgc: kgc_account,
+            params,
+            initial_update_key,
+        },
     })
 }
 
@@ -129,15 +151,24 @@ pub fn local_hospitals() -> Vec<FoundingHospital> {
     ]
 }
 
+/// The development chain's genesis: Alice's hospital alone, Alice is sudo.
+pub fn development_genesis(kgc: Option<KgcGenesis>) -> Value {
+    let alice = local_hospitals().into_iter().take(1).collect();
+    network_genesis(alice, kgc, Some(Sr25519Keyring::Alice.to_account_id()))
+}
+
+/// The local network's genesis: four hospitals, no sudo.
+pub fn local_testnet_genesis(kgc: Option<KgcGenesis>) -> Value {
+    network_genesis(local_hospitals(), kgc, None)
+}
+
 /// The presets: `dev` (Alice's hospital alone, Alice is sudo) and `local_testnet` (four
-/// hospitals, no sudo).
+/// hospitals, no sudo). They name no KGC: Setup is too heavy for the runtime to run, so the node
+/// adds the development KGC ([`dev_kgc`]) to its built-in chains natively.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
     let genesis = match id.as_ref() {
-        DEV_RUNTIME_PRESET => {
-            let alice = local_hospitals().into_iter().take(1).collect();
-            network_genesis(alice, Some(Sr25519Keyring::Alice.to_account_id()))
-        }
-        LOCAL_TESTNET_RUNTIME_PRESET => network_genesis(local_hospitals(), None),
+        DEV_RUNTIME_PRESET => development_genesis(None),
+        LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(None),
         _ => return None,
     };
     serde_json::to_vec(&genesis).ok()
@@ -149,4 +180,55 @@ pub fn preset_names() -> Vec<PresetId> {
         PresetId::from(DEV_RUNTIME_PRESET),
         PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
     ]
+}
+
+/// The development KGC: Ferdie's account and a Setup from a published seed, so that anyone can
+/// derive its master secret. For development and local networks only, like the `//Alice` keys.
+#[cfg(feature = "std")]
+pub mod dev_kgc {
+    use super::KgcGenesis;
+    use crate::AccountId;
+    use codec::Encode;
+    use medchain_crypto::{
+        abe::{self, KeyTables, MasterSecretKey, PublicParams},
+        seeded_rng,
+    };
+    use polkadot_sdk::sp_keyring::Sr25519Keyring;
+
+    /// Seed of the development KGC's Setup.
+    pub const SEED: [u8; 32] = *b"medchain/dev-kgc/well-known-seed";
+    /// Seed of the randomness in its update keys.
+    pub const UPDATE_KEY_SEED: [u8; 32] = *b"medchain/dev-kgc/update-key-seed";
+    /// Depth of its revocation tree: 65,536 doctors.
+    pub const TREE_DEPTH: u8 = 16;
+
+    /// The development KGC's account (`//Ferdie`).
+    pub fn account() -> AccountId {
+        Sr25519Keyring::Ferdie.to_account_id()
+    }
+
+    /// Its public parameters and master secret.
+    pub fn setup() -> (PublicParams, MasterSecretKey) {
+        abe::setup(TREE_DEPTH, &mut seeded_rng(SEED)).expect("the development tree depth is valid")
+    }
+
+    /// What the genesis of a development chain says about it.
+    pub fn genesis() -> KgcGenesis {
+        let (pp, msk) = setup();
+        let initial_update_key = abe::upd_keygen(
+            &pp,
+            &KeyTables::new(&pp),
+            &msk,
+            0,
+            &[],
+            &mut seeded_rng(UPDATE_KEY_SEED),
+        )
+        .expect("nobody is revoked at genesis")
+        .encode();
+        KgcGenesis {
+            account: account(),
+            params: pp.encode(),
+            initial_update_key,
+        }
+    }
 }

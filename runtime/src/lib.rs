@@ -22,14 +22,19 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
+// Before `apis`, which uses the macros `define_benchmarks!` declares in it.
+#[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
+mod benchmarks;
 mod apis;
 mod configs;
+mod directory;
 pub mod genesis;
 mod registries;
 
 pub use apis::{RuntimeApi, RUNTIME_API_VERSIONS};
-pub use configs::{CouncilInstance, HospitalsMajority, MAX_HOSPITALS};
-pub use pallet_hospitals;
+pub use configs::{CouncilInstance, HospitalsMajority, CONSULTATION_WINDOW, MAX_HOSPITALS};
+pub use {pallet_hospitals, pallet_kgc, pallet_records, pallet_results};
 use polkadot_sdk::*;
 
 use sp_runtime::{
@@ -177,4 +182,15 @@ mod runtime {
 
     #[runtime::pallet_index(10)]
     pub type Sudo = pallet_sudo;
+
+    #[runtime::pallet_index(11)]
+    pub type Kgc = pallet_kgc;
+
+    // Before Results, so that a consultation closing in a block is assigned before reports in
+    // it are checked.
+    #[runtime::pallet_index(12)]
+    pub type Records = pallet_records;
+
+    #[runtime::pallet_index(13)]
+    pub type Results = pallet_results;
 }

@@ -18,7 +18,8 @@ fn peer_id(seed: u32) -> Vec<u8> {
 }
 
 /// Registers a hospital directly in storage (what admission does, without the registries).
-fn hospital<T: Config>(name: &'static str, seed: u32) -> T::AccountId {
+/// Public so that the runtime can register the hospitals other pallets' benchmarks need.
+pub fn hospital<T: Config>(name: &'static str, seed: u32) -> T::AccountId {
     let who: T::AccountId = account(name, seed, 0);
     let info = HospitalInfo::<T>::new(
         vec![b'h'; T::MaxNameLen::get() as usize],

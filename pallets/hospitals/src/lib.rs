@@ -24,7 +24,7 @@
 extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
+pub mod benchmarking;
 mod extension;
 #[cfg(test)]
 mod mock;

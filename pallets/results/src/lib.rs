@@ -24,6 +24,7 @@ extern crate alloc;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+pub mod runtime_api;
 #[cfg(test)]
 mod tests;
 pub mod traits;
@@ -296,6 +297,19 @@ pub mod pallet {
                 shared,
             });
             Ok(())
+        }
+    }
+
+    impl<T: Config> Pallet<T> {
+        /// The report on `record`, if its assigned doctor submitted one.
+        pub fn report_on(record: u64) -> Option<(ReportId, Report<T>)> {
+            let id = ReportOf::<T>::get(record)?;
+            Reports::<T>::get(id).map(|report| (id, report))
+        }
+
+        /// The shared point `S` the patient disclosed for `report`, if it was disputed.
+        pub fn disclosure(report: ReportId) -> Option<[u8; 48]> {
+            Disputes::<T>::get(report).map(|dispute| dispute.shared)
         }
     }
 }

@@ -1,0 +1,14 @@
+//! Runtime API for patients' hospitals and auditors: the report on a record and its disclosure.
+
+use crate::ReportId;
+use codec::Codec;
+
+polkadot_sdk::sp_api::decl_runtime_apis! {
+    /// Reports and disputes.
+    pub trait ResultsApi<Report> where Report: Codec {
+        /// The report on `record`, if its assigned doctor submitted one.
+        fn report_on(record: u64) -> Option<(ReportId, Report)>;
+        /// The shared point `S` the patient disclosed for `report`, if it was disputed.
+        fn disclosure(report: ReportId) -> Option<[u8; 48]>;
+    }
+}
