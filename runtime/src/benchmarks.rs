@@ -3,11 +3,7 @@
 
 use crate::{AccountId, Runtime, RuntimeOrigin};
 use codec::Encode;
-use polkadot_sdk::{
-    frame_benchmarking::account,
-    frame_support::BoundedVec,
-    frame_system,
-};
+use polkadot_sdk::{frame_benchmarking::account, frame_support::BoundedVec, frame_system};
 
 polkadot_sdk::frame_benchmarking::define_benchmarks!(
     [pallet_hospitals, Hospitals]

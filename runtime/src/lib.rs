@@ -34,8 +34,8 @@ mod registries;
 
 pub use apis::{RuntimeApi, RUNTIME_API_VERSIONS};
 pub use configs::{CouncilInstance, HospitalsMajority, CONSULTATION_WINDOW, MAX_HOSPITALS};
-pub use {pallet_hospitals, pallet_kgc, pallet_records, pallet_results};
 use polkadot_sdk::*;
+pub use {pallet_hospitals, pallet_kgc, pallet_records, pallet_results};
 
 use sp_runtime::{
     generic, impl_opaque_keys,

@@ -23,6 +23,11 @@ impl Rpc {
         hash(&self.expect("chain_getFinalizedHead", json!([])))
     }
 
+    /// Hash of the node's best block.
+    pub fn best_head(&self) -> Hash {
+        hash(&self.expect("chain_getBlockHash", json!([])))
+    }
+
     /// Number of block `at` (the best block if `None`), or `None` if the node is unreachable.
     pub fn block_number(&self, at: Option<Hash>) -> Option<u32> {
         let header = self.call("chain_getHeader", json!([at])).ok()?;
