@@ -2,8 +2,8 @@
 //!
 //! Both presets use the well-known development seeds (`//Alice`, `//Bob`, ...) for accounts and
 //! session keys, and node keys `0x00..01` to `0x00..04`: they are for development and local
-//! networks only, since anyone can sign with them. The encryption keys are placeholders (not
-//! valid G1 points) until hospitals register real ones. A real network's chain spec is made by
+//! networks only, since anyone can sign with them, and anyone can derive the hospitals'
+//! encryption keys from them. A real network's chain spec is made by
 //! exporting the `local_testnet` preset and replacing these fields; see the README.
 
 use crate::{AccountId, RuntimeGenesisConfig, SessionKeys};
@@ -104,6 +104,16 @@ pub const DEV_PEER_IDS: [[u8; 38]; 4] = [
     hex!("002408011220fd50b8e3b144ea244fbf7737f550bc8dd0c2650bbc1aada833ca17ff8dbf329b"),
 ];
 
+/// Encryption keys of the four development hospitals, derived from their account keys
+/// (`//Alice` ... `//Dave`) as every node derives its own ([`crate::hospital_keys`]); a test
+/// below recomputes them.
+pub const DEV_ENCRYPTION_KEYS: [[u8; 48]; 4] = [
+    hex!("a88bd0515170f6c64c72450624a659e6bebcf9d5967bf1c072fb6ff2cb8586db143e17f294b4e0c112234552d5972712"),
+    hex!("b8c60af7ed751718789a32c5667b3b6c6b509fe001e470fa3df9724be11fccd580c8432b6fa4899d61c40e06d3d6a498"),
+    hex!("adae69122fb0c76da47042692c423db418afa9bd8ae7c1a7319486b4c39b37ceff1ff6dafd02ead879bc64b7bad1579a"),
+    hex!("a85bee2caf3cf0a05a924de0cce1b8910e62fe1c97106bbdbb26bddf6d73f4d6c4328a512d28ceb3768f0bc4e2cf944c"),
+];
+
 /// A founding hospital whose every key derives from a development seed.
 fn dev_hospital(
     index: usize,
@@ -115,7 +125,7 @@ fn dev_hospital(
         account: sr.to_account_id(),
         name,
         peer_id: DEV_PEER_IDS[index].to_vec(),
-        encryption_key: [index as u8 + 1; 48],
+        encryption_key: DEV_ENCRYPTION_KEYS[index],
         aura: sr.public().into(),
         grandpa: ed.public().into(),
     }
@@ -229,6 +239,36 @@ pub mod dev_kgc {
             account: account(),
             params: pp.encode(),
             initial_update_key,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn development_encryption_keys_derive_from_the_account_keys() {
+        let derived: Vec<[u8; 48]> = [
+            Sr25519Keyring::Alice,
+            Sr25519Keyring::Bob,
+            Sr25519Keyring::Charlie,
+            Sr25519Keyring::Dave,
+        ]
+        .iter()
+        .map(|k| crate::hospital_keys::registered_encryption_key(&k.pair()))
+        .collect();
+        let hex: Vec<String> = derived
+            .iter()
+            .map(|k| format!("{}", HexDisplay(k)))
+            .collect();
+        assert_eq!(derived, DEV_ENCRYPTION_KEYS.to_vec(), "{hex:#?}");
+    }
+
+    struct HexDisplay<'a>(&'a [u8]);
+    impl core::fmt::Display for HexDisplay<'_> {
+        fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+            self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
         }
     }
 }

@@ -30,6 +30,8 @@ mod apis;
 mod configs;
 mod directory;
 pub mod genesis;
+#[cfg(feature = "std")]
+pub mod hospital_keys;
 mod registries;
 
 pub use apis::{RuntimeApi, RUNTIME_API_VERSIONS};

@@ -45,7 +45,9 @@ fn a_fifth_hospital_admitted_by_the_council_becomes_a_validator() {
         hospital: Sr25519Keyring::Eve.to_account_id(),
         name: b"Eve Clinic".to_vec(),
         peer_id: EVE_PEER_ID.to_vec(),
-        encryption_key: [5; 48],
+        encryption_key: medchain_runtime::hospital_keys::registered_encryption_key(
+            &Sr25519Keyring::Eve.pair(),
+        ),
         keys: SessionKeys {
             aura: eve_aura.clone(),
             grandpa: Ed25519Keyring::Eve.public().into(),

@@ -2,7 +2,7 @@
 
 use crate::*;
 use alloc::vec;
-use codec::Decode;
+use codec::{Decode, Encode};
 use polkadot_sdk::{
     frame_benchmarking::v2::*,
     frame_support::traits::{EnsureOrigin, Get},
@@ -17,6 +17,15 @@ fn peer_id(seed: u32) -> Vec<u8> {
     id
 }
 
+/// A valid encryption key: the benchmarks measure its check.
+fn encryption_key(seed: u32) -> EncryptionKey {
+    let key = medchain_crypto::elgamal::SecretKey::derive(&seed.to_le_bytes()).public_key();
+    key.0
+        .encode()
+        .try_into()
+        .expect("a compressed G1 point is 48 bytes")
+}
+
 /// Registers a hospital directly in storage (what admission does, without the registries).
 /// Public so that the runtime can register the hospitals other pallets' benchmarks need.
 pub fn hospital<T: Config>(name: &'static str, seed: u32) -> T::AccountId {
@@ -24,7 +33,7 @@ pub fn hospital<T: Config>(name: &'static str, seed: u32) -> T::AccountId {
     let info = HospitalInfo::<T>::new(
         vec![b'h'; T::MaxNameLen::get() as usize],
         peer_id(seed),
-        [7; 48],
+        encryption_key(seed),
     )
     .expect("benchmark fields fit the bounds");
     PeerOwners::<T>::insert(&info.peer_id, &who);
@@ -51,7 +60,7 @@ mod benchmarks {
             who.clone(),
             name,
             peer_id(u32::MAX),
-            [9; 48],
+            encryption_key(u32::MAX),
             keys,
         );
 

@@ -238,6 +238,8 @@ pub mod pallet {
         NameTooLong,
         /// The peer id is empty or longer than `MaxPeerIdLen`.
         BadPeerId,
+        /// The encryption key is not a valid compressed BLS12-381 G1 point.
+        InvalidEncryptionKey,
         /// Another hospital's node already uses this peer id.
         PeerIdInUse,
         /// A hospital cannot authorise itself.

@@ -132,9 +132,12 @@ pub fn peer_id(who: u64) -> Vec<u8> {
     id
 }
 
-/// A distinct encryption key for each account.
+/// A distinct, valid encryption key for each account.
 pub fn encryption_key(who: u64) -> EncryptionKey {
-    [who as u8; 48]
+    let key = medchain_crypto::elgamal::SecretKey::derive(&who.to_le_bytes()).public_key();
+    codec::Encode::encode(&key.0)
+        .try_into()
+        .expect("a compressed G1 point is 48 bytes")
 }
 
 /// Alice, Bob and Charlie are the founding hospitals; the chain is at block 1.

@@ -152,6 +152,25 @@ mod admit_hospital {
     }
 
     #[test]
+    fn refuses_an_invalid_encryption_key() {
+        new_test_ext().execute_with(|| {
+            // Not a point: the x-coordinate's compression flags are unset.
+            assert_noop!(
+                Hospitals::admit_hospital(
+                    RuntimeOrigin::root(),
+                    DAVE,
+                    b"Dave".to_vec(),
+                    peer_id(DAVE),
+                    [7; 48],
+                    1
+                ),
+                Error::<Test>::InvalidEncryptionKey
+            );
+            assert!(!Hospitals::is_member(&DAVE));
+        });
+    }
+
+    #[test]
     fn refuses_an_empty_or_long_peer_id() {
         new_test_ext().execute_with(|| {
             for bad in [vec![], vec![1; 39]] {

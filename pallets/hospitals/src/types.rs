@@ -50,6 +50,8 @@ impl<T: Config> HospitalInfo<T> {
             return Err(Error::<T>::BadPeerId);
         }
         let peer_id = peer_id.try_into().map_err(|_| Error::<T>::BadPeerId)?;
+        medchain_crypto::encoding::G1Point::decode(&mut &encryption_key[..])
+            .map_err(|_| Error::<T>::InvalidEncryptionKey)?;
         Ok(Self {
             name,
             peer_id,

@@ -16,11 +16,13 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use crate::{
     aead::{open_with_aad, seal_with_aad, PayloadKey, SealedPayload},
     encoding::{Canonical, G1Point},
-    hash::{derive_key, sha256},
+    hash::{derive_key, hash_to_scalar, sha256},
     CryptoRngCore, Error, Fr, Result,
 };
 
 const LABEL: &[u8] = b"medchain/elgamal";
+/// Domain of [`SecretKey::derive`].
+const DERIVE_DOMAIN: &[u8] = b"medchain/elgamal/derive";
 
 /// A hospital's or patient's secret `x`. Zeroised on drop, never printed.
 #[derive(Clone, Encode, Decode, Zeroize, ZeroizeOnDrop)]
@@ -40,6 +42,13 @@ impl SecretKey {
     /// A fresh key.
     pub fn generate(rng: &mut impl CryptoRngCore) -> Self {
         Self(Fr::rand(rng).into())
+    }
+
+    /// The key derived from secret material `ikm` (at least 32 bytes of entropy). A hospital's
+    /// node derives its encryption key from its account key, so the key needs no storage of its
+    /// own and comes back with the keystore after a reinstall.
+    pub fn derive(ikm: &[u8]) -> Self {
+        Self(hash_to_scalar(DERIVE_DOMAIN, ikm).into())
     }
 
     pub(crate) fn scalar(&self) -> Fr {
@@ -115,6 +124,13 @@ fn payload_key(shared: &G1Affine, ephemeral: &G1Point) -> PayloadKey {
 mod tests {
     use super::*;
     use ark_std::rand::{rngs::StdRng, SeedableRng};
+
+    #[test]
+    fn derived_keys_are_reproducible_and_separate_secrets() {
+        let a = SecretKey::derive(&[7; 64]).public_key();
+        assert_eq!(a, SecretKey::derive(&[7; 64]).public_key());
+        assert_ne!(a, SecretKey::derive(&[8; 64]).public_key());
+    }
 
     #[test]
     fn recipient_opens_others_cannot() {

@@ -81,6 +81,16 @@ pub fn derive_key(element: &impl CanonicalSerialize, salt: &[u8], label: &[u8]) 
     key
 }
 
+/// HKDF-SHA256 of secret material `ikm` to 32 bytes for purpose `info`: keys derived from a
+/// hospital's account key.
+pub fn expand(ikm: &[u8], info: &[u8]) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    Hkdf::<Sha256>::new(None, ikm)
+        .expand(info, &mut key)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    key
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
