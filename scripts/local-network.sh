@@ -60,6 +60,9 @@ start() {
       --suri "//${name^}" --key-type aura
     "$node_bin" key insert --base-path "$base" --chain local --scheme ed25519 \
       --suri "//${name^}" --key-type gran
+    # The hospital's account key: its node signs records and access logs with it.
+    "$node_bin" key insert --base-path "$base" --chain local --scheme sr25519 \
+      --suri "//${name^}" --key-type mdch
     local bootnodes=()
     [ "$i" -gt 0 ] && bootnodes=(--bootnodes "/ip4/127.0.0.1/tcp/$(p2p_port 0)/p2p/${peer_ids[0]}")
     nohup "$node_bin" --chain local --validator --name "${name^} Hospital" \

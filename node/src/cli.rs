@@ -10,6 +10,9 @@ pub struct Cli {
 
     #[clap(flatten)]
     pub run: sc_cli::RunCmd,
+
+    #[clap(flatten)]
+    pub medchain: crate::medchain::Options,
 }
 
 /// Maintenance subcommands; without one, the node runs.

@@ -134,17 +134,21 @@ pub fn run() -> sc_cli::Result<()> {
             let runner = cli.create_runner(&cli.run)?;
             runner.run_node_until_exit(|config| async move {
                 match config.network.network_backend {
-                    sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
-                        sc_network::NetworkWorker<
-                            Block,
-                            <Block as polkadot_sdk::sp_runtime::traits::Block>::Hash,
-                        >,
-                    >(config)
-                    .map_err(sc_cli::Error::Service),
-                    sc_network::config::NetworkBackendType::Litep2p => {
-                        service::new_full::<sc_network::Litep2pNetworkBackend>(config)
-                            .map_err(sc_cli::Error::Service)
+                    sc_network::config::NetworkBackendType::Libp2p => {
+                        service::new_full::<
+                            sc_network::NetworkWorker<
+                                Block,
+                                <Block as polkadot_sdk::sp_runtime::traits::Block>::Hash,
+                            >,
+                        >(config, &cli.medchain)
+                        .map_err(sc_cli::Error::Service)
                     }
+                    sc_network::config::NetworkBackendType::Litep2p => service::new_full::<
+                        sc_network::Litep2pNetworkBackend,
+                    >(
+                        config, &cli.medchain
+                    )
+                    .map_err(sc_cli::Error::Service),
                 }
             })
         }

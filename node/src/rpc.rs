@@ -16,10 +16,12 @@ use polkadot_sdk::{
 pub struct FullDeps<C, P> {
     pub client: Arc<C>,
     pub pool: Arc<P>,
+    /// The hospital services, when this node serves a hospital.
+    pub services: Option<Arc<crate::medchain::Services>>,
 }
 
 /// The node's extra RPC methods: `system_accountNextIndex` and `system_dryRun`, which wallets use
-/// to sign transactions.
+/// to sign transactions, and the hospital's `medchain_` methods.
 pub fn create_full<C, P>(
     deps: FullDeps<C, P>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
@@ -35,7 +37,15 @@ where
     P: TransactionPool + 'static,
 {
     let mut module = RpcModule::new(());
-    let FullDeps { client, pool } = deps;
+    let FullDeps {
+        client,
+        pool,
+        services,
+    } = deps;
     module.merge(System::new(client, pool).into_rpc())?;
+    if let Some(services) = services {
+        use medchain_rpc_api::MedchainApiServer;
+        module.merge(crate::medchain::MedchainRpc::new(services).into_rpc())?;
+    }
     Ok(module)
 }

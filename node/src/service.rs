@@ -19,7 +19,7 @@ use polkadot_sdk::{
 use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
 use sc_consensus_grandpa::SharedVoterState;
 
-type FullClient = sc_service::TFullClient<
+pub(crate) type FullClient = sc_service::TFullClient<
     Block,
     RuntimeApi,
     sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>,
@@ -143,6 +143,7 @@ pub fn new_full<
     N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
     config: Configuration,
+    medchain: &crate::medchain::Options,
 ) -> Result<TaskManager, ServiceError> {
     let sc_service::PartialComponents {
         client,
@@ -179,6 +180,30 @@ pub fn new_full<
         Vec::new(),
     ));
 
+    // The hospital services, and the transfer protocol that serves their payloads to other
+    // hospitals' nodes: registered before the network starts.
+    let services = crate::medchain::Services::start(
+        client.clone(),
+        transaction_pool.clone(),
+        &keystore_container.local_keystore(),
+        config.dev_key_seed.as_deref(),
+        config.base_path.path(),
+        medchain,
+        &task_manager,
+    )
+    .map_err(ServiceError::Other)?;
+    if let Some(services) = &services {
+        let (server, protocol) = medchain_transfer::PayloadServer::new::<Block, N>(
+            services.blobs(),
+            crate::medchain::TransferPolicy(services.clone()),
+        );
+        net_config.add_request_response_protocol(protocol);
+        // Chunk reads are blocking disk I/O.
+        task_manager
+            .spawn_handle()
+            .spawn_blocking("medchain-payload", None, server.run());
+    }
+
     let (network, system_rpc_tx, tx_handler_controller, sync_service, _bitswap) =
         sc_service::build_network(sc_service::BuildNetworkParams {
             config: &config,
@@ -194,6 +219,10 @@ pub fn new_full<
             metrics,
             gap_sync_body_policy: None,
         })?;
+
+    if let Some(services) = &services {
+        services.attach_network(network.clone());
+    }
 
     // Offchain workers apply node authorisation: each block, the runtime hands the node the set
     // of well-known (hospital) nodes, and the node then accepts only those as peers.
@@ -233,6 +262,7 @@ pub fn new_full<
             let deps = crate::rpc::FullDeps {
                 client: client.clone(),
                 pool: pool.clone(),
+                services: services.clone(),
             };
             crate::rpc::create_full(deps).map_err(Into::into)
         })

@@ -156,6 +156,22 @@ sp_api::impl_runtime_apis! {
             Hospitals::is_doctor_of(&doctor, &hospital)
         }
 
+        fn hospital_of(doctor: AccountId) -> Option<AccountId> {
+            Hospitals::hospital_of(&doctor)
+        }
+
+        fn contact(hospital: AccountId) -> Option<(Vec<u8>, [u8; 48])> {
+            Hospitals::contact(&hospital)
+        }
+
+        fn owner_of_peer(peer_id: Vec<u8>) -> Option<AccountId> {
+            Hospitals::owner_of_peer(&peer_id)
+        }
+
+        fn sealed_search_key(from: AccountId, to: AccountId) -> Option<Vec<u8>> {
+            Hospitals::sealed_search_key(&from, &to)
+        }
+
         fn is_member(who: AccountId) -> bool {
             Hospitals::is_member(&who)
         }

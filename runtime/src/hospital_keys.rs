@@ -3,7 +3,8 @@
 //! encryption public key is what the hospital registers on-chain; other hospitals seal their
 //! search keys to it when they authorise it.
 
-use medchain_crypto::{elgamal, index::SearchKey};
+use codec::{Decode, Encode};
+use medchain_crypto::{elgamal, index::SearchKey, CryptoRngCore};
 use polkadot_sdk::sp_core::{sr25519, Pair};
 
 /// The hospital's ElGamal key.
@@ -21,4 +22,50 @@ pub fn registered_encryption_key(account: &sr25519::Pair) -> pallet_hospitals::E
     codec::Encode::encode(&encryption_key(account).public_key().0)
         .try_into()
         .expect("a compressed G1 point is 48 bytes")
+}
+
+/// A search key of `key_epoch` sealed to the hospital whose registered encryption key is
+/// `recipient`: what `Hospitals::authorize` carries. `None` if `recipient` is not a valid key.
+pub fn seal_search_key(
+    recipient: &pallet_hospitals::EncryptionKey,
+    key_epoch: u32,
+    key: &SearchKey,
+    rng: &mut impl CryptoRngCore,
+) -> Option<Vec<u8>> {
+    let recipient = elgamal::PublicKey(Decode::decode(&mut &recipient[..]).ok()?);
+    let plaintext = (key_epoch, key.expose()).encode();
+    elgamal::seal(&recipient, &plaintext, rng)
+        .ok()
+        .map(|sealed| sealed.encode())
+}
+
+/// Opens a search key sealed to `secret`: its key epoch and the key. `None` if it was not
+/// sealed to this key or is malformed.
+pub fn open_search_key(secret: &elgamal::SecretKey, sealed: &[u8]) -> Option<(u32, SearchKey)> {
+    let sealed = elgamal::Ciphertext::decode(&mut &sealed[..]).ok()?;
+    let plaintext = secret.open(&sealed).ok()?;
+    let (key_epoch, key) = <(u32, [u8; 32])>::decode(&mut &plaintext[..]).ok()?;
+    Some((key_epoch, SearchKey::from_bytes(key)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polkadot_sdk::sp_keyring::Sr25519Keyring;
+
+    #[test]
+    fn a_sealed_search_key_opens_only_for_its_recipient() {
+        let (alice, bob) = (Sr25519Keyring::Alice.pair(), Sr25519Keyring::Bob.pair());
+        let key = search_key(&alice, 0);
+        let mut rng = medchain_crypto::seeded_rng([3; 32]);
+        let sealed = seal_search_key(&registered_encryption_key(&bob), 0, &key, &mut rng)
+            .expect("Bob's key is valid");
+        assert_eq!(
+            open_search_key(&encryption_key(&bob), &sealed),
+            Some((0, key))
+        );
+        assert_eq!(open_search_key(&encryption_key(&alice), &sealed), None);
+        assert_eq!(open_search_key(&encryption_key(&bob), &sealed[1..]), None);
+        assert!(seal_search_key(&[7; 48], 0, &search_key(&alice, 0), &mut rng).is_none());
+    }
 }

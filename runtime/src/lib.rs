@@ -33,6 +33,8 @@ pub mod genesis;
 #[cfg(feature = "std")]
 pub mod hospital_keys;
 mod registries;
+#[cfg(feature = "std")]
+pub mod transaction;
 
 pub use apis::{RuntimeApi, RUNTIME_API_VERSIONS};
 pub use configs::{CouncilInstance, HospitalsMajority, CONSULTATION_WINDOW, MAX_HOSPITALS};

@@ -442,6 +442,26 @@ pub mod pallet {
             DoctorOf::<T>::get(doctor)
         }
 
+        /// `hospital`'s node peer id and encryption key, if registered.
+        pub fn contact(hospital: &T::AccountId) -> Option<(Vec<u8>, EncryptionKey)> {
+            Hospitals::<T>::get(hospital)
+                .map(|info| (info.peer_id.into_inner(), info.encryption_key))
+        }
+
+        /// The hospital whose node has peer id `peer_id`.
+        pub fn owner_of_peer(peer_id: &[u8]) -> Option<T::AccountId> {
+            let peer_id: BoundedVec<u8, T::MaxPeerIdLen> = peer_id.to_vec().try_into().ok()?;
+            PeerOwners::<T>::get(peer_id)
+        }
+
+        /// The search key `from` sealed to `to` in its authorisation, if active now.
+        pub fn sealed_search_key(from: &T::AccountId, to: &T::AccountId) -> Option<Vec<u8>> {
+            let now = frame_system::Pallet::<T>::block_number();
+            Authorizations::<T>::get(to, from)
+                .filter(|grant| grant.is_active_at(now))
+                .map(|grant| grant.encrypted_search_key.into_inner())
+        }
+
         /// Whether `from` authorises `to` now (granted and not expired).
         pub fn authorizes(from: &T::AccountId, to: &T::AccountId) -> bool {
             let now = frame_system::Pallet::<T>::block_number();

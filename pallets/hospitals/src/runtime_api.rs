@@ -14,7 +14,15 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
         fn authorizers_of(hospital: AccountId) -> Vec<AccountId>;
         /// Whether `doctor` is a doctor of `hospital`.
         fn is_doctor_of(doctor: AccountId, hospital: AccountId) -> bool;
-        /// Whether `who` may sign transactions (a hospital or a doctor).
+        /// Whether `who` may sign transactions (a hospital, a doctor or the KGC).
         fn is_member(who: AccountId) -> bool;
+        /// The hospital `doctor` works for.
+        fn hospital_of(doctor: AccountId) -> Option<AccountId>;
+        /// `hospital`'s node peer id (multihash bytes) and encryption key, if registered.
+        fn contact(hospital: AccountId) -> Option<(Vec<u8>, [u8; 48])>;
+        /// The hospital whose node has peer id `peer_id`.
+        fn owner_of_peer(peer_id: Vec<u8>) -> Option<AccountId>;
+        /// The search key `from` sealed to `to` in its authorisation, if active now.
+        fn sealed_search_key(from: AccountId, to: AccountId) -> Option<Vec<u8>>;
     }
 }

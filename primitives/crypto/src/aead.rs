@@ -67,7 +67,7 @@ pub fn open(key: &PayloadKey, capsule: &Capsule, sealed: &SealedPayload) -> Resu
 }
 
 /// Seals with arbitrary 32-byte associated data (reports bind the ElGamal header instead).
-pub(crate) fn seal_with_aad(
+pub fn seal_with_aad(
     key: &PayloadKey,
     associated: [u8; 32],
     plaintext: &[u8],
@@ -96,7 +96,7 @@ pub(crate) fn seal_with_aad(
 }
 
 /// Opens with the associated data recorded in `sealed`.
-pub(crate) fn open_with_aad(key: &PayloadKey, sealed: &SealedPayload) -> Result<Vec<u8>> {
+pub fn open_with_aad(key: &PayloadKey, sealed: &SealedPayload) -> Result<Vec<u8>> {
     key.cipher()
         .decrypt(
             &Nonce::from(sealed.nonce),

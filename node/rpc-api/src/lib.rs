@@ -1,0 +1,45 @@
+//! MedChain's JSON-RPC interface: the `medchain_` methods a hospital's node serves beside the
+//! standard Substrate ones, shared by the node (server) and its clients (the CLI, the tests).
+//!
+//! Every request is a [`SignedRequest`]: the caller (a doctor, a patient or the KGC) signs the
+//! method name, a timestamp and the SCALE-encoded body with their account key, and sends the
+//! whole as one hex string. The node checks the signature, refuses requests outside a short
+//! time window and requests it has already served (replay), then checks on-chain what the
+//! signer may do.
+
+mod auth;
+mod types;
+
+pub use auth::{AuthError, SignedRequest, FRESHNESS_MS};
+pub use types::*;
+
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use polkadot_sdk::sp_core::Bytes;
+
+/// The `medchain_` methods. Each takes a hex-encoded [`SignedRequest`] of the body named.
+#[rpc(client, server, namespace = "medchain")]
+pub trait MedchainApi {
+    /// A patient hands their hospital a sealed record ([`Upload`]): the node stores the payload,
+    /// builds the keyword index with its search key and publishes the record on-chain.
+    #[method(name = "uploadPayload")]
+    async fn upload_payload(&self, request: Bytes) -> RpcResult<Uploaded>;
+
+    /// A doctor of this hospital searches ([`Search`]) the records of every hospital that
+    /// authorises it, and its own.
+    #[method(name = "search")]
+    async fn search(&self, request: Bytes) -> RpcResult<Vec<Hit>>;
+
+    /// A doctor of this hospital asks for a record's capsule pre-decrypted with their key
+    /// ([`RecordRequest`]): `SemiCT`, which only their own secret finishes.
+    #[method(name = "preDecrypt")]
+    async fn pre_decrypt(&self, request: Bytes) -> RpcResult<Bytes>;
+
+    /// A doctor of this hospital fetches a record's sealed payload ([`RecordRequest`]), from
+    /// this node's store or from the holding hospital's node.
+    #[method(name = "fetchPayload")]
+    async fn fetch_payload(&self, request: Bytes) -> RpcResult<Bytes>;
+
+    /// The KGC hands this hospital a doctor's attribute key ([`AttributeKeyDelivery`]).
+    #[method(name = "importAttributeKey")]
+    async fn import_attribute_key(&self, request: Bytes) -> RpcResult<()>;
+}

@@ -1,0 +1,68 @@
+//! Request bodies and answers.
+
+use codec::{Decode, Encode};
+use polkadot_sdk::{sp_core::Bytes, sp_runtime::AccountId32};
+use serde::{Deserialize, Serialize};
+
+/// A record's on-chain id.
+pub type RecordId = u64;
+
+/// `uploadPayload`: a patient's sealed record, as their client made it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Upload {
+    /// The sealed payload `CT_HD`, SCALE-encoded (`medchain_crypto::aead::SealedPayload`).
+    pub payload: Vec<u8>,
+    /// The key capsule `CT_Sym`, SCALE-encoded (`medchain_crypto::abe::Capsule`), made under the
+    /// chain's current epoch.
+    pub capsule: Vec<u8>,
+    /// The keywords' digests (`medchain_crypto::hash::keyword_digest`): the hospital never
+    /// sees the keywords themselves.
+    pub keywords: Vec<[u8; 32]>,
+    /// The patient's encryption key (compressed G1): reports are sealed to it.
+    pub patient_key: [u8; 48],
+}
+
+/// `search`: a doctor's interests, as digests.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Search {
+    /// `{H(q)}` (`medchain_crypto::hash::keyword_digest`).
+    pub interests: Vec<[u8; 32]>,
+}
+
+/// `preDecrypt` and `fetchPayload`: which record.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct RecordRequest {
+    /// The record.
+    pub record: RecordId,
+}
+
+/// `importAttributeKey`: a doctor's attribute key, from the KGC.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct AttributeKeyDelivery {
+    /// The doctor it was issued to.
+    pub doctor: AccountId32,
+    /// `medchain_crypto::abe::AttributeKey`, SCALE-encoded.
+    pub key: Vec<u8>,
+}
+
+/// The answer to `uploadPayload`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Uploaded {
+    /// SHA-256 of the stored payload: its address in the hospital's store.
+    pub payload_hash: Bytes,
+    /// Hash of the `publish_record` transaction the node submitted.
+    pub transaction: Bytes,
+}
+
+/// One search result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hit {
+    /// The record.
+    pub record: RecordId,
+    /// The hospital holding it.
+    pub hospital: AccountId32,
+    /// How many of the doctor's interests its index contains.
+    pub matched: u32,
+}

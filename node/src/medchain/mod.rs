@@ -1,0 +1,142 @@
+//! What makes a hospital's node useful to its doctors and patients (`SPEC.md`, off-chain half):
+//! the payload store, the in-memory search over authorising hospitals' indices, pre-decryption
+//! with doctors' attribute keys, and the `medchain_` JSON-RPC methods. A node whose keystore
+//! holds no hospital account key (an auditor's, say) runs without them.
+
+mod attribute_keys;
+mod identity;
+mod replay;
+mod rpc;
+mod submit;
+mod transfer;
+mod view;
+
+pub use rpc::MedchainRpc;
+pub use transfer::TransferPolicy;
+
+use crate::service::FullClient;
+use attribute_keys::AttributeKeys;
+use identity::Hospital;
+use medchain_blob_store::BlobStore;
+use medchain_crypto::CryptoRngCore;
+use medchain_runtime::opaque::Block;
+use polkadot_sdk::{
+    sc_client_api::BlockchainEvents, sc_keystore::LocalKeystore,
+    sc_network::service::traits::NetworkService, sc_service::TaskManager,
+    sc_transaction_pool::TransactionPoolHandle,
+};
+use std::{
+    path::Path,
+    sync::{Arc, OnceLock},
+};
+
+/// Node options of the hospital services.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
+    /// Largest payload this node stores or fetches, in bytes.
+    #[arg(long, default_value_t = 4 << 30)]
+    pub max_payload_size: u64,
+}
+
+/// The transaction pool the services submit to.
+pub type Pool = TransactionPoolHandle<Block, FullClient>;
+
+/// The services' shared state.
+pub struct Services {
+    client: Arc<FullClient>,
+    pool: Arc<Pool>,
+    hospital: Hospital,
+    blobs: Arc<BlobStore>,
+    max_payload_size: u64,
+    /// The node's network, to fetch payloads from their holders; set once it is built.
+    network: OnceLock<Arc<dyn NetworkService>>,
+    attribute_keys: AttributeKeys,
+    view: view::SharedView,
+    replay: replay::ReplayGuard,
+    submitter: submit::Submitter,
+}
+
+impl Services {
+    /// Starts the services of the hospital whose account key is in `keystore` (or is the
+    /// development seed), with their state under `base` (`<base>/medchain/`), or `None` when
+    /// there is no such key.
+    pub fn start(
+        client: Arc<FullClient>,
+        pool: Arc<Pool>,
+        keystore: &LocalKeystore,
+        dev_seed: Option<&str>,
+        base: &Path,
+        options: &Options,
+        tasks: &TaskManager,
+    ) -> Result<Option<Arc<Self>>, String> {
+        let hospital = match (Hospital::from_keystore(keystore)?, dev_seed) {
+            (Some(hospital), _) => hospital,
+            (None, Some(seed)) => Hospital::from_dev_seed(seed)?,
+            (None, None) => {
+                log::info!(
+                    "🏥 No hospital account key (`mdch`) in the keystore: medchain_ RPC is off"
+                );
+                return Ok(None);
+            }
+        };
+        let dir = base.join("medchain");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let blobs = Arc::new(
+            BlobStore::open(dir.join("blobs"), options.max_payload_size)
+                .map_err(|e| format!("cannot open the payload store: {e}"))?,
+        );
+        let attribute_keys = AttributeKeys::open(dir.join("attribute-keys"), hospital.file_key())?;
+        log::info!("🏥 Serving hospital {}", hospital.account);
+        let services = Arc::new(Self {
+            view: view::SharedView::default(),
+            replay: replay::ReplayGuard::default(),
+            submitter: submit::Submitter::default(),
+            client,
+            pool,
+            hospital,
+            blobs,
+            max_payload_size: options.max_payload_size,
+            network: OnceLock::new(),
+            attribute_keys,
+        });
+        services.view.load(&services)?;
+        let follower = services.clone();
+        tasks
+            .spawn_handle()
+            .spawn("medchain-follower", None, async move {
+                use futures::StreamExt;
+                let mut finalized = follower.client.finality_notification_stream();
+                while let Some(notification) = finalized.next().await {
+                    if let Err(e) = follower.view.follow(&follower, &notification) {
+                        log::warn!(
+                            "🏥 Could not apply finalised block {}: {e}",
+                            notification.hash
+                        );
+                    }
+                }
+            });
+        Ok(Some(services))
+    }
+}
+
+impl Services {
+    /// The payload store, which the transfer protocol serves from.
+    pub fn blobs(&self) -> Arc<BlobStore> {
+        self.blobs.clone()
+    }
+
+    /// Hands the services the node's network once it is built.
+    pub fn attach_network(&self, network: Arc<dyn NetworkService>) {
+        // Set once per node start; a second call would be a wiring mistake and changes nothing.
+        let _ = self.network.set(network);
+    }
+}
+
+/// A generator seeded from the operating system: pre-decryption keys are re-randomised per
+/// request and indices get fresh nonces.
+fn os_rng() -> Result<impl CryptoRngCore, String> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| format!("no randomness from the OS: {e}"))?;
+    Ok(medchain_crypto::seeded_rng(seed))
+}

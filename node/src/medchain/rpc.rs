@@ -1,0 +1,411 @@
+//! The `medchain_` JSON-RPC methods ([`medchain_rpc_api::MedchainApiServer`]).
+//!
+//! Every method first checks the caller's signed request (signature, freshness, replay), then
+//! what the chain lets the caller do, at the best block. Refusals are JSON-RPC errors with a
+//! code per kind and a message that says what is wrong; nothing a caller sends can panic the
+//! node.
+
+use super::{os_rng, view, Services};
+use codec::{Decode, Encode};
+use jsonrpsee::{
+    core::{async_trait, RpcResult},
+    types::ErrorObjectOwned,
+};
+use medchain_crypto::{
+    abe::{
+        self, AttributeKey, Capsule, CapsuleShape, KeyTables, PreparedPreKey, PublicParams,
+        UpdateKey,
+    },
+    aead::SealedPayload,
+    index::{build_index, Trapdoor},
+};
+use medchain_rpc_api::{
+    AttributeKeyDelivery, Hit, MedchainApiServer, RecordRequest, Search, SignedRequest, Upload,
+    Uploaded,
+};
+use medchain_runtime::{
+    pallet_hospitals::runtime_api::HospitalsApi,
+    pallet_kgc::runtime_api::KgcApi,
+    pallet_records::{self, runtime_api::RecordsApi},
+    pallet_results::{self, AccessKind},
+    AccountId, Hash, Runtime, RuntimeCall,
+};
+use polkadot_sdk::{
+    sc_client_api::StorageProvider,
+    sp_api::ProvideRuntimeApi,
+    sp_blockchain::HeaderBackend,
+    sp_core::{storage::StorageKey, Bytes},
+};
+use std::sync::{Arc, OnceLock};
+
+/// JSON-RPC error codes of the `medchain_` methods.
+mod code {
+    /// The request does not decode, is badly signed, stale or replayed.
+    pub const BAD_REQUEST: i32 = 4000;
+    /// The caller may not do this.
+    pub const UNAUTHORIZED: i32 = 4001;
+    /// No such record (or it was withdrawn).
+    pub const NOT_FOUND: i32 = 4004;
+    /// The doctor's key cannot open this record (revoked, or attributes short of the policy).
+    pub const CANNOT_DECRYPT: i32 = 4003;
+    /// The node failed (storage, chain state).
+    pub const INTERNAL: i32 = 5000;
+}
+
+fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(code, message.into(), None::<()>)
+}
+
+fn internal(message: impl Into<String>) -> ErrorObjectOwned {
+    error(code::INTERNAL, message)
+}
+
+type Record = pallet_records::Record<Runtime>;
+
+/// The server of the `medchain_` methods.
+pub struct MedchainRpc {
+    services: Arc<Services>,
+    /// `pp` and the key tables pre-decryption needs, built on first use.
+    tables: OnceLock<(PublicParams, KeyTables)>,
+}
+
+impl MedchainRpc {
+    /// The methods over `services`.
+    pub fn new(services: Arc<Services>) -> Self {
+        Self {
+            services,
+            tables: OnceLock::new(),
+        }
+    }
+
+    /// Checks a signed request for `method` and that it was not served before.
+    fn verify<T: Encode + Decode>(
+        &self,
+        method: &str,
+        bytes: &Bytes,
+    ) -> RpcResult<SignedRequest<T>> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|_| internal("the node's clock is before 1970"))?
+            .as_millis() as u64;
+        let request = SignedRequest::<T>::verify(&bytes.0, method, now)
+            .map_err(|e| error(code::BAD_REQUEST, e.to_string()))?;
+        if !self
+            .services
+            .replay
+            .first_time(request.replay_id(), request.issued_at, now)
+        {
+            return Err(error(
+                code::BAD_REQUEST,
+                medchain_rpc_api::AuthError::Replayed.to_string(),
+            ));
+        }
+        Ok(request)
+    }
+
+    fn best(&self) -> Hash {
+        self.services.client.info().best_hash
+    }
+
+    /// `who` must be a doctor of this hospital.
+    fn ensure_own_doctor(&self, at: Hash, who: &AccountId) -> RpcResult<()> {
+        let hospital = self
+            .services
+            .client
+            .runtime_api()
+            .hospital_of(at, who.clone())
+            .map_err(|e| internal(e.to_string()))?;
+        if hospital.as_ref() != Some(&self.services.hospital.account) {
+            return Err(error(
+                code::UNAUTHORIZED,
+                format!("{who} is not a doctor of this hospital"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The record `doctor` (of this hospital) asks for, if this hospital may serve it to them:
+    /// it holds the record, the holder authorises it now, or the doctor is assigned to it.
+    fn accessible_record(&self, at: Hash, doctor: &AccountId, id: u64) -> RpcResult<Record> {
+        let api = self.services.client.runtime_api();
+        let record = api
+            .record(at, id)
+            .map_err(|e| internal(e.to_string()))?
+            .filter(|r| !r.withdrawn)
+            .ok_or_else(|| {
+                error(
+                    code::NOT_FOUND,
+                    format!("no record {id} (or it was withdrawn)"),
+                )
+            })?;
+        let me = &self.services.hospital.account;
+        let authorised = record.hospital == *me
+            || api
+                .authorizers_of(at, me.clone())
+                .map_err(|e| internal(e.to_string()))?
+                .contains(&record.hospital);
+        let assigned = view::consultation(&self.services, at, id)
+            .map_err(internal)?
+            .and_then(|c| c.assigned)
+            .is_some_and(|claim| claim.doctor == *doctor);
+        if !(authorised || assigned) {
+            return Err(error(
+                code::UNAUTHORIZED,
+                format!(
+                    "record {id}'s hospital does not authorise this hospital, and {doctor} is not assigned to it"
+                ),
+            ));
+        }
+        Ok(record)
+    }
+
+    /// `doctor` must hold a leaf that is not revoked at the current epoch.
+    fn ensure_not_revoked(&self, at: Hash, doctor: &AccountId) -> RpcResult<()> {
+        let api = self.services.client.runtime_api();
+        let epoch = api.current_epoch(at).map_err(|e| internal(e.to_string()))?;
+        match api
+            .doctor_status(at, doctor.clone())
+            .map_err(|e| internal(e.to_string()))?
+        {
+            Some((_, None)) => Ok(()),
+            Some((_, Some(from))) if epoch < from => Ok(()),
+            Some((_, Some(from))) => Err(error(
+                code::CANNOT_DECRYPT,
+                format!("{doctor} is revoked since epoch {from}"),
+            )),
+            None => Err(error(
+                code::CANNOT_DECRYPT,
+                format!("{doctor} holds no key from the KGC"),
+            )),
+        }
+    }
+
+    fn tables(&self, at: Hash) -> RpcResult<&(PublicParams, KeyTables)> {
+        if let Some(tables) = self.tables.get() {
+            return Ok(tables);
+        }
+        let params = self
+            .services
+            .client
+            .runtime_api()
+            .params(at)
+            .map_err(|e| internal(e.to_string()))?;
+        let pp = PublicParams::decode(&mut &params[..])
+            .map_err(|_| internal("the chain holds no valid public parameters"))?;
+        let tables = KeyTables::new(&pp);
+        Ok(self.tables.get_or_init(|| (pp, tables)))
+    }
+
+    /// Logs an access this node served on-chain.
+    async fn log_access(&self, record: u64, doctor: AccountId, kind: AccessKind) -> RpcResult<()> {
+        let call = RuntimeCall::Results(pallet_results::Call::log_access {
+            record,
+            doctor,
+            kind,
+        });
+        self.services
+            .submitter
+            .submit(&self.services, call)
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                internal(format!(
+                    "the access could not be logged, so it is not served: {e}"
+                ))
+            })
+    }
+
+    /// The KGC's account.
+    fn kgc(&self, at: Hash) -> RpcResult<Option<AccountId>> {
+        let key =
+            StorageKey(medchain_runtime::pallet_kgc::KgcAccount::<Runtime>::hashed_key().to_vec());
+        let value = self
+            .services
+            .client
+            .storage(at, &key)
+            .map_err(|e| internal(e.to_string()))?;
+        value
+            .map(|bytes| AccountId::decode(&mut &bytes.0[..]).map_err(|e| internal(e.to_string())))
+            .transpose()
+    }
+}
+
+#[async_trait]
+impl MedchainApiServer for MedchainRpc {
+    async fn upload_payload(&self, request: Bytes) -> RpcResult<Uploaded> {
+        let request = self.verify::<Upload>("uploadPayload", &request)?;
+        let upload = request.body;
+        let at = self.best();
+        SealedPayload::decode(&mut &upload.payload[..]).map_err(|e| {
+            error(
+                code::BAD_REQUEST,
+                format!("the payload is not a sealed payload: {e}"),
+            )
+        })?;
+        let shape = CapsuleShape::check(&upload.capsule).map_err(|e| {
+            error(
+                code::BAD_REQUEST,
+                format!("the capsule is malformed: {e:?}"),
+            )
+        })?;
+        let epoch = self
+            .services
+            .client
+            .runtime_api()
+            .current_epoch(at)
+            .map_err(|e| internal(e.to_string()))?;
+        if shape.epoch != epoch {
+            return Err(error(
+                code::BAD_REQUEST,
+                format!(
+                    "the capsule is for epoch {}, the chain is at epoch {epoch}: encrypt again",
+                    shape.epoch
+                ),
+            ));
+        }
+        let me = &self.services.hospital;
+        let mut rng = os_rng().map_err(internal)?;
+        let index = build_index(
+            &me.search_key(0),
+            me.account.clone().into(),
+            0,
+            &upload.keywords,
+            &mut rng,
+        )
+        .map_err(|e| {
+            error(
+                code::BAD_REQUEST,
+                format!("the keywords cannot be indexed: {e:?}"),
+            )
+        })?;
+        let payload_hash = self.services.blobs.put(&upload.payload).map_err(|e| {
+            error(
+                code::BAD_REQUEST,
+                format!("the payload cannot be stored: {e}"),
+            )
+        })?;
+        let call = RuntimeCall::Records(pallet_records::Call::publish_record {
+            index: index.encode(),
+            capsule: upload.capsule,
+            payload_hash,
+            payload_size: upload.payload.len() as u64,
+            patient_key: upload.patient_key,
+        });
+        let transaction = self
+            .services
+            .submitter
+            .submit(&self.services, call)
+            .await
+            .map_err(internal)?;
+        Ok(Uploaded {
+            payload_hash: payload_hash.to_vec().into(),
+            transaction: transaction.as_bytes().to_vec().into(),
+        })
+    }
+
+    async fn search(&self, request: Bytes) -> RpcResult<Vec<Hit>> {
+        let request = self.verify::<Search>("search", &request)?;
+        self.ensure_own_doctor(self.best(), &request.signer)?;
+        let trapdoor = Trapdoor::from_digests(request.body.interests)
+            .map_err(|e| error(code::BAD_REQUEST, format!("bad interests: {e:?}")))?;
+        let hits = self.services.view.search(&trapdoor).map_err(internal)?;
+        Ok(hits
+            .into_iter()
+            .map(|hit| Hit {
+                record: hit.record,
+                hospital: hit.hospital.into(),
+                matched: hit.matched,
+            })
+            .collect())
+    }
+
+    async fn pre_decrypt(&self, request: Bytes) -> RpcResult<Bytes> {
+        let request = self.verify::<RecordRequest>("preDecrypt", &request)?;
+        let doctor = request.signer;
+        let at = self.best();
+        self.ensure_own_doctor(at, &doctor)?;
+        let record = self.accessible_record(at, &doctor, request.body.record)?;
+        self.ensure_not_revoked(at, &doctor)?;
+        let attribute_key = self.services.attribute_keys.get(&doctor).ok_or_else(|| {
+            error(
+                code::CANNOT_DECRYPT,
+                format!(
+                    "this hospital holds no attribute key of {doctor}: the KGC must deliver it"
+                ),
+            )
+        })?;
+        let update_key = self
+            .services
+            .client
+            .runtime_api()
+            .update_key(at, record.epoch)
+            .map_err(|e| internal(e.to_string()))?
+            .and_then(|bytes| UpdateKey::decode(&mut &bytes[..]).ok())
+            .ok_or_else(|| internal(format!("no valid update key of epoch {}", record.epoch)))?;
+        let capsule = Capsule::decode(&mut &record.capsule[..])
+            .map_err(|_| internal("the record's capsule does not decode"))?;
+        let (_, tables) = self.tables(at)?;
+        let mut rng = os_rng().map_err(internal)?;
+        let semi = abe::pre_keygen(tables, &attribute_key, &update_key, &mut rng)
+            .and_then(|prek| PreparedPreKey::new(&prek))
+            .and_then(|prek| abe::pre_decrypt(&prek, &capsule))
+            .map_err(|e| {
+                error(
+                    code::CANNOT_DECRYPT,
+                    format!("{doctor} cannot open record {}: {e:?}", request.body.record),
+                )
+            })?;
+        self.log_access(request.body.record, doctor, AccessKind::PreDecryption)
+            .await?;
+        Ok(semi.encode().into())
+    }
+
+    async fn fetch_payload(&self, request: Bytes) -> RpcResult<Bytes> {
+        let request = self.verify::<RecordRequest>("fetchPayload", &request)?;
+        let doctor = request.signer;
+        let at = self.best();
+        self.ensure_own_doctor(at, &doctor)?;
+        let record = self.accessible_record(at, &doctor, request.body.record)?;
+        if !self
+            .services
+            .blobs
+            .contains(&record.payload_hash)
+            .map_err(|e| internal(e.to_string()))?
+        {
+            super::transfer::fetch_from(&self.services, &record.hospital, &record.payload_hash)
+                .await
+                .map_err(|e| error(code::NOT_FOUND, e))?;
+        }
+        let payload = self
+            .services
+            .blobs
+            .get(&record.payload_hash)
+            .map_err(|e| internal(format!("the stored payload is unusable: {e}")))?;
+        self.log_access(request.body.record, doctor, AccessKind::PayloadFetch)
+            .await?;
+        Ok(payload.into())
+    }
+
+    async fn import_attribute_key(&self, request: Bytes) -> RpcResult<()> {
+        let request = self.verify::<AttributeKeyDelivery>("importAttributeKey", &request)?;
+        let at = self.best();
+        if self.kgc(at)?.as_ref() != Some(&request.signer) {
+            return Err(error(
+                code::UNAUTHORIZED,
+                "only the KGC delivers attribute keys",
+            ));
+        }
+        let delivery = request.body;
+        self.ensure_own_doctor(at, &delivery.doctor)?;
+        let key = AttributeKey::decode(&mut &delivery.key[..]).map_err(|e| {
+            error(
+                code::BAD_REQUEST,
+                format!("the attribute key does not decode: {e}"),
+            )
+        })?;
+        self.services
+            .attribute_keys
+            .insert(delivery.doctor, key)
+            .map_err(internal)
+    }
+}
