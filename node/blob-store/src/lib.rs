@@ -8,7 +8,9 @@
 //!   deleted the next time the store opens, never a partial blob.
 //! - **Bounded**: a writer refuses to go past the configured maximum object size.
 //! - **Checked**: reading re-hashes the content, so a blob modified on disk is reported as
-//!   [`Error::Corrupted`] rather than served.
+//!   [`Error::Corrupted`] rather than served. [`BlobStore::read_chunk`], random access for
+//!   serving a blob to another node, checks only each chunk's presence and length: the receiver
+//!   checks the whole against the on-chain hash.
 //!
 //! Layout (three column families): `meta` maps a hash to its [`BlobMeta`]; `chunks` maps
 //! `upload id || chunk number` to chunk bytes; `uploads` marks uploads in progress.
@@ -145,6 +147,39 @@ impl BlobStore {
             hasher: Sha256::new(),
             done: false,
         })
+    }
+
+    /// Chunk `index` of blob `hash`: [`CHUNK_SIZE`] bytes, or what remains for the last one;
+    /// `None` past the end (an empty blob has no chunks). Reads only that chunk, and the metadata.
+    ///
+    /// This is for serving a blob chunk by chunk to another node (the transfer protocol answers one
+    /// chunk per request): doing that with [`read`](Self::read) would re-read every chunk before
+    /// the one asked for, reads quadratic in the blob's chunk count.
+    ///
+    /// The content hash is **not** checked here, since that takes the whole blob: the receiving
+    /// node checks what it assembled against the on-chain hash before storing it, and
+    /// [`read`](Self::read) and [`get`](Self::get) still verify locally. What can be checked one
+    /// chunk at a time is: the metadata's chunk count must agree with its size, and the chunk must
+    /// be there and exactly as long as the size says; otherwise it is [`Error::Corrupted`]. A
+    /// chunk overwritten with as many different bytes is served, and rejected by the receiver.
+    pub fn read_chunk(&self, hash: &Hash, index: u64) -> Result<Option<Vec<u8>>> {
+        let meta = self.meta(hash)?.ok_or_else(|| Error::NotFound(hex(hash)))?;
+        if u64::from(meta.chunks) != meta.size.div_ceil(CHUNK_SIZE as u64) {
+            return Err(Error::Corrupted(hex(hash)));
+        }
+        // Below `meta.chunks`, so it fits a `u32` and the chunk starts below `meta.size`.
+        let Some(index) = u32::try_from(index).ok().filter(|i| *i < meta.chunks) else {
+            return Ok(None);
+        };
+        let start = u64::from(index) * CHUNK_SIZE as u64;
+        let expected = (meta.size - start).min(CHUNK_SIZE as u64);
+        match self
+            .db
+            .get_cf(self.cf(CHUNKS), chunk_key(&meta.upload, index))?
+        {
+            Some(chunk) if chunk.len() as u64 == expected => Ok(Some(chunk)),
+            _ => Err(Error::Corrupted(hex(hash))),
+        }
     }
 
     /// Reads blob `hash` whole, verified.

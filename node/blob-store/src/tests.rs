@@ -148,6 +148,144 @@ fn a_tampered_blob_is_detected_on_read() {
 }
 
 #[test]
+fn any_chunk_can_be_read_on_its_own() {
+    let (_dir, store) = store();
+    let bytes = payload(2 * CHUNK_SIZE + 17);
+    let hash = store.put(&bytes).unwrap();
+    // Out of order, and twice: nothing depends on what was read before.
+    for index in [2, 0, 1, 2] {
+        let start = index * CHUNK_SIZE;
+        let end = bytes.len().min(start + CHUNK_SIZE);
+        assert_eq!(
+            store.read_chunk(&hash, index as u64).unwrap().as_deref(),
+            Some(&bytes[start..end]),
+            "chunk {index}"
+        );
+    }
+}
+
+#[test]
+fn reading_past_the_last_chunk_gives_none() {
+    let (_dir, store) = store();
+    let hash = store.put(&payload(CHUNK_SIZE + 1)).unwrap();
+    for index in [2, u64::from(u32::MAX), u64::from(u32::MAX) + 1, u64::MAX] {
+        assert!(store.read_chunk(&hash, index).unwrap().is_none(), "{index}");
+    }
+    // An exact multiple of the chunk size has no empty chunk after it.
+    let hash = store.put(&payload(CHUNK_SIZE)).unwrap();
+    assert_eq!(
+        store.read_chunk(&hash, 0).unwrap().unwrap().len(),
+        CHUNK_SIZE
+    );
+    assert!(store.read_chunk(&hash, 1).unwrap().is_none());
+    // An empty blob has no chunks at all.
+    let empty = store.put(&[]).unwrap();
+    assert!(store.read_chunk(&empty, 0).unwrap().is_none());
+}
+
+#[test]
+fn reading_a_chunk_of_an_absent_blob_is_not_found() {
+    let (_dir, store) = store();
+    assert!(matches!(
+        store.read_chunk(&sha256(b"never stored"), 0),
+        Err(Error::NotFound(_))
+    ));
+    let hash = store.put(b"withdrawn").unwrap();
+    assert!(store.delete(&hash).unwrap());
+    assert!(matches!(
+        store.read_chunk(&hash, 0),
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[test]
+fn a_missing_or_truncated_chunk_is_detected_on_its_own() {
+    let (_dir, store) = store();
+    let bytes = payload(2 * CHUNK_SIZE + 17);
+    let hash = store.put(&bytes).unwrap();
+    let meta = store.meta(&hash).unwrap().unwrap();
+    let chunks = store.cf(CHUNKS);
+    store
+        .db
+        .delete_cf(chunks, chunk_key(&meta.upload, 1))
+        .unwrap();
+    assert!(matches!(
+        store.read_chunk(&hash, 1),
+        Err(Error::Corrupted(_))
+    ));
+    // The other chunks are still served.
+    assert_eq!(
+        store.read_chunk(&hash, 0).unwrap().as_deref(),
+        Some(&bytes[..CHUNK_SIZE])
+    );
+    // Too short, and too long.
+    store
+        .db
+        .put_cf(
+            chunks,
+            chunk_key(&meta.upload, 2),
+            &bytes[2 * CHUNK_SIZE..][..16],
+        )
+        .unwrap();
+    assert!(matches!(
+        store.read_chunk(&hash, 2),
+        Err(Error::Corrupted(_))
+    ));
+    store
+        .db
+        .put_cf(chunks, chunk_key(&meta.upload, 0), payload(CHUNK_SIZE + 1))
+        .unwrap();
+    assert!(matches!(
+        store.read_chunk(&hash, 0),
+        Err(Error::Corrupted(_))
+    ));
+}
+
+#[test]
+fn metadata_whose_chunk_count_disagrees_with_its_size_is_corrupted() {
+    let (_dir, store) = store();
+    let hash = store.put(&payload(CHUNK_SIZE + 1)).unwrap();
+    let meta = store.meta(&hash).unwrap().unwrap();
+    for chunks in [0, 1, 3] {
+        let damaged = BlobMeta { chunks, ..meta };
+        store
+            .db
+            .put_cf(store.cf(META), hash, damaged.encode())
+            .unwrap();
+        assert!(
+            matches!(store.read_chunk(&hash, 0), Err(Error::Corrupted(_))),
+            "{chunks} chunks"
+        );
+    }
+    store.db.put_cf(store.cf(META), hash, b"garbage").unwrap();
+    assert!(matches!(
+        store.read_chunk(&hash, 0),
+        Err(Error::Corrupted(_))
+    ));
+}
+
+/// `read_chunk` does not re-hash (the receiver does); `get` still catches what it serves.
+#[test]
+fn a_chunk_overwritten_in_place_is_served_but_fails_a_verified_read() {
+    let (_dir, store) = store();
+    let hash = store.put(b"original bytes").unwrap();
+    let meta = store.meta(&hash).unwrap().unwrap();
+    store
+        .db
+        .put_cf(
+            store.cf(CHUNKS),
+            chunk_key(&meta.upload, 0),
+            b"modified bytes",
+        )
+        .unwrap();
+    assert_eq!(
+        store.read_chunk(&hash, 0).unwrap().as_deref(),
+        Some(&b"modified bytes"[..])
+    );
+    assert!(matches!(store.get(&hash), Err(Error::Corrupted(_))));
+}
+
+#[test]
 fn deletion_removes_the_blob_and_its_chunks() {
     let (_dir, store) = store();
     let hash = store.put(&payload(CHUNK_SIZE + 1)).unwrap();
