@@ -61,7 +61,8 @@ fn call<T: Encode + Decode>(
     method: &str,
     body: T,
 ) -> Result<Value, String> {
-    node.rpc.call(&format!("medchain_{method}"), signed(signer, method, body))
+    node.rpc
+        .call(&format!("medchain_{method}"), signed(signer, method, body))
         .map_err(|e| format!("{e:?}"))
 }
 
