@@ -12,6 +12,6 @@ fn main() {
                 std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace);
             }
         }
-        polkadot_sdk::substrate_wasm_builder::WasmBuilder::build_using_defaults();
+        substrate_wasm_builder::WasmBuilder::build_using_defaults();
     }
 }

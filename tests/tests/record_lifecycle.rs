@@ -165,6 +165,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         &kgc,
         RuntimeCall::Kgc(pallet_kgc::Call::publish_update_key {
             key: next.encode().try_into().expect("fits MaxUpdateKeyLen"),
+            revocations: 0,
         }),
     );
     let leaf = wait_best("the doctor's leaf", &node2.rpc, |at| {

@@ -1,7 +1,10 @@
 //! Benchmarks of the hospitals pallet's calls, each in its worst case.
 
-use crate::*;
-use alloc::vec;
+use crate::{
+    traits::{KeyRegistry, PeerRegistry},
+    *,
+};
+use alloc::{vec, vec::Vec};
 use codec::{Decode, Encode};
 use polkadot_sdk::{
     frame_benchmarking::v2::*,
@@ -76,6 +79,11 @@ mod benchmarks {
             T::AdmissionOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
         let keep = hospital::<T>("keep", 1);
         let gone = hospital::<T>("gone", 2);
+        // As admission left it: its session keys and node registered, for removal to undo.
+        let keys = T::Keys::decode(&mut TrailingZeroInput::zeroes())
+            .map_err(|_| BenchmarkError::Weightless)?;
+        T::KeyRegistry::register(&gone, keys)?;
+        T::PeerRegistry::authorize(&gone, &peer_id(2))?;
         for i in 0..d {
             let doctor: T::AccountId = account("doctor", i, 0);
             Pallet::<T>::add_doctor(RawOrigin::Signed(gone.clone()).into(), doctor)?;

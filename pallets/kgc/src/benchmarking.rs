@@ -105,7 +105,7 @@ mod benchmarks {
             .try_into()
             .map_err(|_| BenchmarkError::Weightless)?;
         #[extrinsic_call]
-        _(RawOrigin::Signed(kgc), key);
+        _(RawOrigin::Signed(kgc), key, r);
         assert_eq!(CurrentEpoch::<T>::get(), 1);
         Ok(())
     }

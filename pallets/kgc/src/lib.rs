@@ -239,6 +239,8 @@ pub mod pallet {
         WrongEpoch,
         /// The update key's node set is not `KUNodes(rl, T)` of the on-chain revocation list.
         NodeSetMismatch,
+        /// `revocations` is below the length of the on-chain revocation list.
+        RevocationWitnessTooLow,
     }
 
     #[pallet::call]
@@ -302,12 +304,20 @@ pub mod pallet {
         /// Publishes the update key of the current epoch (after a revocation dated now) or of
         /// the next one (which then becomes current). Its node set must be `KUNodes(rl, T)`.
         #[pallet::call_index(3)]
-        #[pallet::weight(T::WeightInfo::publish_update_key(T::MaxRevocations::get()))]
+        ///
+        /// `revocations` is the length of the on-chain revocation list, which the call's weight
+        /// grows with (`KUNodes` is computed over it); a smaller number is refused.
+        #[pallet::weight(T::WeightInfo::publish_update_key(*revocations))]
         pub fn publish_update_key(
             origin: OriginFor<T>,
             key: BoundedVec<u8, T::MaxUpdateKeyLen>,
+            revocations: u32,
         ) -> DispatchResult {
             Self::ensure_kgc(origin)?;
+            ensure!(
+                Revocations::<T>::decode_len().unwrap_or_default() as u32 <= revocations,
+                Error::<T>::RevocationWitnessTooLow
+            );
             let current = CurrentEpoch::<T>::get();
             let header = Self::check_update_key(&key, current)?;
             let key_hash = sha2_256(&key);

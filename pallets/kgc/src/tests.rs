@@ -45,6 +45,20 @@ fn genesis_holds_params_depth_and_epoch_zero_key() {
 }
 
 #[test]
+fn an_update_key_with_a_low_revocation_witness_is_refused() {
+    new_test_ext().execute_with(|| {
+        assert_ok!(Kgc::assign_leaf(signed(KGC), DOCTOR_A));
+        assert_ok!(Kgc::revoke(signed(KGC), DOCTOR_A, 1));
+        let honest = update_key(1, &[Revocation { leaf: 0, epoch: 1 }]);
+        assert_noop!(
+            Kgc::publish_update_key(signed(KGC), key(honest.clone()), 0),
+            Error::<Test>::RevocationWitnessTooLow
+        );
+        assert_ok!(Kgc::publish_update_key(signed(KGC), key(honest), 1));
+    });
+}
+
+#[test]
 fn governance_replaces_the_kgc() {
     new_test_ext().execute_with(|| {
         assert_noop!(Kgc::set_kgc(signed(KGC), 9), DispatchError::BadOrigin);
@@ -134,7 +148,8 @@ fn revocation_cannot_be_backdated() {
         assert_ok!(Kgc::assign_leaf(signed(KGC), DOCTOR_A));
         assert_ok!(Kgc::publish_update_key(
             signed(KGC),
-            key(update_key(1, &[]))
+            key(update_key(1, &[])),
+            4
         ));
         assert_noop!(
             Kgc::revoke(signed(KGC), DOCTOR_A, 0),
@@ -165,7 +180,7 @@ fn publishing_the_next_epochs_key_advances_the_epoch() {
         assert_ok!(Kgc::assign_leaf(signed(KGC), DOCTOR_A));
         assert_ok!(Kgc::revoke(signed(KGC), DOCTOR_A, 1));
         let honest = update_key(1, &[Revocation { leaf: 0, epoch: 1 }]);
-        assert_ok!(Kgc::publish_update_key(signed(KGC), key(honest.clone())));
+        assert_ok!(Kgc::publish_update_key(signed(KGC), key(honest.clone()), 4));
         assert_eq!(crate::CurrentEpoch::<Test>::get(), 1);
         assert_eq!(last_event(), Event::EpochAdvanced { epoch: 1 });
         assert_eq!(Kgc::update_key(1), Some(honest));
@@ -182,13 +197,13 @@ fn an_update_key_with_the_wrong_node_set_is_rejected() {
         // Made as if nobody were revoked: the root alone would let the revoked doctor back in.
         let skips_revocation = update_key(1, &[]);
         assert_noop!(
-            Kgc::publish_update_key(signed(KGC), key(skips_revocation)),
+            Kgc::publish_update_key(signed(KGC), key(skips_revocation), 4),
             Error::<Test>::NodeSetMismatch
         );
         // Made for a revocation list that revokes someone else.
         let other = update_key(1, &[Revocation { leaf: 5, epoch: 1 }]);
         assert_noop!(
-            Kgc::publish_update_key(signed(KGC), key(other)),
+            Kgc::publish_update_key(signed(KGC), key(other), 4),
             Error::<Test>::NodeSetMismatch
         );
     });
@@ -203,7 +218,8 @@ fn a_revocation_dated_now_makes_the_current_key_stale_until_republished() {
         let republished = update_key(0, &[Revocation { leaf: 0, epoch: 0 }]);
         assert_ok!(Kgc::publish_update_key(
             signed(KGC),
-            key(republished.clone())
+            key(republished.clone()),
+            4
         ));
         assert!(Kgc::update_key_is_current());
         assert_eq!(crate::CurrentEpoch::<Test>::get(), 0);
@@ -215,11 +231,11 @@ fn a_revocation_dated_now_makes_the_current_key_stale_until_republished() {
 fn update_keys_for_other_epochs_are_rejected() {
     new_test_ext().execute_with(|| {
         assert_noop!(
-            Kgc::publish_update_key(signed(KGC), key(update_key(2, &[]))),
+            Kgc::publish_update_key(signed(KGC), key(update_key(2, &[])), 4),
             Error::<Test>::WrongEpoch
         );
         assert_noop!(
-            Kgc::publish_update_key(signed(HOSPITAL), key(update_key(1, &[]))),
+            Kgc::publish_update_key(signed(HOSPITAL), key(update_key(1, &[])), 4),
             Error::<Test>::NotKgc
         );
     });
@@ -236,7 +252,7 @@ fn malformed_update_keys_are_rejected_and_nothing_is_stored() {
             [honest.clone(), vec![0]].concat(),
         ] {
             assert_noop!(
-                Kgc::publish_update_key(signed(KGC), key(bad)),
+                Kgc::publish_update_key(signed(KGC), key(bad), 4),
                 Error::<Test>::UndecodableUpdateKey
             );
         }
