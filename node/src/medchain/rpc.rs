@@ -144,9 +144,8 @@ impl MedchainRpc {
                 .authorizers_of(at, me.clone())
                 .map_err(|e| internal(e.to_string()))?
                 .contains(&record.hospital);
-        let assigned = view::consultation(&self.services, at, id)
+        let assigned = view::assignment(&self.services, at, id)
             .map_err(internal)?
-            .and_then(|c| c.assigned)
             .is_some_and(|claim| claim.doctor == *doctor);
         if !(authorised || assigned) {
             return Err(error(

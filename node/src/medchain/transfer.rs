@@ -4,10 +4,7 @@
 //! payload's record.
 
 use super::Services;
-use medchain_runtime::{
-    pallet_hospitals::runtime_api::HospitalsApi, pallet_records::runtime_api::RecordsApi,
-    AccountId, Hash,
-};
+use medchain_runtime::{pallet_hospitals::runtime_api::HospitalsApi, AccountId};
 use medchain_transfer::AccessPolicy;
 use polkadot_sdk::{sc_network::PeerId, sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend};
 use std::sync::Arc;
@@ -32,20 +29,13 @@ impl AccessPolicy for TransferPolicy {
                 .view
                 .records_with_payload(hash)
                 .into_iter()
-                .any(|record| assigned_to(services, at, record, &hospital))
+                .any(|record| {
+                    super::view::assignment(services, at, record)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|claim| claim.hospital == hospital)
+                })
     }
-}
-
-/// Whether `record`'s consultation assigned it to a doctor of `hospital`.
-fn assigned_to(services: &Services, at: Hash, record: u64, hospital: &AccountId) -> bool {
-    services
-        .client
-        .runtime_api()
-        .consultation(at, record)
-        .ok()
-        .flatten()
-        .and_then(|c| c.assigned)
-        .is_some_and(|claim| claim.hospital == *hospital)
 }
 
 /// Fetches the payload `hash` from `holder`'s node into this node's store (checked against the

@@ -24,7 +24,7 @@ use std::{collections::HashMap, sync::RwLock};
 const PAGE: u32 = 256;
 
 type Record = medchain_runtime::pallet_records::Record<Runtime>;
-type Consultation = medchain_runtime::pallet_records::Consultation<Runtime>;
+type Claim = medchain_runtime::pallet_records::Claim<Runtime>;
 
 /// What is searchable, and how far each hospital's records are loaded.
 #[derive(Default)]
@@ -189,15 +189,13 @@ fn events(services: &Services, at: Hash) -> Result<Vec<RuntimeEvent>, String> {
     Ok(records.into_iter().map(|r| r.event).collect())
 }
 
-/// The consultation on `record` (used by the RPC methods' access rules).
-pub fn consultation(
-    services: &Services,
-    at: Hash,
-    record: u64,
-) -> Result<Option<Consultation>, String> {
+/// The claim `record`'s consultation was assigned to, if it closed with one: whom this hospital
+/// may serve the record besides the hospitals it authorises.
+pub fn assignment(services: &Services, at: Hash, record: u64) -> Result<Option<Claim>, String> {
     services
         .client
         .runtime_api()
         .consultation(at, record)
+        .map(|consultation| consultation.and_then(|c| c.assigned))
         .map_err(|e| format!("cannot read the consultation: {e}"))
 }
