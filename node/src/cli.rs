@@ -49,4 +49,7 @@ pub enum Subcommand {
 
     /// Database meta columns information.
     ChainInfo(sc_cli::ChainInfoCmd),
+
+    /// Verify every payload in a stopped node's store (after a crash or a disk fault).
+    CheckPayloads(crate::medchain::CheckPayloadsCmd),
 }

@@ -1,8 +1,8 @@
 //! The runtime APIs the node calls.
 
 use crate::{
-    genesis, AccountId, Aura, Block, Executive, Grandpa, Hospitals, InherentDataExt, Kgc, Nonce,
-    Records, Results, Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
+    genesis, AccountId, Aura, Block, BlockNumber, Executive, Grandpa, Hospitals, InherentDataExt,
+    Kgc, Nonce, Records, Results, Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::*;
@@ -147,7 +147,7 @@ sp_api::impl_runtime_apis! {
         }
     }
 
-    impl pallet_hospitals::runtime_api::HospitalsApi<Block, AccountId> for Runtime {
+    impl pallet_hospitals::runtime_api::HospitalsApi<Block, AccountId, BlockNumber> for Runtime {
         fn authorizers_of(hospital: AccountId) -> Vec<AccountId> {
             Hospitals::authorizers_of(&hospital)
         }
@@ -170,6 +170,14 @@ sp_api::impl_runtime_apis! {
 
         fn sealed_search_key(from: AccountId, to: AccountId) -> Option<Vec<u8>> {
             Hospitals::sealed_search_key(&from, &to)
+        }
+
+        fn grants_by(from: AccountId) -> Vec<(AccountId, BlockNumber, u32)> {
+            Hospitals::grants_by(&from)
+        }
+
+        fn search_key_epoch(hospital: AccountId) -> u32 {
+            Hospitals::search_key_epoch(&hospital)
         }
 
         fn is_member(who: AccountId) -> bool {

@@ -3,9 +3,10 @@
 use crate::{
     directory::{Directory, KeyAuthority, KgcAccount, RecordDirectory},
     registries::{SessionKeyRegistry, WellKnownNodes},
-    AccountId, Aura, Balance, Block, BlockNumber, Council, Hash, Hospitals, Nonce, PalletInfo,
-    Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-    RuntimeTask, SessionKeys, System, MILLISECS_PER_BLOCK, SESSION_PERIOD, SLOT_DURATION, VERSION,
+    AccountId, Aura, Balance, Block, BlockNumber, Council, Hash, Hospitals, Nonce, OriginCaller,
+    PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+    RuntimeOrigin, RuntimeTask, SessionKeys, System, MILLISECS_PER_BLOCK, SESSION_PERIOD,
+    SLOT_DURATION, VERSION,
 };
 use polkadot_sdk::*;
 
@@ -247,4 +248,13 @@ impl pallet_sudo::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type RuntimeCall = RuntimeCall;
     type WeightInfo = ();
+}
+
+/// Each call in a batch is dispatched with the signer's origin and checked as if sent alone;
+/// only the pool admission (one transaction) is shared.
+impl pallet_utility::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type RuntimeCall = RuntimeCall;
+    type PalletsOrigin = OriginCaller;
+    type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
 }

@@ -197,4 +197,8 @@ mod runtime {
 
     #[runtime::pallet_index(13)]
     pub type Results = pallet_results;
+
+    // Batches: a hospital importing its archive publishes many records per transaction.
+    #[runtime::pallet_index(14)]
+    pub type Utility = pallet_utility;
 }

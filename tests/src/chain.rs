@@ -2,7 +2,7 @@
 
 use crate::rpc::Rpc;
 use codec::{Decode, Encode};
-use medchain_runtime::Hash;
+use medchain_runtime::{pallet_results, Hash, Runtime};
 use serde_json::{json, Value};
 
 /// Parses a `0x`-prefixed hex string from a JSON-RPC answer.
@@ -82,5 +82,17 @@ impl Rpc {
             T::decode(&mut &bytes(&value)[..])
                 .unwrap_or_else(|e| panic!("cannot decode storage 0x{}: {e}", hex::encode(key)))
         })
+    }
+
+    /// Every access logged in blocks `from ..= at` (the access log is kept per block).
+    pub fn accesses(&self, from: u32, at: Hash) -> Vec<pallet_results::Access<Runtime>> {
+        let to = self.block_number(Some(at)).expect("the node answers");
+        (from..=to)
+            .flat_map(|number| {
+                let key = pallet_results::Accesses::<Runtime>::hashed_key_for(number);
+                self.storage::<Vec<pallet_results::Access<Runtime>>>(&key, Some(at))
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 }

@@ -3,7 +3,7 @@
 use crate::{rpc::Rpc, wait_for};
 use std::{
     net::TcpListener,
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::Duration,
 };
@@ -113,6 +113,11 @@ impl Node {
             "/ip4/127.0.0.1/tcp/{}/p2p/{}",
             self.p2p_port, self.hospital.peer_id
         )
+    }
+
+    /// The node's `--base-path`.
+    pub fn base_path(&self) -> &Path {
+        self.base.path()
     }
 
     /// Kills the process, keeping its database for [`Node::restart`].

@@ -2,7 +2,7 @@
 
 use crate::rpc::{Rpc, RpcError};
 use codec::Encode;
-use medchain_runtime::{transaction, RuntimeCall};
+use medchain_runtime::{transaction, AccountId, RuntimeCall};
 use polkadot_sdk::sp_core::{crypto::Ss58Codec, sr25519, Pair};
 use serde_json::json;
 
@@ -22,4 +22,14 @@ pub fn sign(node: &Rpc, signer: &sr25519::Pair, call: RuntimeCall) -> String {
 pub fn submit(node: &Rpc, signer: &sr25519::Pair, call: RuntimeCall) -> Result<(), RpcError> {
     node.call("author_submitExtrinsic", json!([sign(node, signer, call)]))
         .map(|_| ())
+}
+
+/// Submits `call` signed by `signer` through `node`, failing the test if the pool refuses it.
+pub fn submit_accepted(node: &Rpc, signer: &sr25519::Pair, call: RuntimeCall) {
+    submit(node, signer, call).unwrap_or_else(|e| panic!("the pool refused it: {e:?}"));
+}
+
+/// The account of `pair`.
+pub fn account(pair: &sr25519::Pair) -> AccountId {
+    AccountId::from(pair.public())
 }

@@ -9,69 +9,43 @@
 use codec::{Decode, Encode};
 use medchain_crypto::{
     abe::{self, EncryptionTables, KeyTables, SemiCt},
-    aead, elgamal,
+    aead,
     hash::keyword_digest,
     seeded_rng,
 };
 use medchain_integration_tests::{
+    chain::bytes,
     network::{start_founders, wait_finalized, Node},
-    tx, wait_for,
+    services::{self, signed},
+    tx::{account, submit_accepted},
+    wait_for,
 };
-use medchain_rpc_api::{
-    AttributeKeyDelivery, Hit, RecordRequest, Search, SignedRequest, Upload, Uploaded,
-};
+use medchain_rpc_api::{AttributeKeyDelivery, Hit, RecordRequest, Search};
 use medchain_runtime::{
     genesis::dev_kgc, hospital_keys, pallet_hospitals, pallet_kgc, pallet_records, pallet_results,
-    AccountId, Runtime, RuntimeCall,
+    Runtime, RuntimeCall,
 };
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
 };
 use serde_json::{json, Value};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 const POLICY: &str = "cardiology and consultant";
 const PAYLOAD: &[u8] = b"Holter 24h: paroxysmal AF, longest episode 3h12m";
 
 type Record = pallet_records::Record<Runtime>;
-type Access = pallet_results::Access<Runtime>;
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_millis() as u64
-}
-
-fn account(pair: &sr25519::Pair) -> AccountId {
-    AccountId::from(pair.public())
-}
-
-/// `body` signed by `signer` for `method`, as a JSON-RPC parameter.
-fn signed<T: Encode + Decode>(signer: &sr25519::Pair, method: &str, body: T) -> Value {
-    let request = SignedRequest::sign(signer, method, now_ms(), body);
-    json!([format!("0x{}", hex::encode(request.encode()))])
-}
-
+/// Calls `medchain_<method>` on `node` as `signer`.
 fn call<T: Encode + Decode>(
     node: &Node,
     signer: &sr25519::Pair,
     method: &str,
     body: T,
 ) -> Result<Value, String> {
-    node.rpc
-        .call(&format!("medchain_{method}"), signed(signer, method, body))
-        .map_err(|e| format!("{e:?}"))
-}
-
-fn bytes(value: &Value) -> Vec<u8> {
-    medchain_integration_tests::chain::bytes(value)
-}
-
-fn submit(node: &Node, signer: &sr25519::Pair, call: RuntimeCall) {
-    tx::submit(&node.rpc, signer, call).unwrap_or_else(|e| panic!("the pool refused it: {e:?}"));
+    services::call(&node.rpc, signer, method, body)
 }
 
 #[test]
@@ -94,15 +68,15 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
 
     // Hospitals 2 and 3 register a cardiologist each; hospital 1 authorises hospital 2 with its
     // search key sealed to hospital 2's registered key.
-    submit(
-        node2,
+    submit_accepted(
+        &node2.rpc,
         &bob,
         RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
             doctor: account(&doctor),
         }),
     );
-    submit(
-        node3,
+    submit_accepted(
+        &node3.rpc,
         &charlie,
         RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
             doctor: account(&outsider),
@@ -115,8 +89,8 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         &mut rng,
     )
     .expect("Bob's key is valid");
-    submit(
-        node1,
+    submit_accepted(
+        &node1.rpc,
         &alice,
         RuntimeCall::Hospitals(pallet_hospitals::Call::authorize {
             to: account(&bob),
@@ -140,8 +114,8 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
     });
 
     // The KGC gives the cardiologist a leaf and an attribute key, delivered to hospital 2.
-    submit(
-        node1,
+    submit_accepted(
+        &node1.rpc,
         &kgc,
         RuntimeCall::Kgc(pallet_kgc::Call::assign_leaf {
             doctor: account(&doctor),
@@ -177,29 +151,19 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
     call(node2, &kgc, "importAttributeKey", delivery).expect("hospital 2 keeps the key");
 
     // The patient's client seals the record under the current epoch and uploads it to hospital 1.
-    let patient_secret = elgamal::SecretKey::derive(&patient.to_raw_vec());
-    let (capsule, payload_key) =
-        abe::encapsulate(&EncryptionTables::new(&pp), POLICY, 0, &mut rng).expect("encrypts");
-    let sealed = aead::seal(&payload_key, &capsule, PAYLOAD, &mut rng).expect("seals");
-    let upload = Upload {
-        payload: sealed.encode(),
-        capsule: capsule.encode(),
-        keywords: ["cardiology", "arrhythmia", "holter"]
-            .map(keyword_digest)
-            .to_vec(),
-        patient_key: patient_secret
-            .public_key()
-            .0
-            .encode()
-            .try_into()
-            .expect("48 bytes"),
-    };
-    let uploaded: Uploaded = serde_json::from_value(
-        call(node1, &patient, "uploadPayload", upload).expect("hospital 1 takes the upload"),
+    let uploaded = services::upload(
+        &node1.rpc,
+        &patient,
+        &EncryptionTables::new(&pp),
+        (POLICY, 0),
+        &["cardiology", "arrhythmia", "holter"],
+        PAYLOAD,
+        &mut rng,
     )
-    .expect("an upload receipt");
+    .expect("hospital 1 takes the upload");
+    let (capsule, sealed) = (uploaded.capsule, uploaded.sealed);
     assert_eq!(
-        uploaded.payload_hash.0,
+        uploaded.receipt.payload_hash.0,
         medchain_crypto::hash::sha256(&sealed.encode())
     );
     let record = wait_for("the record to be final", TIMEOUT, || {
@@ -265,15 +229,10 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
     // The access is on-chain, logged by hospital 2.
     let logged = wait_for("the access log", TIMEOUT, || {
         let at = node3.rpc.finalized_head();
-        let to = node3.rpc.block_number(Some(at))?;
-        (1..=to)
-            .flat_map(|n| {
-                let key = pallet_results::Accesses::<Runtime>::hashed_key_for(n);
-                node3
-                    .rpc
-                    .storage::<Vec<Access>>(&key, Some(at))
-                    .unwrap_or_default()
-            })
+        node3
+            .rpc
+            .accesses(1, at)
+            .into_iter()
             .find(|a| a.record == record)
     });
     assert_eq!(
@@ -313,8 +272,8 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
     let epoch: u64 = node1
         .rpc
         .runtime_call("KgcApi_current_epoch", (), node1.rpc.best_head());
-    submit(
-        node1,
+    submit_accepted(
+        &node1.rpc,
         &kgc,
         RuntimeCall::Kgc(pallet_kgc::Call::revoke {
             doctor: account(&doctor),
@@ -328,8 +287,8 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
 
     // Once hospital 1 withdraws its authorisation, hospital 2 serves its doctors no more of
     // hospital 1's records.
-    submit(
-        node1,
+    submit_accepted(
+        &node1.rpc,
         &alice,
         RuntimeCall::Hospitals(pallet_hospitals::Call::withdraw { to: account(&bob) }),
     );

@@ -16,7 +16,8 @@ use medchain_crypto::{
 use medchain_integration_tests::{
     network::{start_founders, wait_finalized, Node},
     rpc::Rpc,
-    tx, wait_for,
+    tx::{account, submit_accepted},
+    wait_for,
 };
 use medchain_runtime::{
     genesis::dev_kgc, pallet_hospitals, pallet_kgc, pallet_records, pallet_results, AccountId,
@@ -37,31 +38,10 @@ const REPORT: &[u8] = b"Start anticoagulation; rate control; review in 2 weeks."
 type Record = pallet_records::Record<Runtime>;
 type Consultation = pallet_records::Consultation<Runtime>;
 type Report = pallet_results::Report<Runtime>;
-type Access = pallet_results::Access<Runtime>;
-
-fn account(pair: &sr25519::Pair) -> AccountId {
-    AccountId::from(pair.public())
-}
-
-fn submit(node: &Node, signer: &sr25519::Pair, call: RuntimeCall) {
-    tx::submit(&node.rpc, signer, call).unwrap_or_else(|e| panic!("the pool refused it: {e:?}"));
-}
 
 /// Waits until `probe` answers `Some` in the node's best block.
 fn wait_best<T>(what: &str, rpc: &Rpc, probe: impl Fn(Hash) -> Option<T>) -> T {
     wait_for(what, TIMEOUT, || probe(rpc.best_head()))
-}
-
-/// Every access logged in blocks `from ..= at` (the access log is kept per block).
-fn accesses(rpc: &Rpc, from: u32, at: Hash) -> Vec<Access> {
-    let to = rpc.block_number(Some(at)).expect("the node answers");
-    (from..=to)
-        .flat_map(|number| {
-            let key = pallet_results::Accesses::<Runtime>::hashed_key_for(number);
-            rpc.storage::<Vec<Access>>(&key, Some(at))
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 #[test]
@@ -103,8 +83,8 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
 
     // Hospital 1 publishes it, authorises hospital 2 and opens a consultation, in nonce order.
     let record = 0;
-    submit(
-        node1,
+    submit_accepted(
+        &node1.rpc,
         &alice,
         RuntimeCall::Records(pallet_records::Call::publish_record {
             index: index.encode(),
@@ -114,8 +94,8 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
             patient_key,
         }),
     );
-    submit(
-        node1,
+    submit_accepted(
+        &node1.rpc,
         &alice,
         RuntimeCall::Hospitals(pallet_hospitals::Call::authorize {
             to: account(&bob),
@@ -123,14 +103,14 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
             encrypted_search_key: search_key.expose().to_vec(),
         }),
     );
-    submit(
-        node1,
+    submit_accepted(
+        &node1.rpc,
         &alice,
         RuntimeCall::Records(pallet_records::Call::open_consultation { record }),
     );
     // Hospital 2 registers its cardiologist.
-    submit(
-        node2,
+    submit_accepted(
+        &node2.rpc,
         &bob,
         RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
             doctor: account(&doctor),
@@ -150,8 +130,8 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     });
 
     // The KGC gives the doctor a leaf, then moves the chain to epoch 1 with an honest update key.
-    submit(
-        node1,
+    submit_accepted(
+        &node1.rpc,
         &kgc,
         RuntimeCall::Kgc(pallet_kgc::Call::assign_leaf {
             doctor: account(&doctor),
@@ -160,8 +140,8 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     let tables = KeyTables::new(&pp);
     let next =
         abe::upd_keygen(&pp, &tables, &msk, 1, &[] as &[Revocation], &mut rng).expect("update key");
-    submit(
-        node1,
+    submit_accepted(
+        &node1.rpc,
         &kgc,
         RuntimeCall::Kgc(pallet_kgc::Call::publish_update_key {
             key: next.encode().try_into().expect("fits MaxUpdateKeyLen"),
@@ -190,8 +170,8 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         matched, 2,
         "two of the doctor's three interests are in the record"
     );
-    submit(
-        node2,
+    submit_accepted(
+        &node2.rpc,
         &bob,
         RuntimeCall::Records(pallet_records::Call::submit_claim {
             record,
@@ -240,8 +220,8 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     )
     .expect("the payload opens");
     assert_eq!(opened, PAYLOAD);
-    submit(
-        node2,
+    submit_accepted(
+        &node2.rpc,
         &bob,
         RuntimeCall::Results(pallet_results::Call::log_access {
             record,
@@ -258,8 +238,8 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     )
     .expect("seals");
     let report_hash = sha256(&report.encode());
-    submit(
-        node2,
+    submit_accepted(
+        &node2.rpc,
         &doctor,
         RuntimeCall::Results(pallet_results::Call::submit_report {
             record,
@@ -276,8 +256,8 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
 
     // The patient disputes it through hospital 1, disclosing S with its proof.
     let disclosure = medchain_crypto::dleq::disclose(&patient, &report, &mut rng);
-    submit(
-        node1,
+    submit_accepted(
+        &node1.rpc,
         &alice,
         RuntimeCall::Results(pallet_results::Call::dispute {
             report: report_id,
@@ -324,7 +304,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         (account(&doctor), account(&bob), 2)
     );
 
-    let log = accesses(rpc, start, at);
+    let log = rpc.accesses(start, at);
     assert_eq!(log.len(), 1);
     assert_eq!(
         (log[0].record, &log[0].hospital, &log[0].doctor, log[0].kind),

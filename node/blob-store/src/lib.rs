@@ -76,6 +76,8 @@ pub struct BlobMeta {
 pub struct BlobStore {
     db: DB,
     max_object_size: u64,
+    /// Uploads a crash interrupted, discarded when the store opened.
+    discarded_on_open: usize,
 }
 
 impl BlobStore {
@@ -86,12 +88,18 @@ impl BlobStore {
         options.create_missing_column_families(true);
         let families = [META, CHUNKS, UPLOADS]
             .map(|name| ColumnFamilyDescriptor::new(name, Options::default()));
-        let store = Self {
+        let mut store = Self {
             db: DB::open_cf_descriptors(&options, path, families)?,
             max_object_size,
+            discarded_on_open: 0,
         };
-        store.discard_interrupted_uploads()?;
+        store.discarded_on_open = store.discard_interrupted_uploads()?;
         Ok(store)
+    }
+
+    /// How many uploads a crash had interrupted, discarded when the store opened.
+    pub fn discarded_on_open(&self) -> usize {
+        self.discarded_on_open
     }
 
     /// The configured maximum object size.
@@ -182,6 +190,23 @@ impl BlobStore {
         }
     }
 
+    /// The address of every stored blob.
+    pub fn hashes(&self) -> Result<Vec<Hash>> {
+        self.db
+            .iterator_cf(self.cf(META), rocksdb::IteratorMode::Start)
+            .map(|entry| {
+                let (key, _) = entry?;
+                Hash::try_from(&key[..]).map_err(|_| Error::Corrupted(format!("key {key:02x?}")))
+            })
+            .collect()
+    }
+
+    /// Reads blob `hash` through without keeping it: `Ok` if it is whole and hashes to its
+    /// address.
+    pub fn verify(&self, hash: &Hash) -> Result<()> {
+        self.read(hash)?.try_for_each(|chunk| chunk.map(drop))
+    }
+
     /// Reads blob `hash` whole, verified.
     pub fn get(&self, hash: &Hash) -> Result<Vec<u8>> {
         let mut bytes = Vec::new();
@@ -210,18 +235,18 @@ impl BlobStore {
             .expect("the column families are created on open")
     }
 
-    fn discard_interrupted_uploads(&self) -> Result<()> {
+    fn discard_interrupted_uploads(&self) -> Result<usize> {
         let interrupted: Vec<Box<[u8]>> = self
             .db
             .iterator_cf(self.cf(UPLOADS), rocksdb::IteratorMode::Start)
             .map(|entry| entry.map(|(key, _)| key))
             .collect::<Result<_, _>>()?;
-        for key in interrupted {
+        for key in &interrupted {
             if let Ok(upload) = <UploadId>::try_from(&key[..]) {
                 self.discard(&upload)?;
             }
         }
-        Ok(())
+        Ok(interrupted.len())
     }
 
     fn discard(&self, upload: &UploadId) -> Result<()> {

@@ -93,6 +93,8 @@ fn an_interrupted_write_is_never_visible_and_is_cleaned_on_reopen() {
         old
     };
     let store = BlobStore::open(dir.path(), MAX).unwrap();
+    assert_eq!(store.discarded_on_open(), 1);
+    assert_eq!(store.hashes().unwrap(), vec![old]);
     assert_eq!(store.get(&old).unwrap(), b"served before the crash");
     assert!(!store.contains(&sha256(&payload(CHUNK_SIZE + 5))).unwrap());
     let chunks = store
@@ -116,13 +118,10 @@ fn blobs_survive_a_restart() {
         .unwrap()
         .put(b"kept")
         .unwrap();
-    assert_eq!(
-        BlobStore::open(dir.path(), MAX)
-            .unwrap()
-            .get(&hash)
-            .unwrap(),
-        b"kept"
-    );
+    let store = BlobStore::open(dir.path(), MAX).unwrap();
+    assert_eq!(store.discarded_on_open(), 0);
+    store.verify(&hash).unwrap();
+    assert_eq!(store.get(&hash).unwrap(), b"kept");
 }
 
 #[test]
@@ -139,6 +138,7 @@ fn a_tampered_blob_is_detected_on_read() {
         )
         .unwrap();
     assert!(matches!(store.get(&hash), Err(Error::Corrupted(_))));
+    assert!(matches!(store.verify(&hash), Err(Error::Corrupted(_))));
     // A missing chunk is corruption too.
     store
         .db

@@ -76,7 +76,8 @@ impl Hospital {
         hospital_keys::search_key(&self.pair, key_epoch)
     }
 
-    /// The key of the file that keeps its doctors' attribute keys.
+    /// The key of the files that keep its doctors' attribute keys and the search keys handed to
+    /// it; each file's label tells them apart.
     pub fn file_key(&self) -> [u8; 32] {
         medchain_crypto::hash::expand(&self.pair.to_raw_vec(), b"medchain/node/attribute-keys")
     }

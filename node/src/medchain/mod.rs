@@ -3,28 +3,31 @@
 //! with doctors' attribute keys, and the `medchain_` JSON-RPC methods. A node whose keystore
 //! holds no hospital account key (an auditor's, say) runs without them.
 
-mod attribute_keys;
+mod check_payloads;
+mod handover;
 mod identity;
 mod replay;
 mod rpc;
+mod sealed_map;
 mod submit;
 mod transfer;
 mod view;
 
+pub use check_payloads::CheckPayloadsCmd;
 pub use rpc::MedchainRpc;
 pub use transfer::TransferPolicy;
 
 use crate::service::FullClient;
-use attribute_keys::AttributeKeys;
 use identity::Hospital;
 use medchain_blob_store::BlobStore;
-use medchain_crypto::CryptoRngCore;
-use medchain_runtime::opaque::Block;
+use medchain_crypto::{abe::AttributeKey, CryptoRngCore};
+use medchain_runtime::{opaque::Block, AccountId};
 use polkadot_sdk::{
     sc_client_api::BlockchainEvents, sc_keystore::LocalKeystore,
     sc_network::service::traits::NetworkService, sc_service::TaskManager,
     sc_transaction_pool::TransactionPoolHandle,
 };
+use sealed_map::SealedMap;
 use std::{
     path::Path,
     sync::{Arc, OnceLock},
@@ -50,10 +53,14 @@ pub struct Services {
     max_payload_size: u64,
     /// The node's network, to fetch payloads from their holders; set once it is built.
     network: OnceLock<Arc<dyn NetworkService>>,
-    attribute_keys: AttributeKeys,
+    /// Doctors' attribute keys, by doctor.
+    attribute_keys: SealedMap<AccountId, AttributeKey>,
+    /// Search keys other hospitals handed this one, by hospital and key epoch.
+    search_keys: SealedMap<(AccountId, u32), [u8; 32]>,
     view: view::SharedView,
     replay: replay::ReplayGuard,
     submitter: submit::Submitter,
+    handover: handover::Handover,
 }
 
 impl Services {
@@ -83,15 +90,31 @@ impl Services {
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let blobs = Arc::new(
-            BlobStore::open(dir.join("blobs"), options.max_payload_size)
+            BlobStore::open(blob_store_path(base), options.max_payload_size)
                 .map_err(|e| format!("cannot open the payload store: {e}"))?,
         );
-        let attribute_keys = AttributeKeys::open(dir.join("attribute-keys"), hospital.file_key())?;
+        if blobs.discarded_on_open() > 0 {
+            log::warn!(
+                "🏥 Discarded {} upload(s) interrupted by the last stop",
+                blobs.discarded_on_open()
+            );
+        }
+        let attribute_keys = SealedMap::open(
+            dir.join("attribute-keys"),
+            hospital.file_key(),
+            "medchain/node/attribute-keys/v1",
+        )?;
+        let search_keys = SealedMap::open(
+            dir.join("search-keys"),
+            hospital.file_key(),
+            "medchain/node/search-keys/v1",
+        )?;
         log::info!("🏥 Serving hospital {}", hospital.account);
         let services = Arc::new(Self {
             view: view::SharedView::default(),
             replay: replay::ReplayGuard::default(),
             submitter: submit::Submitter::default(),
+            handover: handover::Handover::default(),
             client,
             pool,
             hospital,
@@ -99,6 +122,7 @@ impl Services {
             max_payload_size: options.max_payload_size,
             network: OnceLock::new(),
             attribute_keys,
+            search_keys,
         });
         services.view.load(&services)?;
         let follower = services.clone();
@@ -113,6 +137,13 @@ impl Services {
                             "🏥 Could not apply finalised block {}: {e}",
                             notification.hash
                         );
+                    }
+                    let renewed = follower
+                        .handover
+                        .renew_stale_grants(&follower, notification.hash)
+                        .await;
+                    if let Err(e) = renewed {
+                        log::warn!("🏥 Could not hand on our rotated search key: {e}");
                     }
                 }
             });
@@ -131,6 +162,11 @@ impl Services {
         // Set once per node start; a second call would be a wiring mistake and changes nothing.
         let _ = self.network.set(network);
     }
+}
+
+/// Where the node with base path `base` keeps its payloads.
+fn blob_store_path(base: &Path) -> std::path::PathBuf {
+    base.join("medchain").join("blobs")
 }
 
 /// A generator seeded from the operating system: pre-decryption keys are re-randomised per

@@ -263,11 +263,17 @@ impl MedchainApiServer for MedchainRpc {
             ));
         }
         let me = &self.services.hospital;
+        let key_epoch = self
+            .services
+            .client
+            .runtime_api()
+            .search_key_epoch(at, me.account.clone())
+            .map_err(|e| internal(e.to_string()))?;
         let mut rng = os_rng().map_err(internal)?;
         let index = build_index(
-            &me.search_key(0),
+            &me.search_key(key_epoch),
             me.account.clone().into(),
-            0,
+            key_epoch,
             &upload.keywords,
             &mut rng,
         )

@@ -1,12 +1,14 @@
-//! Transactions the node submits as its hospital: records it publishes for patients and the
-//! accesses it serves. Nonces are counted here so that several can be pending at once.
+//! Transactions the node submits as its hospital: records it publishes for patients, the
+//! accesses it serves, renewed grants. Nonces are counted here so that several can be pending at
+//! once, and start after any the hospital's administrators sent through this node's pool with
+//! the same account.
 
-use super::Services;
+use super::{Pool, Services};
 use codec::{Decode, Encode};
-use medchain_runtime::{transaction, Hash, RuntimeCall};
+use medchain_runtime::{transaction, AccountId, Hash, RuntimeCall};
 use polkadot_sdk::{
     frame_system_rpc_runtime_api::AccountNonceApi,
-    sc_transaction_pool_api::TransactionPool,
+    sc_transaction_pool_api::{InPoolTransaction, TransactionPool},
     sp_api::ProvideRuntimeApi,
     sp_blockchain::HeaderBackend,
     sp_runtime::{transaction_validity::TransactionSource, OpaqueExtrinsic},
@@ -28,12 +30,13 @@ impl Submitter {
             .runtime_api()
             .account_nonce(info.best_hash, services.hospital.account.clone())
             .map_err(|e| format!("cannot read the hospital's nonce: {e}"))?;
+        let free = first_free_nonce(&services.pool, &services.hospital.account, on_chain);
         let nonce = {
             let mut next = self
                 .next
                 .lock()
                 .map_err(|_| "the nonce counter is poisoned")?;
-            let nonce = next.map_or(on_chain, |n| n.max(on_chain));
+            let nonce = next.map_or(free, |n| n.max(free));
             *next = Some(nonce.saturating_add(1));
             nonce
         };
@@ -55,4 +58,17 @@ impl Submitter {
             }
         }
     }
+}
+
+/// The first nonce from `on_chain` on that no ready transaction of `who` in the pool takes, as
+/// `system_accountNextIndex` computes it. Ready transactions come in nonce order per sender,
+/// each providing the tag `(sender, nonce)`.
+fn first_free_nonce(pool: &Pool, who: &AccountId, on_chain: u32) -> u32 {
+    let mut nonce = on_chain;
+    for transaction in pool.ready() {
+        if transaction.provides().first() == Some(&(who, nonce).encode()) {
+            nonce = nonce.saturating_add(1);
+        }
+    }
+    nonce
 }

@@ -5,7 +5,7 @@
 
 use super::Services;
 use codec::Decode;
-use medchain_crypto::index::{HospitalId, Index, Trapdoor};
+use medchain_crypto::index::{HospitalId, Index, SearchKey, Trapdoor};
 use medchain_runtime::{
     hospital_keys, pallet_hospitals::runtime_api::HospitalsApi,
     pallet_records::runtime_api::RecordsApi, AccountId, Hash, Runtime, RuntimeEvent,
@@ -33,6 +33,11 @@ struct View {
     keyring: Keyring,
     /// This hospital and those authorising it now.
     searchable: Vec<HospitalId>,
+    /// This hospital's own key epochs in the keyring: `0..own_epochs`.
+    own_epochs: u32,
+    /// The sealed search key last opened per authorising hospital: a key is opened (and kept)
+    /// only when its grant changes.
+    opened: HashMap<AccountId, Vec<u8>>,
     /// Records loaded per hospital (positions `0..n` in its publication order).
     loaded: HashMap<AccountId, u64>,
     /// This hospital's own records, by payload hash: whom the transfer protocol may serve.
@@ -46,6 +51,13 @@ pub struct SharedView(RwLock<View>);
 impl SharedView {
     /// Loads everything from the last finalised block.
     pub fn load(&self, services: &Services) -> Result<(), String> {
+        {
+            let mut view = self.write()?;
+            for ((hospital, key_epoch), key) in services.search_keys.entries() {
+                view.keyring
+                    .insert(hospital.into(), key_epoch, SearchKey::from_bytes(key));
+            }
+        }
         let at = services.client.info().finalized_hash;
         self.sync(services, at)
     }
@@ -115,21 +127,28 @@ impl SharedView {
         let authorizers = api
             .authorizers_of(at, me.clone())
             .map_err(|e| format!("cannot read authorisations: {e}"))?;
-        let secret = services.hospital.encryption_key();
-        let mut keys = vec![(me.clone(), 0, services.hospital.search_key(0))];
+        let own_epochs = api
+            .search_key_epoch(at, me.clone())
+            .map_err(|e| format!("cannot read the search key epoch: {e}"))?
+            .saturating_add(1);
+        let mut sealed_keys = Vec::with_capacity(authorizers.len());
         for from in &authorizers {
             let sealed = api
                 .sealed_search_key(at, from.clone(), me.clone())
                 .map_err(|e| format!("cannot read an authorisation: {e}"))?;
-            match sealed.and_then(|s| hospital_keys::open_search_key(&secret, &s)) {
-                Some((epoch, key)) => keys.push((from.clone(), epoch, key)),
-                None => log::warn!("🏥 {from}'s authorisation carries no search key sealed to us"),
-            }
+            sealed_keys.push((from.clone(), sealed.unwrap_or_default()));
         }
         let mut view = self.write()?;
-        view.keyring = Keyring::default();
-        for (hospital, epoch, key) in keys {
-            view.keyring.insert(hospital.into(), epoch, key);
+        for key_epoch in view.own_epochs..own_epochs {
+            let key = services.hospital.search_key(key_epoch);
+            view.keyring.insert(me.clone().into(), key_epoch, key);
+        }
+        view.own_epochs = view.own_epochs.max(own_epochs);
+        for (from, sealed) in sealed_keys {
+            if view.opened.get(&from) != Some(&sealed) {
+                keep_handed_key(services, &mut view.keyring, &from, &sealed)?;
+                view.opened.insert(from, sealed);
+            }
         }
         let mut searchable: Vec<AccountId> = authorizers;
         searchable.push(me);
@@ -160,6 +179,27 @@ impl SharedView {
         view.searchable = searchable.into_iter().map(Into::into).collect();
         Ok(())
     }
+}
+
+/// Opens the search key `from` sealed to this hospital, and keeps it in `keyring` and on disk:
+/// once `from` rotates, the key of the older epoch is no longer on-chain but still tests the
+/// indices built with it.
+fn keep_handed_key(
+    services: &Services,
+    keyring: &mut Keyring,
+    from: &AccountId,
+    sealed: &[u8],
+) -> Result<(), String> {
+    let secret = services.hospital.encryption_key();
+    let Some((key_epoch, key)) = hospital_keys::open_search_key(&secret, sealed) else {
+        log::warn!("🏥 {from}'s authorisation carries no search key sealed to us");
+        return Ok(());
+    };
+    services
+        .search_keys
+        .insert((from.clone(), key_epoch), *key.expose())?;
+    keyring.insert(from.clone().into(), key_epoch, key);
+    Ok(())
 }
 
 /// A record's index, unless the record is withdrawn or its index does not decode or names

@@ -129,6 +129,13 @@ pub mod pallet {
         Authorization<T>,
     >;
 
+    /// The key epoch of each hospital's current search key (CRYPTO.md section 3). A withdrawal
+    /// moves it on, so indices built afterwards are beyond the withdrawn hospital's keys. Kept
+    /// when a hospital is removed: a re-admitted hospital must not reuse keys others still hold.
+    #[pallet::storage]
+    pub type SearchKeyEpochs<T: Config> =
+        StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
     /// The hospital each doctor works for.
     #[pallet::storage]
     pub type DoctorOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
@@ -214,6 +221,12 @@ pub mod pallet {
             from: T::AccountId,
             to: T::AccountId,
         },
+        /// `hospital` indexes with its search key of `key_epoch` from now on; its node hands the
+        /// new key to every hospital it still authorises.
+        SearchKeyRotated {
+            hospital: T::AccountId,
+            key_epoch: u32,
+        },
         /// `doctor` now works for `hospital`.
         DoctorAdded {
             hospital: T::AccountId,
@@ -258,6 +271,8 @@ pub mod pallet {
         TooManyDoctors,
         /// The last hospital cannot be removed: the chain would have no validator.
         LastHospital,
+        /// The caller has withdrawn `u32::MAX` authorisations: no search key epoch is left.
+        SearchKeyEpochsExhausted,
     }
 
     #[pallet::call]
@@ -342,7 +357,8 @@ pub mod pallet {
         }
 
         /// Let hospital `to` search the caller's indices until block `expires_at` (exclusive),
-        /// handing it the caller's search key encrypted to `to`. Replaces any earlier grant.
+        /// handing it the caller's search key of its current key epoch, encrypted to `to`.
+        /// Replaces any earlier grant.
         #[pallet::call_index(2)]
         #[pallet::weight(T::WeightInfo::authorize(encrypted_search_key.len() as u32))]
         pub fn authorize(
@@ -369,6 +385,7 @@ pub mod pallet {
                 &from,
                 Authorization {
                     expires_at,
+                    key_epoch: SearchKeyEpochs::<T>::get(&from),
                     encrypted_search_key,
                 },
             );
@@ -380,13 +397,25 @@ pub mod pallet {
             Ok(())
         }
 
-        /// End the caller's authorisation of hospital `to`.
+        /// End the caller's authorisation of hospital `to`, and move the caller to its next
+        /// search key epoch so that `to` cannot test the indices published from now on.
         #[pallet::call_index(3)]
         #[pallet::weight(T::WeightInfo::withdraw())]
         pub fn withdraw(origin: OriginFor<T>, to: T::AccountId) -> DispatchResult {
             let from = Self::ensure_hospital(origin)?;
             Authorizations::<T>::take(&to, &from).ok_or(Error::<T>::NotAuthorized)?;
-            Self::deposit_event(Event::AuthorizationWithdrawn { from, to });
+            let key_epoch = SearchKeyEpochs::<T>::get(&from)
+                .checked_add(1)
+                .ok_or(Error::<T>::SearchKeyEpochsExhausted)?;
+            SearchKeyEpochs::<T>::insert(&from, key_epoch);
+            Self::deposit_event(Event::AuthorizationWithdrawn {
+                from: from.clone(),
+                to,
+            });
+            Self::deposit_event(Event::SearchKeyRotated {
+                hospital: from,
+                key_epoch,
+            });
             Ok(())
         }
 
@@ -460,6 +489,24 @@ pub mod pallet {
             Authorizations::<T>::get(to, from)
                 .filter(|grant| grant.is_active_at(now))
                 .map(|grant| grant.encrypted_search_key.into_inner())
+        }
+
+        /// The hospitals `from` authorises now, with the block each grant expires at and the
+        /// key epoch it carries: whom its node still has to hand a rotated search key.
+        pub fn grants_by(from: &T::AccountId) -> Vec<(T::AccountId, BlockNumberFor<T>, u32)> {
+            let now = frame_system::Pallet::<T>::block_number();
+            Hospitals::<T>::iter_keys()
+                .filter_map(|to| {
+                    Authorizations::<T>::get(&to, from)
+                        .filter(|grant| grant.is_active_at(now))
+                        .map(|grant| (to, grant.expires_at, grant.key_epoch))
+                })
+                .collect()
+        }
+
+        /// The key epoch of `hospital`'s current search key.
+        pub fn search_key_epoch(hospital: &T::AccountId) -> u32 {
+            SearchKeyEpochs::<T>::get(hospital)
         }
 
         /// Whether `from` authorises `to` now (granted and not expired).

@@ -9,7 +9,7 @@ use codec::Codec;
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
     /// Questions a hospital node asks before serving searches and payloads.
-    pub trait HospitalsApi<AccountId: Codec> {
+    pub trait HospitalsApi<AccountId: Codec, BlockNumber: Codec> {
         /// The hospitals whose authorisation of `hospital` is active now.
         fn authorizers_of(hospital: AccountId) -> Vec<AccountId>;
         /// Whether `doctor` is a doctor of `hospital`.
@@ -24,5 +24,10 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
         fn owner_of_peer(peer_id: Vec<u8>) -> Option<AccountId>;
         /// The search key `from` sealed to `to` in its authorisation, if active now.
         fn sealed_search_key(from: AccountId, to: AccountId) -> Option<Vec<u8>>;
+        /// The hospitals `from` authorises now, with the block each grant expires at and the
+        /// search key epoch it carries.
+        fn grants_by(from: AccountId) -> Vec<(AccountId, BlockNumber, u32)>;
+        /// The key epoch of `hospital`'s current search key.
+        fn search_key_epoch(hospital: AccountId) -> u32;
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::{
     mock::*, Authorizations, CheckMemberNonce, DoctorOf, Doctors, Error, Event,
-    Hospitals as Registry, PeerOwners, ValidatorsChanged, NOT_A_MEMBER, TOO_MANY_PENDING,
+    Hospitals as Registry, PeerOwners, SearchKeyEpochs, ValidatorsChanged, NOT_A_MEMBER,
+    TOO_MANY_PENDING,
 };
 use polkadot_sdk::{
     frame_support::{
@@ -425,13 +426,55 @@ mod withdraw {
             assert_ok!(Hospitals::withdraw(signed(ALICE), BOB));
             assert!(!Authorizations::<Test>::contains_key(BOB, ALICE));
             assert!(Hospitals::authorizers_of(&BOB).is_empty());
-            assert_eq!(
-                last_event(),
-                Event::AuthorizationWithdrawn {
+            assert!(System::events().iter().any(|record| record.event
+                == Event::AuthorizationWithdrawn {
                     from: ALICE,
                     to: BOB
                 }
+                .into()));
+        });
+    }
+
+    #[test]
+    fn rotates_the_grantors_search_key_and_keeps_its_other_grants() {
+        new_test_ext().execute_with(|| {
+            assert_ok!(Hospitals::authorize(signed(ALICE), BOB, 5, vec![1]));
+            assert_ok!(Hospitals::authorize(signed(ALICE), CHARLIE, 7, vec![2]));
+            assert_eq!(Hospitals::search_key_epoch(&ALICE), 0);
+            assert_ok!(Hospitals::withdraw(signed(ALICE), BOB));
+            assert_eq!(Hospitals::search_key_epoch(&ALICE), 1);
+            assert_eq!(Hospitals::search_key_epoch(&CHARLIE), 0);
+            assert_eq!(
+                last_event(),
+                Event::SearchKeyRotated {
+                    hospital: ALICE,
+                    key_epoch: 1
+                }
                 .into()
+            );
+            assert_eq!(Hospitals::grants_by(&ALICE), vec![(CHARLIE, 7, 0)]);
+            assert_ok!(Hospitals::authorize(signed(ALICE), CHARLIE, 7, vec![3]));
+            assert_eq!(
+                Hospitals::grants_by(&ALICE),
+                vec![(CHARLIE, 7, 1)],
+                "a grant renewed after the rotation carries the new epoch"
+            );
+            System::set_block_number(7);
+            assert!(
+                Hospitals::grants_by(&ALICE).is_empty(),
+                "an expired grant is not handed keys"
+            );
+        });
+    }
+
+    #[test]
+    fn refuses_when_no_key_epoch_is_left() {
+        new_test_ext().execute_with(|| {
+            assert_ok!(Hospitals::authorize(signed(ALICE), BOB, 5, vec![1]));
+            SearchKeyEpochs::<Test>::insert(ALICE, u32::MAX);
+            assert_noop!(
+                Hospitals::withdraw(signed(ALICE), BOB),
+                Error::<Test>::SearchKeyEpochsExhausted
             );
         });
     }

@@ -76,6 +76,9 @@ impl<T: Config> HospitalInfo<T> {
 pub struct Authorization<T: Config> {
     /// First block at which the grant is no longer active.
     pub expires_at: BlockNumberFor<T>,
+    /// The grantor's search key epoch when it granted: the epoch of the key it sealed. A grant
+    /// older than the grantor's current epoch is one its node still has to hand the new key.
+    pub key_epoch: u32,
     /// The grantor's search key, encrypted to the grantee's encryption key.
     pub encrypted_search_key: BoundedVec<u8, T::MaxSearchKeyLen>,
 }

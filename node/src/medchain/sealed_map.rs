@@ -1,46 +1,49 @@
-//! Doctors' attribute keys, as the KGC issued them: the only secrets of a hospital's node that
-//! cannot be derived from its account key. Kept in memory and in one AES-256-GCM sealed file
-//! under the base path, rewritten atomically (temporary file, then rename) with mode 0600.
+//! The secrets a hospital's node keeps that cannot be derived from its account key: doctors'
+//! attribute keys as the KGC issued them, and the search keys other hospitals handed it (whose
+//! older epochs are no longer on-chain once rotated). Each set is kept in memory and in one
+//! AES-256-GCM sealed file under the base path, rewritten atomically (temporary file, then
+//! rename) with mode 0600.
 
 use codec::{Decode, Encode};
 use medchain_crypto::{
-    abe::AttributeKey,
     aead::{open_with_aad, seal_with_aad, PayloadKey, SealedPayload},
     hash::sha256,
     seeded_rng,
 };
-use medchain_runtime::AccountId;
 use std::{
     collections::BTreeMap, fs, io::Write, os::unix::fs::OpenOptionsExt, path::PathBuf, sync::RwLock,
 };
 
-/// The file's associated data: names what it holds, so that no other sealed file opens as one.
-fn label() -> [u8; 32] {
-    sha256(b"medchain/node/attribute-keys/v1")
-}
-
-/// Doctors' attribute keys, by doctor.
-pub struct AttributeKeys {
+/// A map of secrets persisted in one sealed file.
+pub struct SealedMap<K, V> {
     path: PathBuf,
     key: PayloadKey,
-    keys: RwLock<BTreeMap<AccountId, AttributeKey>>,
+    /// The file's associated data: names what it holds, so that no other sealed file opens as
+    /// this one.
+    label: [u8; 32],
+    entries: RwLock<BTreeMap<K, V>>,
 }
 
-impl AttributeKeys {
-    /// Loads the file at `path` (none yet is an empty set) sealed under `file_key`.
-    pub fn open(path: PathBuf, file_key: [u8; 32]) -> Result<Self, String> {
+impl<K: Ord + Encode + Decode + Clone, V: Encode + Decode + Clone> SealedMap<K, V> {
+    /// Loads the file at `path` (none yet is an empty map) sealed under `file_key`, holding what
+    /// `label` names.
+    pub fn open(path: PathBuf, file_key: [u8; 32], label: &str) -> Result<Self, String> {
         let key = PayloadKey::from_bytes(file_key);
-        let keys = match fs::read(&path) {
+        let label = sha256(label.as_bytes());
+        let entries = match fs::read(&path) {
             Ok(bytes) => {
                 let sealed = SealedPayload::decode(&mut &bytes[..])
                     .map_err(|e| format!("{} is not a sealed key file: {e}", path.display()))?;
+                if sealed.associated_data != label {
+                    return Err(format!("{} holds other secrets", path.display()));
+                }
                 let plain = open_with_aad(&key, &sealed).map_err(|_| {
                     format!(
                         "{} does not open with this hospital's key (another account's file, or tampered)",
                         path.display()
                     )
                 })?;
-                Vec::<(AccountId, AttributeKey)>::decode(&mut &plain[..])
+                Vec::<(K, V)>::decode(&mut &plain[..])
                     .map_err(|e| format!("{} holds malformed keys: {e}", path.display()))?
                     .into_iter()
                     .collect()
@@ -51,25 +54,42 @@ impl AttributeKeys {
         Ok(Self {
             path,
             key,
-            keys: RwLock::new(keys),
+            label,
+            entries: RwLock::new(entries),
         })
     }
 
-    /// `doctor`'s attribute key, if the KGC delivered one.
-    pub fn get(&self, doctor: &AccountId) -> Option<AttributeKey> {
-        self.keys.read().ok()?.get(doctor).cloned()
+    /// The secret kept under `key`.
+    pub fn get(&self, key: &K) -> Option<V> {
+        self.entries.read().ok()?.get(key).cloned()
     }
 
-    /// Keeps `doctor`'s key (replacing an older one) and rewrites the file.
-    pub fn insert(&self, doctor: AccountId, key: AttributeKey) -> Result<(), String> {
-        let mut keys = self.keys.write().map_err(|_| "the key set is poisoned")?;
-        keys.insert(doctor, key);
-        let plain: Vec<(&AccountId, &AttributeKey)> = keys.iter().collect();
+    /// Every entry.
+    pub fn entries(&self) -> Vec<(K, V)> {
+        self.entries
+            .read()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Keeps `value` under `key` (replacing an older one) and rewrites the file.
+    pub fn insert(&self, key: K, value: V) -> Result<(), String> {
+        let mut entries = self
+            .entries
+            .write()
+            .map_err(|_| "the key set is poisoned")?;
+        entries.insert(key, value);
+        let plain: Vec<(&K, &V)> = entries.iter().collect();
         let mut nonce_seed = [0u8; 32];
         getrandom::fill(&mut nonce_seed).map_err(|e| format!("no randomness: {e}"))?;
         let sealed = seal_with_aad(
             &self.key,
-            label(),
+            self.label,
             &plain.encode(),
             &mut seeded_rng(nonce_seed),
         )

@@ -1,0 +1,199 @@
+//! A hospital node's payload store under faults, on the four-hospital network:
+//!
+//! - hospital 1's node is killed (SIGKILL) while a 6 MiB upload is in flight: the operator's
+//!   `check-payloads` finds no partial payload, only whole ones, and the restarted node serves
+//!   its old payloads;
+//! - a stored payload is then damaged on disk: `check-payloads` names it, the node refuses to
+//!   serve it to its own doctor, and hospital 2's node, fetching it over the transfer protocol,
+//!   detects the mismatch with the on-chain hash.
+
+use codec::Encode;
+use medchain_crypto::{abe::EncryptionTables, hash::sha256, seeded_rng};
+use medchain_integration_tests::{
+    chain::bytes,
+    network::{node_binary, start_founders, wait_finalized, Node},
+    services::{self, signed},
+    tx::{account, submit_accepted},
+    wait_for,
+};
+use medchain_rpc_api::RecordRequest;
+use medchain_runtime::{
+    genesis::dev_kgc, hospital_keys, pallet_hospitals, pallet_records, Runtime, RuntimeCall,
+};
+use polkadot_sdk::{
+    sp_core::{sr25519, Pair},
+    sp_keyring::Sr25519Keyring,
+};
+use std::{process::Command, time::Duration};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+const POLICY: &str = "cardiology and consultant";
+
+type Record = pallet_records::Record<Runtime>;
+
+/// `medchain-node check-payloads` on `node`'s (stopped) base path: whether it found everything
+/// intact, and what it printed.
+fn check_payloads(node: &Node) -> (bool, String) {
+    let output = Command::new(node_binary())
+        .arg("check-payloads")
+        .arg("--base-path")
+        .arg(node.base_path())
+        .output()
+        .expect("the node binary runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+/// Flips the first byte of every stored chunk of `node`'s (stopped) payload store.
+fn damage_every_chunk(node: &Node) {
+    let path = node.base_path().join("medchain").join("blobs");
+    let families = ["meta", "chunks", "uploads"];
+    let db = rocksdb::DB::open_cf(&rocksdb::Options::default(), path, families)
+        .expect("the store opens");
+    let chunks = db.cf_handle("chunks").expect("the chunks column family");
+    let entries: Vec<(Box<[u8]>, Box<[u8]>)> = db
+        .iterator_cf(chunks, rocksdb::IteratorMode::Start)
+        .collect::<Result<_, _>>()
+        .expect("the chunks read");
+    assert!(!entries.is_empty(), "there are chunks to damage");
+    for (key, value) in entries {
+        let mut damaged = value.to_vec();
+        damaged[0] ^= 0xff;
+        db.put_cf(chunks, key, damaged)
+            .expect("the chunk is rewritten");
+    }
+}
+
+/// Fetches `record`'s payload through `node` as `doctor`.
+fn fetch(node: &Node, doctor: &sr25519::Pair, record: u64) -> Result<Vec<u8>, String> {
+    services::call(&node.rpc, doctor, "fetchPayload", RecordRequest { record })
+        .map(|payload| bytes(&payload))
+}
+
+#[test]
+fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
+    let mut nodes = start_founders();
+    let all: Vec<&Node> = nodes.iter().collect();
+    wait_finalized(&all, 1, TIMEOUT);
+    let (alice, bob) = (Sr25519Keyring::Alice.pair(), Sr25519Keyring::Bob.pair());
+    let alices_doctor =
+        sr25519::Pair::from_string("//Alice//doctor//cardiology", None).expect("seed");
+    let bobs_doctor = sr25519::Pair::from_string("//Bob//doctor//cardiology", None).expect("seed");
+    let patient = sr25519::Pair::from_string("//patient//store", None).expect("seed");
+    let mut rng = seeded_rng(*b"medchain/tests/payload-store!!!!");
+    let tables = EncryptionTables::new(&dev_kgc::setup().0);
+
+    // Each hospital has a doctor; hospital 1 authorises hospital 2.
+    for (node, hospital, doctor) in [(0, &alice, &alices_doctor), (1, &bob, &bobs_doctor)] {
+        submit_accepted(
+            &nodes[node].rpc,
+            hospital,
+            RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
+                doctor: account(doctor),
+            }),
+        );
+    }
+    let sealed_key = hospital_keys::seal_search_key(
+        &hospital_keys::registered_encryption_key(&bob),
+        0,
+        &hospital_keys::search_key(&alice, 0),
+        &mut rng,
+    )
+    .expect("Bob's key is valid");
+    submit_accepted(
+        &nodes[0].rpc,
+        &alice,
+        RuntimeCall::Hospitals(pallet_hospitals::Call::authorize {
+            to: account(&bob),
+            expires_at: 1_000_000,
+            encrypted_search_key: sealed_key,
+        }),
+    );
+
+    // A first payload is stored and served.
+    let old = services::upload(
+        &nodes[0].rpc,
+        &patient,
+        &tables,
+        (POLICY, 0),
+        &["cardiology"],
+        b"echo 2026-11-20: EF 38%",
+        &mut rng,
+    )
+    .expect("hospital 1 takes the upload")
+    .sealed
+    .encode();
+    let record = wait_for("the first record to be final", TIMEOUT, || {
+        let page: Vec<(u64, Record)> = nodes[0].rpc.runtime_call(
+            "RecordsApi_records_of",
+            (account(&alice), 0u64, 1u32),
+            nodes[0].rpc.finalized_head(),
+        );
+        page.first().map(|(id, _)| *id)
+    });
+    wait_for("hospital 1 to serve its doctor", TIMEOUT, || {
+        fetch(&nodes[0], &alices_doctor, record).ok()
+    });
+
+    // Hospital 1's node is killed while a 6 MiB upload is in flight.
+    let (request, _, big) = services::seal_upload(
+        &patient,
+        &tables,
+        (POLICY, 0),
+        &["cardiology", "mri"],
+        &vec![0x5a; 6 << 20],
+        &mut rng,
+    );
+    let big = sha256(&big.encode());
+    let params = signed(&patient, "uploadPayload", request);
+    let rpc = nodes[0].rpc.clone();
+    let in_flight = std::thread::spawn(move || rpc.call("medchain_uploadPayload", params));
+    std::thread::sleep(Duration::from_millis(150));
+    nodes[0].kill();
+    let _ = in_flight.join().expect("the uploading thread ends");
+
+    // Only whole payloads are in the store: the old one, and the new one only if it was finished.
+    let (intact, report) = check_payloads(&nodes[0]);
+    assert!(intact, "{report}");
+    assert!(report.contains("0 damaged"), "{report}");
+    assert!(report.contains(&hex::encode(sha256(&old))), "{report}");
+    let count = if report.contains(&hex::encode(big)) {
+        2
+    } else {
+        1
+    };
+    assert!(report.contains(&format!("{count} payload(s)")), "{report}");
+
+    // Restarted, it serves its old payload.
+    nodes[0].restart();
+    let served = wait_for("the restarted node to serve", TIMEOUT, || {
+        fetch(&nodes[0], &alices_doctor, record).ok()
+    });
+    assert_eq!(served, old);
+
+    // A stored payload damaged on disk is named by the check and never served.
+    nodes[0].kill();
+    damage_every_chunk(&nodes[0]);
+    let (intact, report) = check_payloads(&nodes[0]);
+    assert!(!intact, "{report}");
+    assert!(
+        report.contains(&format!("DAMAGED   {}", hex::encode(sha256(&old)))),
+        "{report}"
+    );
+    nodes[0].restart();
+    let refused = wait_for("the restarted node to answer", TIMEOUT, || {
+        match fetch(&nodes[0], &alices_doctor, record) {
+            Err(e) if e.contains("Transport") => None,
+            answer => Some(answer),
+        }
+    })
+    .expect_err("a damaged payload is not served");
+    assert!(refused.contains("corrupted"), "{refused}");
+    let refused = fetch(&nodes[1], &bobs_doctor, record)
+        .expect_err("hospital 2 does not accept a payload that fails the on-chain hash");
+    assert!(refused.to_lowercase().contains("hash"), "{refused}");
+}
