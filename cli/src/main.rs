@@ -1,0 +1,5 @@
+//! `medchain`: see the library, `medchain_cli`.
+
+fn main() -> std::process::ExitCode {
+    medchain_cli::run()
+}

@@ -1,0 +1,74 @@
+//! Where results go: human-readable text by default, one JSON document with `--json`.
+//!
+//! Commands build a serialisable result and hand it here with a function that renders it for
+//! people, so every command offers both forms without choosing between them itself. Progress and
+//! errors go to stderr, so stdout stays clean for JSON consumers.
+
+use std::io::{self, Write};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Text for people, with a progress bar on stderr.
+    Human,
+    /// One JSON document on stdout, nothing else.
+    Json,
+}
+
+impl Output {
+    /// `Json` when `--json` was given.
+    pub fn new(json: bool) -> Self {
+        if json {
+            Output::Json
+        } else {
+            Output::Human
+        }
+    }
+
+    /// Prints `value` as JSON, or through `human` as text.
+    pub fn print<T: Serialize>(
+        self,
+        value: &T,
+        human: impl FnOnce(&T, &mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        match self {
+            Output::Json => {
+                serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
+                writeln!(out)
+            }
+            Output::Human => human(value, &mut out),
+        }
+    }
+
+    /// Reports a failed command on stderr (as `{"error": ...}` on stdout in JSON mode, so a
+    /// script reading stdout always gets a document).
+    pub fn error(self, error: &dyn std::error::Error) {
+        match self {
+            Output::Json => {
+                let message = serde_json::json!({ "error": error.to_string() });
+                println!("{message}");
+            }
+            Output::Human => eprintln!("error: {error}"),
+        }
+    }
+
+    /// A progress bar over `len` steps on stderr; hidden in JSON mode.
+    pub fn progress(self, len: u64, what: &str) -> ProgressBar {
+        if self == Output::Json {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(len);
+        let style =
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)")
+                .map(|style| style.progress_chars("=> "))
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.set_message(what.to_owned());
+        bar
+    }
+}
