@@ -338,7 +338,8 @@ impl Replayer {
         let proof = std::mem::take(&mut block.events_proof);
         match state::check(block.hash, root, proof, keys::events()) {
             Ok(encoded) => {
-                let decoded = events::decode(encoded.as_deref().unwrap_or(&[]));
+                // No `System.Events` at all (genesis) is no events.
+                let decoded = encoded.map_or(Ok(Vec::new()), |bytes| events::decode(&bytes));
                 match decoded {
                     Ok(decoded) => {
                         for event in decoded {
