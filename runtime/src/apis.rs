@@ -222,6 +222,10 @@ sp_api::impl_runtime_apis! {
             Results::report_on(record)
         }
 
+        fn report_by_payload(payload_hash: [u8; 32]) -> Option<(pallet_results::ReportId, Report)> {
+            Results::report_by_payload(&payload_hash)
+        }
+
         fn disclosure(report: pallet_results::ReportId) -> Option<[u8; 48]> {
             Results::disclosure(report)
         }

@@ -42,4 +42,27 @@ pub trait MedchainApi {
     /// The KGC hands this hospital a doctor's attribute key ([`AttributeKeyDelivery`]).
     #[method(name = "importAttributeKey")]
     async fn import_attribute_key(&self, request: Bytes) -> RpcResult<()>;
+
+    /// A doctor of this hospital claims a record in consultation ([`ClaimRequest`]): the node
+    /// counts the matched interests and submits `records.submit_claim` as the hospital.
+    #[method(name = "claim")]
+    async fn claim(&self, request: Bytes) -> RpcResult<Claimed>;
+
+    /// The doctor assigned to a record hands their hospital's node the sealed report
+    /// ([`ReportUpload`]); the node keeps it and answers its SHA-256, which the doctor then
+    /// names in `results.submit_report`.
+    #[method(name = "storeReport")]
+    async fn store_report(&self, request: Bytes) -> RpcResult<Bytes>;
+
+    /// The sealed report on one of this hospital's records ([`RecordRequest`]), from this
+    /// node's store or fetched from the doctor's hospital's node: what the patient opens. Any
+    /// signer may ask; only the patient's key opens it.
+    #[method(name = "fetchReport")]
+    async fn fetch_report(&self, request: Bytes) -> RpcResult<Bytes>;
+
+    /// The patient disputes the report on one of this hospital's records ([`DisputeRequest`]):
+    /// the node checks the proof and files `results.dispute` as the record's holder; the hash of
+    /// that transaction.
+    #[method(name = "dispute")]
+    async fn dispute(&self, request: Bytes) -> RpcResult<Bytes>;
 }

@@ -45,10 +45,54 @@ pub struct AttributeKeyDelivery {
     pub key: Vec<u8>,
 }
 
+/// `claim`: a doctor of this hospital claims a record in consultation with their interests; the
+/// node counts how many the record's index holds and submits the claim as the hospital.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct ClaimRequest {
+    /// The record in consultation.
+    pub record: RecordId,
+    /// `{H(q)}` of the doctor's interests.
+    pub interests: Vec<[u8; 32]>,
+}
+
+/// `storeReport`: the assigned doctor's report, sealed to the patient's key, for their
+/// hospital's node to keep and serve to the record's holder.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct ReportUpload {
+    /// The record reported on.
+    pub record: RecordId,
+    /// `medchain_crypto::elgamal::Ciphertext`, SCALE-encoded.
+    pub sealed: Vec<u8>,
+}
+
+/// `dispute`: the patient's disclosure of the report key on one of this hospital's records
+/// (`medchain_crypto::dleq::disclose`).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct DisputeRequest {
+    /// The record whose report is disputed.
+    pub record: RecordId,
+    /// `S = R^x`, compressed G1.
+    pub shared: [u8; 48],
+    /// The Chaum-Pedersen proof, SCALE-encoded.
+    pub proof: [u8; 64],
+}
+
+/// The answer to `claim`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Claimed {
+    /// How many of the doctor's interests the record's index holds.
+    pub matched: u32,
+    /// Hash of the `submit_claim` transaction the node submitted.
+    pub transaction: Bytes,
+}
+
 /// The answer to `uploadPayload`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Uploaded {
+    /// The hospital that stores the payload and publishes the record (the node's).
+    pub hospital: AccountId32,
     /// SHA-256 of the stored payload: its address in the hospital's store.
     pub payload_hash: Bytes,
     /// Hash of the `publish_record` transaction the node submitted.

@@ -85,6 +85,25 @@ impl SearchEngine {
         self.owner.is_empty()
     }
 
+    /// How many interests of `trapdoor` record `record`'s index holds: the count a claim names.
+    /// `None` if the record is not held, its hospital is not in `searchable`, or `keys` lacks the
+    /// key of its index's epoch.
+    pub fn matched_count(
+        &self,
+        record: RecordId,
+        trapdoor: &Trapdoor,
+        searchable: &[HospitalId],
+        keys: &Keyring,
+    ) -> Option<u32> {
+        let hospital = self.owner.get(&record)?;
+        if !searchable.contains(hospital) {
+            return None;
+        }
+        let index = self.by_hospital.get(hospital)?.get(&record)?;
+        let key = keys.get(hospital, index.key_epoch)?;
+        Some(PreparedQuery::new(key, trapdoor).matched_count(index) as u32)
+    }
+
     /// The records of `searchable` hospitals (those authorising the searcher now, and the
     /// searcher itself) whose index contains every interest of `trapdoor`, in record order.
     /// Indices whose key epoch this node holds no key for cannot be tested and are skipped.
@@ -197,6 +216,18 @@ mod tests {
         assert!(w.engine.search(&asthma, &[H2], &w.keys).is_empty());
         // Even listed, a hospital whose keys this node never received matches nothing.
         assert!(w.engine.search(&asthma, &[H3], &w.keys).is_empty());
+    }
+
+    #[test]
+    fn a_claim_counts_the_interests_a_searchable_index_holds() {
+        let w = world();
+        let query = Trapdoor::new(&["asthma", "child", "fever"]).unwrap();
+        assert_eq!(w.engine.matched_count(0, &query, &[H1], &w.keys), Some(2));
+        assert_eq!(w.engine.matched_count(2, &query, &[H1], &w.keys), Some(1));
+        // Not searchable, no key for it, or not held: no count.
+        assert_eq!(w.engine.matched_count(0, &query, &[H2], &w.keys), None);
+        assert_eq!(w.engine.matched_count(3, &query, &[H3], &w.keys), None);
+        assert_eq!(w.engine.matched_count(9, &query, &[H1], &w.keys), None);
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! Who may fetch a payload from this node over the transfer protocol, and fetching one from its
 //! holder. The chain decides: a requesting node is the hospital that registered its peer id, and
-//! it is served only if this hospital authorises it now, or a doctor of it is assigned to the
-//! payload's record.
+//! it is served only if this hospital authorises it now, a doctor of it is assigned to the
+//! payload's record, or the payload is a report one of this hospital's doctors wrote on a record
+//! the requester holds (the patient's hospital collecting it).
 
 use super::Services;
-use medchain_runtime::{pallet_hospitals::runtime_api::HospitalsApi, AccountId};
+use medchain_runtime::{
+    pallet_hospitals::runtime_api::HospitalsApi, pallet_records::runtime_api::RecordsApi,
+    pallet_results::runtime_api::ResultsApi, AccountId,
+};
 use medchain_transfer::AccessPolicy;
 use polkadot_sdk::{sc_network::PeerId, sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend};
 use std::sync::Arc;
@@ -24,8 +28,8 @@ impl AccessPolicy for TransferPolicy {
         let authorised = api
             .authorizers_of(at, hospital.clone())
             .is_ok_and(|authorizers| authorizers.contains(me));
-        authorised
-            || services
+        let assigned = || {
+            services
                 .view
                 .records_with_payload(hash)
                 .into_iter()
@@ -35,6 +39,19 @@ impl AccessPolicy for TransferPolicy {
                         .flatten()
                         .is_some_and(|claim| claim.hospital == hospital)
                 })
+        };
+        let report_for_holder = || {
+            let Ok(Some((_, report))) = api.report_by_payload(at, *hash) else {
+                return false;
+            };
+            report.hospital == *me
+                && api
+                    .record(at, report.record)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|record| record.hospital == hospital)
+        };
+        authorised || assigned() || report_for_holder()
     }
 }
 

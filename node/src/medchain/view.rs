@@ -105,6 +105,15 @@ impl SharedView {
             .search(trapdoor, &view.searchable, &view.keyring))
     }
 
+    /// How many interests of `trapdoor` record `record`'s index holds, if this hospital may
+    /// search it now (its own, or held by a hospital authorising it) and holds its key.
+    pub fn matched(&self, record: u64, trapdoor: &Trapdoor) -> Result<Option<u32>, String> {
+        let view = self.0.read().map_err(|_| "the search view is poisoned")?;
+        Ok(view
+            .engine
+            .matched_count(record, trapdoor, &view.searchable, &view.keyring))
+    }
+
     /// This hospital's records whose payload is `hash`.
     pub fn records_with_payload(&self, hash: &[u8; 32]) -> Vec<u64> {
         self.0

@@ -99,6 +99,11 @@ pub mod pallet {
     #[pallet::storage]
     pub type ReportOf<T: Config> = StorageMap<_, Twox64Concat, u64, ReportId>;
 
+    /// Each report by the address of its sealed payload: what the doctor's hospital's node
+    /// asks when the record's holder fetches that payload from it.
+    #[pallet::storage]
+    pub type ReportByPayload<T: Config> = StorageMap<_, Identity, [u8; 32], ReportId>;
+
     /// Settled disputes, by report.
     #[pallet::storage]
     pub type Disputes<T: Config> = StorageMap<_, Twox64Concat, ReportId, Dispute<T>>;
@@ -142,7 +147,7 @@ pub mod pallet {
         TooManyAccesses,
         /// Only the doctor assigned to the record may report on it.
         NotAssigned,
-        /// The record already has its report.
+        /// The record already has its report, or a report with the same payload exists.
         ReportExists,
         /// The report is empty or larger than `MaxReportSize`.
         BadReportSize,
@@ -220,7 +225,8 @@ pub mod pallet {
                 Error::<T>::NotAssigned
             );
             ensure!(
-                !ReportOf::<T>::contains_key(record),
+                !ReportOf::<T>::contains_key(record)
+                    && !ReportByPayload::<T>::contains_key(payload_hash),
                 Error::<T>::ReportExists
             );
             ensure!(
@@ -231,6 +237,7 @@ pub mod pallet {
             let id = NextReportId::<T>::get();
             NextReportId::<T>::put(id.saturating_add(1));
             ReportOf::<T>::insert(record, id);
+            ReportByPayload::<T>::insert(payload_hash, id);
             Reports::<T>::insert(
                 id,
                 Report {
@@ -304,6 +311,12 @@ pub mod pallet {
         /// The report on `record`, if its assigned doctor submitted one.
         pub fn report_on(record: u64) -> Option<(ReportId, Report<T>)> {
             let id = ReportOf::<T>::get(record)?;
+            Reports::<T>::get(id).map(|report| (id, report))
+        }
+
+        /// The report whose sealed payload is `payload_hash`.
+        pub fn report_by_payload(payload_hash: &[u8; 32]) -> Option<(ReportId, Report<T>)> {
+            let id = ReportByPayload::<T>::get(payload_hash)?;
             Reports::<T>::get(id).map(|report| (id, report))
         }
 

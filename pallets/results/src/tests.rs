@@ -153,6 +153,12 @@ fn report_rules() {
         );
         assert_noop!(r(D21, RECORD, 100, [3; 48]), Error::<Test>::InvalidPoint);
         assert_ok!(r(D21, RECORD, 100, ephemeral(&ct)));
+        assert_eq!(
+            Results::report_by_payload(&[5; 32]).map(|(id, report)| (id, report.record)),
+            Some((0, RECORD)),
+            "the doctor's node finds the report by its payload's address"
+        );
+        assert_eq!(Results::report_by_payload(&[6; 32]), None);
         assert_noop!(
             r(D21, RECORD, 100, ephemeral(&ct)),
             Error::<Test>::ReportExists

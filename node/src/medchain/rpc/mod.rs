@@ -5,6 +5,8 @@
 //! code per kind and a message that says what is wrong; nothing a caller sends can panic the
 //! node.
 
+mod results;
+
 use super::{os_rng, view, Services};
 use codec::{Decode, Encode};
 use jsonrpsee::{
@@ -20,8 +22,8 @@ use medchain_crypto::{
     index::{build_index, Trapdoor},
 };
 use medchain_rpc_api::{
-    AttributeKeyDelivery, Hit, MedchainApiServer, RecordRequest, Search, SignedRequest, Upload,
-    Uploaded,
+    AttributeKeyDelivery, Claimed, Hit, MedchainApiServer, RecordRequest, Search, SignedRequest,
+    Upload, Uploaded,
 };
 use medchain_runtime::{
     pallet_hospitals::runtime_api::HospitalsApi,
@@ -195,6 +197,16 @@ impl MedchainRpc {
         Ok(self.tables.get_or_init(|| (pp, tables)))
     }
 
+    /// Submits `call` as the hospital; the transaction's hash.
+    async fn submit(&self, call: RuntimeCall) -> RpcResult<Bytes> {
+        self.services
+            .submitter
+            .submit(&self.services, call)
+            .await
+            .map(|hash| hash.as_bytes().to_vec().into())
+            .map_err(internal)
+    }
+
     /// Logs an access this node served on-chain.
     async fn log_access(&self, record: u64, doctor: AccountId, kind: AccessKind) -> RpcResult<()> {
         let call = RuntimeCall::Results(pallet_results::Call::log_access {
@@ -296,15 +308,10 @@ impl MedchainApiServer for MedchainRpc {
             payload_size: upload.payload.len() as u64,
             patient_key: upload.patient_key,
         });
-        let transaction = self
-            .services
-            .submitter
-            .submit(&self.services, call)
-            .await
-            .map_err(internal)?;
         Ok(Uploaded {
+            hospital: me.account.clone(),
             payload_hash: payload_hash.to_vec().into(),
-            transaction: transaction.as_bytes().to_vec().into(),
+            transaction: self.submit(call).await?,
         })
     }
 
@@ -412,5 +419,21 @@ impl MedchainApiServer for MedchainRpc {
             .attribute_keys
             .insert(delivery.doctor, key)
             .map_err(internal)
+    }
+
+    async fn claim(&self, request: Bytes) -> RpcResult<Claimed> {
+        self.claim_record(request).await
+    }
+
+    async fn store_report(&self, request: Bytes) -> RpcResult<Bytes> {
+        self.keep_report(request).await
+    }
+
+    async fn fetch_report(&self, request: Bytes) -> RpcResult<Bytes> {
+        self.serve_report(request).await
+    }
+
+    async fn dispute(&self, request: Bytes) -> RpcResult<Bytes> {
+        self.file_dispute(request).await
     }
 }
