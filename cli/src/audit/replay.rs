@@ -565,3 +565,6 @@ impl Replayer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;
