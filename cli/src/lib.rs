@@ -3,14 +3,25 @@
 //! One binary, `medchain`, with a subcommand group per role. Every group talks to a node over
 //! its JSON-RPC (`--node`) and prints text for people, or one JSON document with `--json`.
 //!
+//! - `kgc`: the key generation centre's Setup, key issuing, revocation and update keys ([`kgc`]).
 //! - `audit`: the auditor's replay of the ledger ([`audit`]).
 //!
 //! Each group is a module with its own `clap` subcommand enum and an async `run`; adding a
 //! role is a variant of [`Command`] and one arm in [`run`].
 
 pub mod audit;
+pub mod chain;
+pub mod dispatch;
+pub mod error;
+pub mod keygen;
+pub mod keys;
+pub mod kgc;
 pub mod output;
 pub mod rpc;
+pub mod sealing;
+pub mod services;
+pub mod submit;
+pub mod text;
 
 use std::process::ExitCode;
 
@@ -40,6 +51,9 @@ pub struct Cli {
 /// The role groups.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The key generation centre: Setup, doctors' attribute keys, revocations, update keys.
+    #[command(subcommand)]
+    Kgc(kgc::KgcCommand),
     /// The auditor: replay the ledger from genesis, check its integrity, finality and rules.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -58,7 +72,8 @@ pub fn run() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Audit(command) => audit::run(command, &cli.node, output).await,
+            Command::Kgc(command) => kgc::run(command, &cli.node, output).await,
+            Command::Audit(command) => Ok(audit::run(command, &cli.node, output).await?),
         }
     });
     result.unwrap_or_else(|error| {

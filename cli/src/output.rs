@@ -71,4 +71,19 @@ impl Output {
         bar.set_message(what.to_owned());
         bar
     }
+
+    /// A spinner on stderr for a step of unknown length (an upload in one request, a wait for
+    /// finality); hidden in JSON mode. It ticks on its own until finished.
+    pub fn spinner(self, what: &str) -> ProgressBar {
+        if self == Output::Json {
+            return ProgressBar::hidden();
+        }
+        let spinner = ProgressBar::new_spinner();
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            spinner.set_style(style);
+        }
+        spinner.set_message(what.to_owned());
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        spinner
+    }
 }

@@ -145,6 +145,16 @@ impl NodeClient {
         result.map_err(|source| RpcError::Call { method, source })
     }
 
+    /// Calls any method with `params` and decodes its result: for the role commands' standard
+    /// (`state_call`, `author_submitExtrinsic`, ...) and `medchain_` requests.
+    pub async fn call<R: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        params: ArrayParams,
+    ) -> Result<R, RpcError> {
+        self.request(method, params).await
+    }
+
     /// The hash of block `number` on the node's best chain (finalised blocks are on it), if the
     /// node has it.
     pub async fn block_hash(&self, number: BlockNumber) -> Result<Option<Hash>, RpcError> {

@@ -1,0 +1,145 @@
+//! Why a transaction failed, in words: a `DispatchError` turned into the pallet's error name
+//! and its documentation, read from the runtime's own type information (the same the metadata
+//! is built from), plus what to do next for the errors people run into.
+
+use std::fmt;
+
+use medchain_runtime::RuntimeError;
+use polkadot_sdk::sp_runtime::DispatchError;
+use scale_info::{TypeDef, TypeInfo};
+use serde::Serialize;
+
+/// A failed dispatch, named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DispatchFailure {
+    /// The pallet whose error it is (`None` for a system-level error such as `BadOrigin`).
+    pub pallet: Option<String>,
+    /// The error's name, e.g. `NotADoctor`.
+    pub error: String,
+    /// The error's documentation.
+    pub doc: String,
+    /// What to do about it, when this CLI knows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<&'static str>,
+}
+
+impl fmt::Display for DispatchFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(pallet) = &self.pallet {
+            write!(f, "{pallet}.")?;
+        }
+        write!(f, "{}", self.error)?;
+        if !self.doc.is_empty() {
+            write!(f, " ({})", self.doc.trim_end_matches('.'))?;
+        }
+        if let Some(hint) = self.hint {
+            write!(f, ": {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Names `error`.
+pub fn describe(error: &DispatchError) -> DispatchFailure {
+    let named = match error {
+        DispatchError::Module(module) => module_error(module.index, module.error[0]),
+        _ => None,
+    };
+    let (pallet, name, doc) = named.unwrap_or_else(|| {
+        let doc: &'static str = error.clone().into();
+        (None, format!("{error:?}"), doc.to_owned())
+    });
+    DispatchFailure {
+        hint: hint(pallet.as_deref(), &name),
+        pallet,
+        error: name,
+        doc,
+    }
+}
+
+/// The pallet name, error name and documentation of error `variant` of pallet `index`.
+fn module_error(index: u8, variant: u8) -> Option<(Option<String>, String, String)> {
+    let TypeDef::Variant(pallets) = RuntimeError::type_info().type_def else {
+        return None;
+    };
+    let pallet = pallets.variants.iter().find(|p| p.index == index)?;
+    let TypeDef::Variant(errors) = pallet.fields.first()?.ty.type_info().type_def else {
+        return None;
+    };
+    let error = errors.variants.iter().find(|e| e.index == variant)?;
+    Some((
+        Some(pallet.name.to_owned()),
+        error.name.to_owned(),
+        error.docs.join(" "),
+    ))
+}
+
+/// What to do next after the errors a user can fix.
+fn hint(pallet: Option<&str>, error: &str) -> Option<&'static str> {
+    Some(match (pallet?, error) {
+        ("Kgc", "NotKgc") => "sign with the KGC's account key (`medchain kgc status` shows the KGC account)",
+        ("Kgc", "NotADoctor") => "the doctor is not registered at any hospital: ask their hospital to run `medchain hospital add-doctor`",
+        ("Kgc", "NoLeaf") => "the doctor holds no key yet: issue one with `medchain kgc issue-key`",
+        ("Kgc", "AlreadyRevoked") => "nothing to do: the doctor is already revoked",
+        ("Kgc", "WrongEpoch" | "NodeSetMismatch" | "RevocationWitnessTooLow") => {
+            "the epoch or the revocation list changed meanwhile: run `medchain kgc publish-update` again"
+        }
+        ("Hospitals", "AlreadyMember") => "the account is already a hospital or a doctor of one",
+        ("Hospitals", "UnknownHospital" | "NotAuthorized") => "check the accounts with `medchain hospital status`",
+        ("Hospitals", "ExpiryInPast") => "give a positive --expires-in",
+        ("Records" | "Results", "NotAHospital") => "sign with a registered hospital's account key",
+        ("Records", "UnknownRecord") | ("Results", "UnknownRecord" | "UnknownReport") => {
+            "check the record id (`medchain doctor search`, `medchain patient reports`)"
+        }
+        ("Records", "NotRecordHolder") => "only the hospital holding the record may do this",
+        ("Records", "StaleEpoch") => "the KGC moved to a new epoch meanwhile: upload again",
+        ("Records", "NoConsultation") => "the record's hospital opens one with `medchain hospital open-consultation`",
+        ("Records", "ConsultationClosed") => "the consultation is closed: see who was assigned with `medchain patient reports`",
+        ("Records", "DoctorNotActive") => "the doctor holds no active key: the KGC issues one with `medchain kgc issue-key`",
+        ("Results", "NotAssigned") => "only the doctor assigned in the record's consultation reports on it (`medchain doctor claim` while it is open)",
+        ("Results", "ReportExists") => "the record already has its report",
+        ("Results", "AlreadyDisputed") => "the report is already disclosed: nothing to do",
+        ("Council", "NotMember") => "only a member hospital's account proposes and votes",
+        ("Council", "ProposalMissing" | "WrongIndex") => "check the proposal hash that `medchain hospital admit` printed",
+        ("Council", "DuplicateVote") => "this hospital has already voted so",
+        ("Council", "DuplicateProposal") => "the same proposal is already open: vote on it with `medchain hospital vote`",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use medchain_runtime::{pallet_kgc, pallet_results, Runtime};
+
+    #[test]
+    fn a_module_error_is_named_with_its_doc_and_hint() {
+        let error: DispatchError = pallet_kgc::Error::<Runtime>::NotADoctor.into();
+        let failure = describe(&error);
+        assert_eq!(failure.pallet.as_deref(), Some("Kgc"));
+        assert_eq!(failure.error, "NotADoctor");
+        assert_eq!(
+            failure.doc,
+            "The account is not a doctor of any registered hospital."
+        );
+        assert!(failure
+            .hint
+            .is_some_and(|h| h.contains("hospital add-doctor")));
+
+        let error: DispatchError = pallet_results::Error::<Runtime>::InvalidProof.into();
+        let failure = describe(&error);
+        assert_eq!(
+            (failure.pallet.as_deref(), failure.error.as_str()),
+            (Some("Results"), "InvalidProof")
+        );
+        assert!(failure.to_string().starts_with("Results.InvalidProof ("));
+    }
+
+    #[test]
+    fn other_errors_keep_their_names() {
+        let failure = describe(&DispatchError::BadOrigin);
+        assert_eq!(failure.pallet, None);
+        assert_eq!(failure.error, "BadOrigin");
+        assert_eq!(failure.doc, "Bad origin");
+    }
+}

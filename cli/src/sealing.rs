@@ -1,0 +1,252 @@
+//! The cryptography each role runs on its own machine, kept apart from the network so that it
+//! is tested end to end offline: a patient seals a record (AES-GCM payload, ABE capsule, keyword
+//! digests), a doctor finishes a pre-decryption and opens it, a doctor seals a report to the
+//! patient, and a patient discloses a report's key to dispute it.
+
+use codec::{Decode, DecodeAll, Encode};
+use medchain_crypto::{
+    abe::{self, Capsule, EncryptionTables, PublicParams, SemiCt, UserSecretKey},
+    aead::{self, SealedPayload},
+    dleq, elgamal,
+    encoding::G1Point,
+    hash::keyword_digest,
+    CryptoRngCore,
+};
+use medchain_rpc_api::{DisputeRequest, Upload};
+
+/// A cryptographic step refused its input.
+#[derive(Debug, thiserror::Error)]
+pub enum SealingError {
+    /// The operation failed.
+    #[error("{what}: {source}")]
+    Crypto {
+        /// What was being done.
+        what: &'static str,
+        /// Why it failed.
+        source: medchain_crypto::Error,
+    },
+    /// A value from the chain or a node does not decode.
+    #[error("{what} does not decode: {reason}")]
+    Decode {
+        /// What was decoded.
+        what: &'static str,
+        /// The decoding error.
+        reason: String,
+    },
+}
+
+/// Decodes all of `bytes` as `T`.
+pub fn decode<T: Decode>(what: &'static str, bytes: &[u8]) -> Result<T, SealingError> {
+    T::decode_all(&mut &bytes[..]).map_err(|e| SealingError::Decode {
+        what,
+        reason: e.to_string(),
+    })
+}
+
+fn crypto(what: &'static str) -> impl FnOnce(medchain_crypto::Error) -> SealingError {
+    move |source| SealingError::Crypto { what, source }
+}
+
+/// A record as the patient's client seals it: the `uploadPayload` body, and the capsule and
+/// sealed payload it holds.
+pub struct SealedRecord {
+    /// What the hospital receives.
+    pub upload: Upload,
+    /// `CT_Sym`.
+    pub capsule: Capsule,
+    /// `CT_HD`.
+    pub sealed: SealedPayload,
+}
+
+/// Seals `plaintext` under `policy` for KGC `epoch`, with the digests of `keywords`, for the
+/// patient whose encryption key is `patient_key` (reports will be sealed to it).
+pub fn seal_record(
+    pp: &PublicParams,
+    (policy, epoch): (&str, u64),
+    keywords: &[String],
+    plaintext: &[u8],
+    patient_key: [u8; 48],
+    rng: &mut impl CryptoRngCore,
+) -> Result<SealedRecord, SealingError> {
+    let (capsule, payload_key) = abe::encapsulate(&EncryptionTables::new(pp), policy, epoch, rng)
+        .map_err(crypto("the policy does not encrypt"))?;
+    let sealed = aead::seal(&payload_key, &capsule, plaintext, rng)
+        .map_err(crypto("the record does not seal"))?;
+    let upload = Upload {
+        payload: sealed.encode(),
+        capsule: capsule.encode(),
+        keywords: keywords.iter().map(|w| keyword_digest(w)).collect(),
+        patient_key,
+    };
+    Ok(SealedRecord {
+        upload,
+        capsule,
+        sealed,
+    })
+}
+
+/// Finishes the hospital's pre-decryption `semi` with the doctor's secret and opens the payload
+/// (`payload`, SCALE-encoded) that belongs to `capsule` (SCALE-encoded, from the chain).
+pub fn open_record(
+    secret: &UserSecretKey,
+    semi: &[u8],
+    capsule: &[u8],
+    payload: &[u8],
+) -> Result<Vec<u8>, SealingError> {
+    let semi: SemiCt = decode("the pre-decrypted capsule", semi)?;
+    let capsule: Capsule = decode("the record's capsule", capsule)?;
+    let sealed: SealedPayload = decode("the sealed payload", payload)?;
+    let key = abe::decrypt(secret, &semi).map_err(crypto("the capsule does not decrypt"))?;
+    aead::open(&key, &capsule, &sealed).map_err(crypto("the payload does not open"))
+}
+
+/// Seals `report` to the patient key a record names (compressed G1).
+pub fn seal_report(
+    patient_key: &[u8; 48],
+    report: &[u8],
+    rng: &mut impl CryptoRngCore,
+) -> Result<elgamal::Ciphertext, SealingError> {
+    let key = elgamal::PublicKey(decode::<G1Point>("the record's patient key", patient_key)?);
+    elgamal::seal(&key, report, rng).map_err(crypto("the report does not seal"))
+}
+
+/// Opens a sealed report (SCALE-encoded) with the patient's key.
+pub fn open_report(key: &elgamal::SecretKey, sealed: &[u8]) -> Result<Vec<u8>, SealingError> {
+    let ciphertext: elgamal::Ciphertext = decode("the sealed report", sealed)?;
+    key.open(&ciphertext)
+        .map_err(crypto("the report does not open with this patient's key"))
+}
+
+/// The `dispute` body for the report on `record`, sealed as `sealed` (SCALE-encoded): the shared
+/// point with its proof, which anyone checks against the patient key and the report's ephemeral.
+pub fn disclose(
+    key: &elgamal::SecretKey,
+    record: u64,
+    sealed: &[u8],
+    rng: &mut impl CryptoRngCore,
+) -> Result<DisputeRequest, SealingError> {
+    let ciphertext: elgamal::Ciphertext = decode("the sealed report", sealed)?;
+    let disclosure = dleq::disclose(key, &ciphertext, rng);
+    let mut shared = [0u8; 48];
+    shared.copy_from_slice(&disclosure.shared.encode());
+    let mut proof = [0u8; 64];
+    proof.copy_from_slice(&disclosure.proof.encode());
+    Ok(DisputeRequest {
+        record,
+        shared,
+        proof,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{AccountKey, Role};
+    use medchain_crypto::{
+        abe::{KeyTables, PreparedPreKey},
+        seeded_rng,
+    };
+    use medchain_runtime::genesis::dev_kgc;
+
+    const RECORD: &[u8] = b"ECG: atrial fibrillation, rate 132";
+    const REPORT: &[u8] = b"Start anticoagulation; review in 2 weeks.";
+
+    #[test]
+    fn a_sealed_record_opens_for_a_doctor_whose_key_satisfies_the_policy() {
+        let mut rng = seeded_rng(*b"medchain/cli/tests/seal-record!!");
+        let (pp, msk) = dev_kgc::setup();
+        let patient = AccountKey::generate(Role::Patient, None).expect("key");
+        let doctor = AccountKey::generate(Role::Doctor, None).expect("key");
+        let abe_keys = doctor.abe.as_ref().expect("a doctor has ABE keys");
+        let keywords = vec!["Cardiology".to_owned(), "arrhythmia".to_owned()];
+        let record = seal_record(
+            &pp,
+            ("cardiology and consultant", 0),
+            &keywords,
+            RECORD,
+            patient.encryption_public_key(),
+            &mut rng,
+        )
+        .expect("seals");
+        assert_eq!(record.upload.keywords[0], keyword_digest("cardiology"));
+        assert_eq!(record.upload.patient_key, patient.encryption_public_key());
+
+        // The KGC issues the doctor's key and the epoch's update key; the hospital pre-decrypts.
+        let tables = KeyTables::new(&pp);
+        let issue = |attributes: &[&str], rng: &mut _| {
+            abe::att_keygen(&pp, &tables, &msk, 0, &abe_keys.public, attributes, rng)
+                .expect("issues")
+        };
+        let update = abe::upd_keygen(&pp, &tables, &msk, 0, &[], &mut rng).expect("update key");
+        let pre_decrypt = |attributes: &[&str], rng: &mut _| {
+            let pre_key =
+                abe::pre_keygen(&tables, &issue(attributes, rng), &update, rng).expect("prek");
+            abe::pre_decrypt(
+                &PreparedPreKey::new(&pre_key).expect("prepared"),
+                &record.capsule,
+            )
+        };
+        let semi = pre_decrypt(&["cardiology", "consultant"], &mut rng).expect("satisfies");
+        let opened = open_record(
+            &abe_keys.secret,
+            &semi.encode(),
+            &record.upload.capsule,
+            &record.upload.payload,
+        )
+        .expect("opens");
+        assert_eq!(opened, RECORD);
+        assert!(pre_decrypt(&["cardiology"], &mut rng).is_err());
+
+        // Another doctor's secret does not finish this doctor's pre-decryption.
+        let other = AccountKey::generate(Role::Doctor, None).expect("key");
+        let other_secret = &other.abe.as_ref().expect("ABE keys").secret;
+        assert!(matches!(
+            open_record(
+                other_secret,
+                &semi.encode(),
+                &record.upload.capsule,
+                &record.upload.payload
+            ),
+            Err(SealingError::Crypto { .. })
+        ));
+    }
+
+    #[test]
+    fn a_report_opens_for_the_patient_and_a_disclosure_verifies() {
+        let mut rng = seeded_rng(*b"medchain/cli/tests/seal-report!!");
+        let patient = AccountKey::generate(Role::Patient, Some("//patient//1")).expect("key");
+        let sealed = seal_report(&patient.encryption_public_key(), REPORT, &mut rng)
+            .expect("seals")
+            .encode();
+        assert_eq!(
+            open_report(&patient.encryption_key(), &sealed).expect("opens"),
+            REPORT
+        );
+        let stranger = AccountKey::generate(Role::Patient, None).expect("key");
+        assert!(open_report(&stranger.encryption_key(), &sealed).is_err());
+
+        let dispute = disclose(&patient.encryption_key(), 3, &sealed, &mut rng).expect("discloses");
+        assert_eq!(dispute.record, 3);
+        let ciphertext: elgamal::Ciphertext = decode("report", &sealed).expect("decodes");
+        let disclosure = dleq::Disclosure {
+            shared: decode("shared", &dispute.shared).expect("G1"),
+            proof: decode("proof", &dispute.proof).expect("proof"),
+        };
+        dleq::verify(
+            &patient.encryption_key().public_key(),
+            &ciphertext.ephemeral,
+            &disclosure,
+        )
+        .expect("the disclosure verifies against the patient's key");
+        assert!(dleq::verify(
+            &stranger.encryption_key().public_key(),
+            &ciphertext.ephemeral,
+            &disclosure
+        )
+        .is_err());
+        assert_eq!(
+            elgamal::open_with_shared_point(&disclosure.shared.0, &ciphertext).expect("opens"),
+            REPORT
+        );
+    }
+}
