@@ -73,6 +73,13 @@ fn hospitals(event: pallet_hospitals::Event<Runtime>) -> Event {
             from: (&from).into(),
             to: (&to).into(),
         },
+        E::SearchKeyRotated {
+            hospital,
+            key_epoch,
+        } => Event::SearchKeyRotated {
+            hospital: (&hospital).into(),
+            key_epoch,
+        },
         E::DoctorAdded { hospital, doctor } => Event::DoctorAdded {
             hospital: (&hospital).into(),
             doctor: (&doctor).into(),

@@ -68,6 +68,14 @@ pub enum Event {
         /// The grantee.
         to: Account,
     },
+    /// `hospital` rotated its search key (on a withdrawal): it indexes with the key of
+    /// `key_epoch` from now on.
+    SearchKeyRotated {
+        /// The hospital.
+        hospital: Account,
+        /// The new key's epoch.
+        key_epoch: u32,
+    },
     /// `doctor` joined `hospital`.
     DoctorAdded {
         /// The hospital.
@@ -236,6 +244,7 @@ impl Event {
         match self {
             Event::HospitalAdmitted { hospital, .. }
             | Event::HospitalRemoved { hospital }
+            | Event::SearchKeyRotated { hospital, .. }
             | Event::RecordPublished { hospital, .. }
             | Event::RecordWithdrawn { hospital, .. } => vec![hospital],
             Event::Authorized { from, to, .. } | Event::AuthorizationWithdrawn { from, to } => {
@@ -285,6 +294,10 @@ impl fmt::Display for Event {
             Event::AuthorizationWithdrawn { from, to } => {
                 write!(f, "{from} withdrew its authorisation of {to}")
             }
+            Event::SearchKeyRotated {
+                hospital,
+                key_epoch,
+            } => write!(f, "{hospital} rotated its search key to key epoch {key_epoch}"),
             Event::DoctorAdded { hospital, doctor } => {
                 write!(f, "doctor {doctor} joined {hospital}")
             }

@@ -124,6 +124,7 @@ impl Ledger {
                 self.assigned.insert(*record, doctor.clone());
             }
             Event::HospitalAdmitted { .. }
+            | Event::SearchKeyRotated { .. }
             | Event::KgcChanged { .. }
             | Event::LeafAssigned { .. }
             | Event::UpdateKeyPublished { .. }

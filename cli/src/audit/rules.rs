@@ -446,6 +446,32 @@ pub(crate) mod tests {
         assert_eq!(findings[0].accounts, vec![account("h1"), account("d1")]);
     }
 
+    #[test]
+    fn audit_rules_removing_the_holder_ends_its_grants() {
+        let findings = run(vec![
+            grant(5, 100),
+            access(6, "h2", "d2"),
+            at(
+                7,
+                Event::HospitalRemoved {
+                    hospital: account("h1"),
+                },
+            ),
+            access(8, "h2", "d2"),
+        ]);
+        assert_eq!(
+            kinds(&findings),
+            vec![(Kind::AccessWithoutAuthorization, 8)]
+        );
+    }
+
+    #[test]
+    fn audit_rules_access_logged_for_another_hospitals_doctor_is_flagged() {
+        // h1 holds the record, but d2 works for h2.
+        let findings = run(vec![access(4, "h1", "d2")]);
+        assert_eq!(kinds(&findings), vec![(Kind::AccessByNonMember, 4)]);
+    }
+
     fn update_key(block: u32, epoch: u64, nodes: Vec<u64>) -> Entry {
         at(
             block,
