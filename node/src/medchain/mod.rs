@@ -36,9 +36,16 @@ use std::{
 /// Node options of the hospital services.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// Largest payload this node stores or fetches, in bytes.
-    #[arg(long, default_value_t = 4 << 30)]
+    /// Largest payload this node stores or fetches, in bytes; at most the runtime's
+    /// `MaxPayloadSize` (4 GiB), which no record may exceed anyway.
+    #[arg(long, default_value_t = runtime_max_payload_size())]
     pub max_payload_size: u64,
+}
+
+/// The runtime's bound on a record's payload (`pallet_records::Config::MaxPayloadSize`).
+fn runtime_max_payload_size() -> u64 {
+    use polkadot_sdk::frame_support::traits::Get;
+    <medchain_runtime::Runtime as medchain_runtime::pallet_records::Config>::MaxPayloadSize::get()
 }
 
 /// The transaction pool the services submit to.
@@ -86,11 +93,16 @@ impl Services {
                 return Ok(None);
             }
         };
+        let limit = runtime_max_payload_size();
+        let max_payload_size = options.max_payload_size.min(limit);
+        if options.max_payload_size > limit {
+            log::warn!("🏥 --max-payload-size is above the runtime's limit: using {limit} bytes");
+        }
         let dir = base.join("medchain");
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let blobs = Arc::new(
-            BlobStore::open(blob_store_path(base), options.max_payload_size)
+            BlobStore::open(blob_store_path(base), max_payload_size)
                 .map_err(|e| format!("cannot open the payload store: {e}"))?,
         );
         if blobs.discarded_on_open() > 0 {
@@ -119,7 +131,7 @@ impl Services {
             pool,
             hospital,
             blobs,
-            max_payload_size: options.max_payload_size,
+            max_payload_size,
             network: OnceLock::new(),
             attribute_keys,
             search_keys,

@@ -58,8 +58,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
     /// Proof: `Session::ExternallySetKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
     fn admit_hospital() -> Weight {
         // Proof size: measured `650`, estimated `9291`.
-        // Minimum execution time: 696_808_000 picoseconds.
-        Weight::from_parts(758_175_000, 9291)
+        // Minimum execution time: 612_308_000 picoseconds.
+        Weight::from_parts(720_384_000, 9291)
             .saturating_add(T::DbWeight::get().reads(12))
             .saturating_add(T::DbWeight::get().writes(13))
     }
@@ -78,10 +78,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
     /// Storage: `NodeAuthorization::WellKnownNodes` (r:1 w:1)
     /// Proof: `NodeAuthorization::WellKnownNodes` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
     /// Storage: `Hospitals::Doctors` (r:1 w:1)
-    /// Proof: `Hospitals::Doctors` (`max_values`: None, `max_size`: Some(32050), added: 34525, mode: `MaxEncodedLen`)
+    /// Proof: `Hospitals::Doctors` (`max_values`: None, `max_size`: Some(3250), added: 5725, mode: `MaxEncodedLen`)
     /// Storage: `Hospitals::Authorizations` (r:1 w:3)
-    /// Proof: `Hospitals::Authorizations` (`max_values`: None, `max_size`: Some(1126), added: 3601, mode: `MaxEncodedLen`)
-    /// Storage: `Hospitals::DoctorOf` (r:1000 w:1000)
+    /// Proof: `Hospitals::Authorizations` (`max_values`: None, `max_size`: Some(1130), added: 3605, mode: `MaxEncodedLen`)
+    /// Storage: `Hospitals::DoctorOf` (r:100 w:100)
     /// Proof: `Hospitals::DoctorOf` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
     /// Storage: `Council::Proposals` (r:1 w:0)
     /// Proof: `Council::Proposals` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
@@ -99,12 +99,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
     /// Proof: `Council::Prime` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
     /// Storage: `Session::KeyOwner` (r:0 w:2)
     /// Proof: `Session::KeyOwner` (`max_values`: None, `max_size`: None, mode: `Measured`)
-    /// The range of component `d` is `[0, 1000]`.
+    /// The range of component `d` is `[0, 100]`.
     fn remove_hospital(d: u32) -> Weight {
-        // Proof size: measured `1622 + d * 119`, estimated `35515 + d * 2555`.
-        // Minimum execution time: 132_882_000 picoseconds.
-        Weight::from_parts(116_709_016, 35515)
-            .saturating_add(Weight::from_parts(3_759_479, 0).saturating_mul(d.into()))
+        // Proof size: measured `1426 + d * 120`, estimated `12058 + d * 2555`.
+        // Minimum execution time: 115_221_000 picoseconds.
+        Weight::from_parts(142_532_529, 12058)
+            .saturating_add(Weight::from_parts(3_530_460, 0).saturating_mul(d.into()))
             .saturating_add(T::DbWeight::get().reads(13))
             .saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(d.into())))
             .saturating_add(T::DbWeight::get().writes(19))
@@ -113,40 +113,44 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
     }
     /// Storage: `Hospitals::Hospitals` (r:2 w:0)
     /// Proof: `Hospitals::Hospitals` (`max_values`: None, `max_size`: Some(292), added: 2767, mode: `MaxEncodedLen`)
+    /// Storage: `Hospitals::SearchKeyEpochs` (r:1 w:0)
+    /// Proof: `Hospitals::SearchKeyEpochs` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
     /// Storage: `Hospitals::Authorizations` (r:0 w:1)
-    /// Proof: `Hospitals::Authorizations` (`max_values`: None, `max_size`: Some(1126), added: 3601, mode: `MaxEncodedLen`)
+    /// Proof: `Hospitals::Authorizations` (`max_values`: None, `max_size`: Some(1130), added: 3605, mode: `MaxEncodedLen`)
     /// The range of component `k` is `[0, 1024]`.
     fn authorize(k: u32) -> Weight {
         // Proof size: measured `290`, estimated `6524`.
-        // Minimum execution time: 21_431_000 picoseconds.
-        Weight::from_parts(24_822_375, 6524)
-            .saturating_add(Weight::from_parts(554, 0).saturating_mul(k.into()))
-            .saturating_add(T::DbWeight::get().reads(2))
+        // Minimum execution time: 21_339_000 picoseconds.
+        Weight::from_parts(27_291_153, 6524)
+            .saturating_add(Weight::from_parts(359, 0).saturating_mul(k.into()))
+            .saturating_add(T::DbWeight::get().reads(3))
             .saturating_add(T::DbWeight::get().writes(1))
     }
     /// Storage: `Hospitals::Hospitals` (r:1 w:0)
     /// Proof: `Hospitals::Hospitals` (`max_values`: None, `max_size`: Some(292), added: 2767, mode: `MaxEncodedLen`)
     /// Storage: `Hospitals::Authorizations` (r:1 w:1)
-    /// Proof: `Hospitals::Authorizations` (`max_values`: None, `max_size`: Some(1126), added: 3601, mode: `MaxEncodedLen`)
+    /// Proof: `Hospitals::Authorizations` (`max_values`: None, `max_size`: Some(1130), added: 3605, mode: `MaxEncodedLen`)
+    /// Storage: `Hospitals::SearchKeyEpochs` (r:1 w:1)
+    /// Proof: `Hospitals::SearchKeyEpochs` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
     fn withdraw() -> Weight {
-        // Proof size: measured `362`, estimated `4591`.
-        // Minimum execution time: 19_944_000 picoseconds.
-        Weight::from_parts(22_770_000, 4591)
-            .saturating_add(T::DbWeight::get().reads(2))
-            .saturating_add(T::DbWeight::get().writes(1))
+        // Proof size: measured `366`, estimated `4595`.
+        // Minimum execution time: 22_918_000 picoseconds.
+        Weight::from_parts(29_173_000, 4595)
+            .saturating_add(T::DbWeight::get().reads(3))
+            .saturating_add(T::DbWeight::get().writes(2))
     }
     /// Storage: `Hospitals::Hospitals` (r:2 w:0)
     /// Proof: `Hospitals::Hospitals` (`max_values`: None, `max_size`: Some(292), added: 2767, mode: `MaxEncodedLen`)
     /// Storage: `Hospitals::DoctorOf` (r:1 w:1)
     /// Proof: `Hospitals::DoctorOf` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
     /// Storage: `Hospitals::Doctors` (r:1 w:1)
-    /// Proof: `Hospitals::Doctors` (`max_values`: None, `max_size`: Some(32050), added: 34525, mode: `MaxEncodedLen`)
+    /// Proof: `Hospitals::Doctors` (`max_values`: None, `max_size`: Some(3250), added: 5725, mode: `MaxEncodedLen`)
     /// Storage: `System::Account` (r:1 w:1)
     /// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
     fn add_doctor() -> Weight {
-        // Proof size: measured `33448`, estimated `35515`.
-        // Minimum execution time: 106_486_000 picoseconds.
-        Weight::from_parts(115_785_000, 35515)
+        // Proof size: measured `4040`, estimated `6715`.
+        // Minimum execution time: 43_062_000 picoseconds.
+        Weight::from_parts(50_673_000, 6715)
             .saturating_add(T::DbWeight::get().reads(5))
             .saturating_add(T::DbWeight::get().writes(3))
     }
@@ -155,11 +159,11 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
     /// Storage: `Hospitals::DoctorOf` (r:1 w:1)
     /// Proof: `Hospitals::DoctorOf` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
     /// Storage: `Hospitals::Doctors` (r:1 w:1)
-    /// Proof: `Hospitals::Doctors` (`max_values`: None, `max_size`: Some(32050), added: 34525, mode: `MaxEncodedLen`)
+    /// Proof: `Hospitals::Doctors` (`max_values`: None, `max_size`: Some(3250), added: 5725, mode: `MaxEncodedLen`)
     fn remove_doctor() -> Weight {
-        // Proof size: measured `33559`, estimated `35515`.
-        // Minimum execution time: 92_905_000 picoseconds.
-        Weight::from_parts(98_725_000, 35515)
+        // Proof size: measured `4157`, estimated `6715`.
+        // Minimum execution time: 33_763_000 picoseconds.
+        Weight::from_parts(40_602_000, 6715)
             .saturating_add(T::DbWeight::get().reads(3))
             .saturating_add(T::DbWeight::get().writes(2))
     }

@@ -36,9 +36,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
     /// The range of component `a` is `[0, 255]`.
     fn log_access(a: u32) -> Weight {
         // Proof size: measured `612 + a * 73`, estimated `24100`.
-        // Minimum execution time: 31_329_000 picoseconds.
-        Weight::from_parts(36_669_529, 24100)
-            .saturating_add(Weight::from_parts(74_625, 0).saturating_mul(a.into()))
+        // Minimum execution time: 30_532_000 picoseconds.
+        Weight::from_parts(34_207_476, 24100)
+            .saturating_add(Weight::from_parts(75_070, 0).saturating_mul(a.into()))
             .saturating_add(T::DbWeight::get().reads(4))
             .saturating_add(T::DbWeight::get().writes(1))
     }
@@ -50,16 +50,18 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
     /// Proof: `Records::Consultations` (`max_values`: None, `max_size`: Some(4444), added: 6919, mode: `MaxEncodedLen`)
     /// Storage: `Results::ReportOf` (r:1 w:1)
     /// Proof: `Results::ReportOf` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+    /// Storage: `Results::ReportByPayload` (r:1 w:1)
+    /// Proof: `Results::ReportByPayload` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
     /// Storage: `Results::NextReportId` (r:1 w:1)
     /// Proof: `Results::NextReportId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
     /// Storage: `Results::Reports` (r:0 w:1)
     /// Proof: `Results::Reports` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
     fn submit_report() -> Weight {
         // Proof size: measured `547`, estimated `24100`.
-        // Minimum execution time: 654_901_000 picoseconds.
-        Weight::from_parts(699_707_000, 24100)
-            .saturating_add(T::DbWeight::get().reads(5))
-            .saturating_add(T::DbWeight::get().writes(3))
+        // Minimum execution time: 588_143_000 picoseconds.
+        Weight::from_parts(693_496_000, 24100)
+            .saturating_add(T::DbWeight::get().reads(6))
+            .saturating_add(T::DbWeight::get().writes(4))
     }
     /// Storage: `Results::Reports` (r:1 w:0)
     /// Proof: `Results::Reports` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
@@ -68,9 +70,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
     /// Storage: `Results::Disputes` (r:1 w:1)
     /// Proof: `Results::Disputes` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
     fn dispute() -> Weight {
-        // Proof size: measured `549`, estimated `24100`.
-        // Minimum execution time: 6_542_686_000 picoseconds.
-        Weight::from_parts(6_825_571_000, 24100)
+        // Proof size: measured `582`, estimated `24100`.
+        // Minimum execution time: 6_100_974_000 picoseconds.
+        Weight::from_parts(6_661_571_000, 24100)
             .saturating_add(T::DbWeight::get().reads(3))
             .saturating_add(T::DbWeight::get().writes(1))
     }

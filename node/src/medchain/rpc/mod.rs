@@ -197,6 +197,42 @@ impl MedchainRpc {
         Ok(self.tables.get_or_init(|| (pp, tables)))
     }
 
+    /// The common start of a doctor's request about a record: the signed request checked, the
+    /// signer one of this hospital's doctors, the record one it may serve them. The doctor, the
+    /// block checked at, the record's id and the record.
+    fn record_access(
+        &self,
+        method: &str,
+        request: &Bytes,
+    ) -> RpcResult<(AccountId, Hash, u64, Record)> {
+        let request = self.verify::<RecordRequest>(method, request)?;
+        let doctor = request.signer;
+        let at = self.best();
+        self.ensure_own_doctor(at, &doctor)?;
+        let id = request.body.record;
+        let record = self.accessible_record(at, &doctor, id)?;
+        Ok((doctor, at, id, record))
+    }
+
+    /// Blob `hash` from this node's store, first fetched from `holder`'s node if it is not here:
+    /// checked against the hash either way.
+    async fn local_or_fetched(
+        &self,
+        holder: &AccountId,
+        hash: &[u8; 32],
+        what: &str,
+    ) -> RpcResult<Vec<u8>> {
+        let blobs = &self.services.blobs;
+        if !blobs.contains(hash).map_err(|e| internal(e.to_string()))? {
+            super::transfer::fetch_from(&self.services, holder, hash)
+                .await
+                .map_err(|e| error(code::NOT_FOUND, e))?;
+        }
+        blobs
+            .get(hash)
+            .map_err(|e| internal(format!("the stored {what} is unusable: {e}")))
+    }
+
     /// Submits `call` as the hospital; the transaction's hash.
     async fn submit(&self, call: RuntimeCall) -> RpcResult<Bytes> {
         self.services
@@ -332,11 +368,7 @@ impl MedchainApiServer for MedchainRpc {
     }
 
     async fn pre_decrypt(&self, request: Bytes) -> RpcResult<Bytes> {
-        let request = self.verify::<RecordRequest>("preDecrypt", &request)?;
-        let doctor = request.signer;
-        let at = self.best();
-        self.ensure_own_doctor(at, &doctor)?;
-        let record = self.accessible_record(at, &doctor, request.body.record)?;
+        let (doctor, at, id, record) = self.record_access("preDecrypt", &request)?;
         self.ensure_not_revoked(at, &doctor)?;
         let attribute_key = self.services.attribute_keys.get(&doctor).ok_or_else(|| {
             error(
@@ -364,36 +396,20 @@ impl MedchainApiServer for MedchainRpc {
             .map_err(|e| {
                 error(
                     code::CANNOT_DECRYPT,
-                    format!("{doctor} cannot open record {}: {e:?}", request.body.record),
+                    format!("{doctor} cannot open record {id}: {e:?}"),
                 )
             })?;
-        self.log_access(request.body.record, doctor, AccessKind::PreDecryption)
+        self.log_access(id, doctor, AccessKind::PreDecryption)
             .await?;
         Ok(semi.encode().into())
     }
 
     async fn fetch_payload(&self, request: Bytes) -> RpcResult<Bytes> {
-        let request = self.verify::<RecordRequest>("fetchPayload", &request)?;
-        let doctor = request.signer;
-        let at = self.best();
-        self.ensure_own_doctor(at, &doctor)?;
-        let record = self.accessible_record(at, &doctor, request.body.record)?;
-        if !self
-            .services
-            .blobs
-            .contains(&record.payload_hash)
-            .map_err(|e| internal(e.to_string()))?
-        {
-            super::transfer::fetch_from(&self.services, &record.hospital, &record.payload_hash)
-                .await
-                .map_err(|e| error(code::NOT_FOUND, e))?;
-        }
+        let (doctor, _, id, record) = self.record_access("fetchPayload", &request)?;
         let payload = self
-            .services
-            .blobs
-            .get(&record.payload_hash)
-            .map_err(|e| internal(format!("the stored payload is unusable: {e}")))?;
-        self.log_access(request.body.record, doctor, AccessKind::PayloadFetch)
+            .local_or_fetched(&record.hospital, &record.payload_hash, "payload")
+            .await?;
+        self.log_access(id, doctor, AccessKind::PayloadFetch)
             .await?;
         Ok(payload.into())
     }

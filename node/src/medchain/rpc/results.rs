@@ -30,6 +30,8 @@ impl MedchainRpc {
         let doctor = request.signer;
         let at = self.best();
         self.ensure_own_doctor(at, &doctor)?;
+        // The runtime takes claims only for doctors whose key is active.
+        self.ensure_not_revoked(at, &doctor)?;
         let record = request.body.record;
         let trapdoor = Trapdoor::from_digests(request.body.interests)
             .map_err(|e| error(code::BAD_REQUEST, format!("bad interests: {e:?}")))?;
@@ -117,22 +119,9 @@ impl MedchainRpc {
         let request = self.verify::<RecordRequest>("fetchReport", &request)?;
         let at = self.best();
         let (_, report) = self.report_on_own_record(at, request.body.record)?;
-        let hash = report.payload_hash;
-        if !self
-            .services
-            .blobs
-            .contains(&hash)
-            .map_err(|e| internal(e.to_string()))?
-        {
-            super::super::transfer::fetch_from(&self.services, &report.hospital, &hash)
-                .await
-                .map_err(|e| error(code::NOT_FOUND, e))?;
-        }
-        self.services
-            .blobs
-            .get(&hash)
+        self.local_or_fetched(&report.hospital, &report.payload_hash, "report")
+            .await
             .map(Bytes::from)
-            .map_err(|e| internal(format!("the stored report is unusable: {e}")))
     }
 
     /// `dispute`: checks the patient's proof, then files it as the record's holder.

@@ -1,0 +1,242 @@
+//! Consultations and results through hospitals' nodes on the four-hospital network: a patient
+//! uploads at hospital 1, which authorises hospital 2 and opens a consultation; hospital 2's
+//! doctor claims the record through their node (which counts the matched interests), is
+//! assigned, and hands their node a report sealed to the patient; the patient collects it from
+//! hospital 1's node, which fetches it from hospital 2's over the transfer protocol, opens it, and
+//! disputes it through hospital 1's node. And the refusals: a claim from an unauthorised
+//! hospital's doctor, a report from a doctor not assigned, a report asked of a hospital that does
+//! not hold the record, a dispute without the patient's secret.
+
+use codec::{Decode, Encode};
+use medchain_crypto::{abe::EncryptionTables, dleq, elgamal, hash::keyword_digest, seeded_rng};
+use medchain_integration_tests::{
+    chain::bytes,
+    network::{start_founders, wait_finalized, Node},
+    services,
+    tx::{account, submit_accepted},
+    wait_for,
+};
+use medchain_rpc_api::{ClaimRequest, Claimed, DisputeRequest, RecordRequest, ReportUpload};
+use medchain_runtime::{
+    genesis::dev_kgc, hospital_keys, pallet_hospitals, pallet_kgc, pallet_records, pallet_results,
+    AccountId, Runtime, RuntimeCall,
+};
+use polkadot_sdk::{
+    sp_core::{sr25519, Pair},
+    sp_keyring::Sr25519Keyring,
+};
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+const REPORT: &[u8] = b"Rate control with bisoprolol 2.5 mg; anticoagulate; review in 4 weeks.";
+
+type Record = pallet_records::Record<Runtime>;
+type Consultation = pallet_records::Consultation<Runtime>;
+type Report = pallet_results::Report<Runtime>;
+
+#[test]
+fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes() {
+    let nodes = start_founders();
+    let all: Vec<&Node> = nodes.iter().collect();
+    wait_finalized(&all, 1, TIMEOUT);
+    let (node1, node2, node3) = (&nodes[0], &nodes[1], &nodes[2]);
+    let (alice, bob, charlie) = (
+        Sr25519Keyring::Alice.pair(),
+        Sr25519Keyring::Bob.pair(),
+        Sr25519Keyring::Charlie.pair(),
+    );
+    let doctor = sr25519::Pair::from_string("//Bob//doctor//cardiology", None).expect("seed");
+    let colleague = sr25519::Pair::from_string("//Bob//doctor//radiology", None).expect("seed");
+    let outsider = sr25519::Pair::from_string("//Charlie//doctor//cardiology", None).expect("seed");
+    let patient = sr25519::Pair::from_string("//patient//consultation", None).expect("seed");
+    let mut rng = seeded_rng(*b"medchain/tests/consultation-svc!");
+
+    for (node, hospital, member) in [
+        (node2, &bob, &doctor),
+        (node2, &bob, &colleague),
+        (node3, &charlie, &outsider),
+    ] {
+        submit_accepted(
+            &node.rpc,
+            hospital,
+            RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
+                doctor: account(member),
+            }),
+        );
+    }
+    wait_for("the doctors to be registered", TIMEOUT, || {
+        let at = node1.rpc.best_head();
+        [&doctor, &colleague, &outsider]
+            .iter()
+            .all(|member| {
+                let hospital: Option<AccountId> =
+                    node1
+                        .rpc
+                        .runtime_call("HospitalsApi_hospital_of", account(member), at);
+                hospital.is_some()
+            })
+            .then_some(())
+    });
+    // The KGC gives hospital 2's doctors and hospital 3's a leaf: claims need an active key.
+    let kgc = Sr25519Keyring::Ferdie.pair();
+    for member in [&doctor, &colleague, &outsider] {
+        submit_accepted(
+            &node1.rpc,
+            &kgc,
+            RuntimeCall::Kgc(pallet_kgc::Call::assign_leaf {
+                doctor: account(member),
+            }),
+        );
+    }
+    let sealed_key = hospital_keys::seal_search_key(
+        &hospital_keys::registered_encryption_key(&bob),
+        0,
+        &hospital_keys::search_key(&alice, 0),
+        &mut rng,
+    )
+    .expect("Bob's key is valid");
+    submit_accepted(
+        &node1.rpc,
+        &alice,
+        RuntimeCall::Hospitals(pallet_hospitals::Call::authorize {
+            to: account(&bob),
+            expires_at: 1_000_000,
+            encrypted_search_key: sealed_key,
+        }),
+    );
+    services::upload(
+        &node1.rpc,
+        &patient,
+        &EncryptionTables::new(&dev_kgc::setup().0),
+        ("cardiology and consultant", 0),
+        &["cardiology", "arrhythmia", "holter"],
+        b"Holter: paroxysmal AF",
+        &mut rng,
+    )
+    .expect("hospital 1 takes the upload");
+    let record = wait_for("the record to be final", TIMEOUT, || {
+        let page: Vec<(u64, Record)> = node1.rpc.runtime_call(
+            "RecordsApi_records_of",
+            (account(&alice), 0u64, 1u32),
+            node1.rpc.finalized_head(),
+        );
+        page.first().map(|(id, _)| *id)
+    });
+
+    // Hospital 1 opens a consultation; the doctor at hospital 2 claims through their node, which
+    // counts two of their three interests; hospital 3's doctor is refused.
+    submit_accepted(
+        &node1.rpc,
+        &alice,
+        RuntimeCall::Records(pallet_records::Call::open_consultation { record }),
+    );
+    let interests = |words: [&str; 3]| ClaimRequest {
+        record,
+        interests: words.map(keyword_digest).to_vec(),
+    };
+    let claimed: Claimed = wait_for("hospital 2's node to take the claim", TIMEOUT, || {
+        services::call(
+            &node2.rpc,
+            &doctor,
+            "claim",
+            interests(["arrhythmia", "cardiology", "oncology"]),
+        )
+        .ok()
+        .map(|answer| serde_json::from_value(answer).expect("a claim receipt"))
+    });
+    assert_eq!(claimed.matched, 2);
+    let refused = services::call(
+        &node3.rpc,
+        &outsider,
+        "claim",
+        interests(["arrhythmia", "cardiology", "holter"]),
+    )
+    .expect_err("hospital 3 is not authorised");
+    assert!(refused.contains("may search"), "{refused}");
+    let consultation = wait_for("the assignment", TIMEOUT, || {
+        let consultation: Option<Consultation> = node2.rpc.runtime_call(
+            "RecordsApi_consultation",
+            record,
+            node2.rpc.finalized_head(),
+        );
+        consultation.filter(|c| c.assigned.is_some())
+    });
+    let assigned = consultation.assigned.expect("assigned");
+    assert_eq!((assigned.doctor, assigned.matched), (account(&doctor), 2));
+
+    // The assigned doctor seals the report to the patient's key in the record and hands it to
+    // their node; a colleague who is not assigned is refused.
+    let published: Option<Record> =
+        node2
+            .rpc
+            .runtime_call("RecordsApi_record", record, node2.rpc.finalized_head());
+    let patient_key = elgamal::PublicKey(
+        Decode::decode(&mut &published.expect("the record").patient_key[..]).expect("G1"),
+    );
+    let report = elgamal::seal(&patient_key, REPORT, &mut rng).expect("seals");
+    let upload = ReportUpload {
+        record,
+        sealed: report.encode(),
+    };
+    let refused = services::call(&node2.rpc, &colleague, "storeReport", upload.clone())
+        .expect_err("only the assigned doctor reports");
+    assert!(refused.contains("not the doctor assigned"), "{refused}");
+    let stored = bytes(
+        &services::call(&node2.rpc, &doctor, "storeReport", upload).expect("the node keeps it"),
+    );
+    assert_eq!(stored, medchain_crypto::hash::sha256(&report.encode()));
+    submit_accepted(
+        &node2.rpc,
+        &doctor,
+        RuntimeCall::Results(pallet_results::Call::submit_report {
+            record,
+            payload_hash: stored.try_into().expect("32 bytes"),
+            payload_size: report.encode().len() as u64,
+            ephemeral: report.ephemeral.encode().try_into().expect("48 bytes"),
+        }),
+    );
+
+    // The patient collects it from hospital 1's node, which fetches it from hospital 2's, and
+    // opens it; hospital 3's node does not hold the record and refuses.
+    let request = RecordRequest { record };
+    let collected = wait_for("hospital 1's node to collect the report", TIMEOUT, || {
+        services::call(&node1.rpc, &patient, "fetchReport", request.clone())
+            .ok()
+            .map(|answer| bytes(&answer))
+    });
+    assert_eq!(collected, report.encode());
+    let secret = elgamal::SecretKey::derive(&patient.to_raw_vec());
+    let sealed = elgamal::Ciphertext::decode(&mut &collected[..]).expect("a sealed report");
+    assert_eq!(secret.open(&sealed).expect("the patient opens it"), REPORT);
+    let refused = services::call(&node3.rpc, &patient, "fetchReport", request)
+        .expect_err("hospital 3 does not hold the record");
+    assert!(refused.contains("ask that hospital's node"), "{refused}");
+
+    // A dispute needs the patient's secret: a disclosure made with another key is refused;
+    // the patient's own is filed by hospital 1 and settled on-chain.
+    let dispute = |key: &elgamal::SecretKey, rng: &mut _| {
+        let disclosure = dleq::disclose(key, &sealed, rng);
+        DisputeRequest {
+            record,
+            shared: disclosure.shared.encode().try_into().expect("48 bytes"),
+            proof: disclosure.proof.encode().try_into().expect("64 bytes"),
+        }
+    };
+    let forged = dispute(&elgamal::SecretKey::generate(&mut rng), &mut rng);
+    let refused = services::call(&node1.rpc, &patient, "dispute", forged)
+        .expect_err("a disclosure without the patient's key");
+    assert!(refused.contains("only the patient"), "{refused}");
+    let honest = dispute(&secret, &mut rng);
+    services::call(&node1.rpc, &patient, "dispute", honest.clone()).expect("filed");
+    let disclosed = wait_for("the dispute to be final", TIMEOUT, || {
+        let at = node3.rpc.finalized_head();
+        let (id, _): (u64, Report) =
+            node3
+                .rpc
+                .runtime_call::<Option<(u64, Report)>>("ResultsApi_report_on", record, at)?;
+        node3
+            .rpc
+            .runtime_call::<Option<[u8; 48]>>("ResultsApi_disclosure", id, at)
+    });
+    assert_eq!(disclosed, honest.shared);
+}
