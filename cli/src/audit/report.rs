@@ -126,12 +126,29 @@ pub fn html(audit: &Audit) -> String {
         page.push_str("<p>No record was published.</p>");
     }
     for (record, entries) in &by_record {
+        let findings: Vec<&Finding> = audit
+            .findings
+            .iter()
+            .filter(|f| f.record == Some(*record))
+            .collect();
         push_timeline(&mut page, &format!("Record {record}"), entries);
+        if !findings.is_empty() {
+            page.push_str("<table>");
+            findings
+                .into_iter()
+                .for_each(|f| push_finding(&mut page, f));
+            page.push_str("</table>");
+        }
     }
 
     page.push_str("<h2>Hospitals</h2>");
+    let names = hospital_names(&audit.history.entries);
     for (hospital, entries) in by_hospital(&audit.history.entries) {
-        push_timeline(&mut page, &format!("Hospital {hospital}"), &entries);
+        let title = match names.get(&hospital) {
+            Some(name) => format!("Hospital {hospital} ({name})"),
+            None => format!("Hospital {hospital}"),
+        };
+        push_timeline(&mut page, &title, &entries);
     }
     page.push_str("</body></html>\n");
     page
@@ -174,6 +191,18 @@ fn push_timeline(page: &mut String, title: &str, entries: &[&Entry]) {
     page.push_str("</table>");
 }
 
+/// The names hospitals were admitted under (founding hospitals are named in the chain spec,
+/// not in events).
+fn hospital_names(entries: &[Entry]) -> BTreeMap<Account, String> {
+    entries
+        .iter()
+        .filter_map(|entry| match &entry.event {
+            Event::HospitalAdmitted { hospital, name } => Some((hospital.clone(), name.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The entries that concern each hospital: those naming it, and those naming its doctors (a
 /// doctor belongs to the hospital it was last added to).
 fn by_hospital(entries: &[Entry]) -> BTreeMap<Account, Vec<&Entry>> {
@@ -212,12 +241,19 @@ mod tests {
         findings::{Kind, Tally},
         history::History,
         replay::{BlockRef, Summary},
-        rules::tests::{access, account, setup},
+        rules::tests::{access, account, at, setup},
     };
     use medchain_runtime::Hash;
 
     fn audit() -> Audit {
-        let mut entries = setup();
+        let mut entries = vec![at(
+            0,
+            Event::HospitalAdmitted {
+                hospital: account("h2"),
+                name: "St. <Example>".into(),
+            },
+        )];
+        entries.extend(setup());
         entries.push(access(4, "h2", "d2"));
         let findings = vec![Finding {
             severity: Severity::Violation,
@@ -271,7 +307,11 @@ mod tests {
         assert!(html.contains("access_without_authorization"));
         assert!(html.contains("d2 &lt;script&gt;"), "messages are escaped");
         assert!(html.contains("<h3>Record 0</h3>"));
-        assert!(html.contains("<h3>Hospital h1</h3>") && html.contains("<h3>Hospital h2</h3>"));
+        assert!(html.contains("<h3>Hospital h1</h3>"));
+        assert!(html.contains("<h3>Hospital h2 (St. &lt;Example&gt;)</h3>"));
+        // The record's own timeline repeats its finding.
+        let record_section = &html[html.find("<h3>Record 0</h3>").expect("record 0")..];
+        assert!(record_section.contains("access_without_authorization"));
         assert!(
             !html.contains("<h3>Hospital d2</h3>"),
             "doctors are not hospitals"
