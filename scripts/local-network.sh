@@ -4,6 +4,7 @@
 #   scripts/local-network.sh start    build nothing; start the four validators (Alice, Bob,
 #                                     Charlie and Dave's hospitals) of the built-in `local` chain
 #   scripts/local-network.sh status   each node's pid, RPC endpoint, best and finalised block
+#   scripts/local-network.sh wait     until every node has finalised a block
 #   scripts/local-network.sh stop     stop the four nodes (their databases are kept)
 #   scripts/local-network.sh purge    stop them and delete their databases
 #
@@ -90,6 +91,26 @@ status() {
   done
 }
 
+wait_final() { # every node has finalised a block (two minutes at most)
+  for i in 0 1 2 3; do
+    local port number=0
+    port=$(rpc_port "$i")
+    for _ in $(seq 240); do
+      local finalized
+      finalized=$(rpc "$port" chain_getFinalizedHead '[]' | sed -n 's/.*"result":"\(0x[0-9a-f]*\)".*/\1/p')
+      [ -n "$finalized" ] && number=$(block_number "$port" "$finalized")
+      [[ "$number" =~ ^[0-9]+$ ]] || number=0
+      [ "$number" -ge 1 ] && break
+      sleep 0.5
+    done
+    if [ "$number" -lt 1 ]; then
+      echo "${names[$i]}: no block finalised after two minutes; see $dir/${names[$i]}.log" >&2
+      exit 1
+    fi
+  done
+  echo "all four nodes finalise blocks"
+}
+
 stop() {
   for name in "${names[@]}"; do
     if running "$name"; then
@@ -103,7 +124,8 @@ stop() {
 case "${1:-}" in
   start) start ;;
   status) status ;;
+  wait) wait_final ;;
   stop) stop ;;
   purge) stop; rm -rf "$dir" ;;
-  *) echo "usage: $0 start|status|stop|purge" >&2; exit 2 ;;
+  *) echo "usage: $0 start|status|wait|stop|purge" >&2; exit 2 ;;
 esac

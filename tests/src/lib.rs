@@ -7,6 +7,7 @@ pub mod chain;
 pub mod network;
 pub mod rpc;
 pub mod services;
+pub mod tamper;
 pub mod tx;
 
 use std::time::{Duration, Instant};

@@ -29,6 +29,17 @@ impl Rpc {
     pub fn call(&self, method: &str, params: Value) -> Result<Value, RpcError> {
         let body =
             json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
+        let payload = self.post(&body)?;
+        let reply: Value = serde_json::from_str(&payload)
+            .map_err(|e| RpcError::Transport(format!("{e}: {payload}")))?;
+        match reply.get("error") {
+            Some(error) => Err(RpcError::Call(error.clone())),
+            None => Ok(reply["result"].clone()),
+        }
+    }
+
+    /// Posts a JSON-RPC `body` (one request or a batch) and returns the answer's body.
+    pub fn post(&self, body: &str) -> Result<String, RpcError> {
         let transport = |e: std::io::Error| RpcError::Transport(e.to_string());
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).map_err(transport)?;
         stream
@@ -50,12 +61,7 @@ impl Rpc {
         if !head.starts_with("HTTP/1.1 200") {
             return Err(RpcError::Transport(response));
         }
-        let reply: Value = serde_json::from_str(payload)
-            .map_err(|e| RpcError::Transport(format!("{e}: {payload}")))?;
-        match reply.get("error") {
-            Some(error) => Err(RpcError::Call(error.clone())),
-            None => Ok(reply["result"].clone()),
-        }
+        Ok(payload.to_owned())
     }
 
     /// Like [`Rpc::call`], for calls a test expects to succeed.
