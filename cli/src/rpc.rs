@@ -80,12 +80,10 @@ pub struct Block {
     pub extrinsics: Vec<Bytes>,
 }
 
-/// A storage read proof (`state_getReadProof`): trie nodes that prove values against a block's
-/// state root.
+/// A storage read proof (`state_getReadProof`): trie nodes that prove values against the state
+/// root of the block it was asked for (the response also names that block, which is not needed).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReadProof {
-    /// The block whose state the proof is against.
-    pub at: Hash,
     /// The trie nodes.
     pub proof: Vec<Bytes>,
 }
