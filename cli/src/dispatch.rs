@@ -46,7 +46,7 @@ pub fn describe(error: &DispatchError) -> DispatchFailure {
         _ => None,
     };
     let (pallet, name, doc) = named.unwrap_or_else(|| {
-        let doc: &'static str = error.clone().into();
+        let doc: &'static str = (*error).into();
         (None, format!("{error:?}"), doc.to_owned())
     });
     DispatchFailure {

@@ -14,7 +14,7 @@ use medchain_rpc_api::AttributeKeyDelivery;
 use medchain_runtime::{
     genesis::dev_kgc,
     pallet_kgc::{self, RevocationEntry},
-    AccountId, Runtime, RuntimeCall,
+    AccountId, Hash, Runtime, RuntimeCall,
 };
 use rand::rngs::OsRng;
 use serde::Serialize;
@@ -28,7 +28,7 @@ use crate::{
     sealing::{self, SealingError},
     services::{self, Service},
     submit::{events_of, submit},
-    text,
+    text::{self, HexBytes},
 };
 
 /// The KGC's commands.
@@ -102,8 +102,8 @@ pub struct IssueKeyArgs {
     #[arg(long, value_parser = text::parse_account)]
     pub doctor: AccountId,
     /// The doctor's ABE public key, as `medchain doctor keygen` printed it.
-    #[arg(long, value_parser = text::parse_hex)]
-    pub doctor_public: Vec<u8>,
+    #[arg(long, value_parser = text::parse_hex_bytes)]
+    pub doctor_public: HexBytes,
     /// The doctor's attributes, comma-separated (e.g. cardiology,consultant).
     #[arg(long, value_delimiter = ',', required = true)]
     pub attributes: Vec<String>,
@@ -128,7 +128,7 @@ pub async fn run(
 }
 
 /// The chain's `pp`, or `None` when its KGC has not run Setup.
-async fn chain_params(chain: &Chain) -> Result<Option<PublicParams>, CommandError> {
+pub(crate) async fn chain_params(chain: &Chain) -> Result<Option<PublicParams>, CommandError> {
     let encoded: Vec<u8> = chain.api("KgcApi_params", (), None).await?;
     if encoded.is_empty() {
         return Ok(None);
@@ -229,7 +229,7 @@ async fn issue_key(
     let kgc = AccountKey::load(&args.key, Role::Kgc)?;
     let chain = Chain::connect(node).await?;
     let setup = load_setup(&chain, &args.kgc).await?;
-    let public: UserPublicKey = sealing::decode("--doctor-public", &args.doctor_public)?;
+    let public: UserPublicKey = sealing::decode("--doctor-public", &args.doctor_public.0)?;
     let doctor = text::account(&args.doctor);
     let status: Option<(u64, Option<u64>)> = chain
         .api("KgcApi_doctor_status", &args.doctor, None)
@@ -353,10 +353,13 @@ async fn revoke(
 }
 
 /// The on-chain revocation list.
-async fn revocations(chain: &Chain) -> Result<Vec<RevocationEntry>, CommandError> {
+async fn revocations(
+    chain: &Chain,
+    at: Option<Hash>,
+) -> Result<Vec<RevocationEntry>, CommandError> {
     let key = pallet_kgc::Revocations::<Runtime>::hashed_key().to_vec();
     Ok(chain
-        .storage("Kgc.Revocations", key, None)
+        .storage("Kgc.Revocations", key, at)
         .await?
         .unwrap_or_default())
 }
@@ -383,7 +386,7 @@ async fn publish_update(
     let setup = load_setup(&chain, setup).await?;
     let current: u64 = chain.api("KgcApi_current_epoch", (), None).await?;
     let epoch = if next { current + 1 } else { current };
-    let list = revocations(&chain).await?;
+    let list = revocations(&chain, None).await?;
     let list_for_tree: Vec<Revocation> = list.iter().copied().map(Revocation::from).collect();
     let update = abe::upd_keygen(
         &setup.pp,
@@ -475,7 +478,7 @@ async fn status(node: &str, output: Output) -> Result<ExitCode, CommandError> {
         epoch,
         kgc_account: kgc_account.as_ref().map(text::account),
         tree_depth: chain_params(&chain).await?.map(|pp| pp.depth),
-        revocations: revocations(&chain)
+        revocations: revocations(&chain, Some(at))
             .await?
             .into_iter()
             .map(|r| RevocationView {

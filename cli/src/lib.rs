@@ -4,6 +4,9 @@
 //! its JSON-RPC (`--node`) and prints text for people, or one JSON document with `--json`.
 //!
 //! - `kgc`: the key generation centre's Setup, key issuing, revocation and update keys ([`kgc`]).
+//! - `hospital`: admissions by the council, authorisations, doctors, consultations ([`hospital`]).
+//! - `patient`: encrypted uploads, reports, disputes ([`patient`]).
+//! - `doctor`: search, claims, decryption, reports ([`doctor`]).
 //! - `audit`: the auditor's replay of the ledger ([`audit`]).
 //!
 //! Each group is a module with its own `clap` subcommand enum and an async `run`; adding a
@@ -12,11 +15,15 @@
 pub mod audit;
 pub mod chain;
 pub mod dispatch;
+pub mod doctor;
 pub mod error;
+pub mod hospital;
 pub mod keygen;
 pub mod keys;
 pub mod kgc;
 pub mod output;
+pub mod patient;
+pub mod records;
 pub mod rpc;
 pub mod sealing;
 pub mod services;
@@ -54,6 +61,15 @@ pub enum Command {
     /// The key generation centre: Setup, doctors' attribute keys, revocations, update keys.
     #[command(subcommand)]
     Kgc(kgc::KgcCommand),
+    /// A hospital's administrator: council admissions, authorisations, doctors, consultations.
+    #[command(subcommand)]
+    Hospital(hospital::HospitalCommand),
+    /// A patient: upload an encrypted record, read and dispute its reports.
+    #[command(subcommand)]
+    Patient(patient::PatientCommand),
+    /// A doctor: search records, claim consultations, decrypt records, send reports.
+    #[command(subcommand)]
+    Doctor(doctor::DoctorCommand),
     /// The auditor: replay the ledger from genesis, check its integrity, finality and rules.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -73,6 +89,9 @@ pub fn run() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Kgc(command) => kgc::run(command, &cli.node, output).await,
+            Command::Hospital(command) => hospital::run(command, &cli.node, output).await,
+            Command::Patient(command) => patient::run(command, &cli.node, output).await,
+            Command::Doctor(command) => doctor::run(command, &cli.node, output).await,
             Command::Audit(command) => Ok(audit::run(command, &cli.node, output).await?),
         }
     });
@@ -80,4 +99,254 @@ pub fn run() -> ExitCode {
         output.error(&error);
         ExitCode::from(EXIT_ERROR)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+
+    fn parses(args: &[&str]) -> Command {
+        let mut line = vec!["medchain"];
+        line.extend_from_slice(args);
+        match Cli::try_parse_from(&line) {
+            Ok(cli) => cli.command,
+            Err(error) => panic!("{args:?} does not parse: {error}"),
+        }
+    }
+
+    fn refused(args: &[&str]) -> String {
+        let mut line = vec!["medchain"];
+        line.extend_from_slice(args);
+        match Cli::try_parse_from(&line) {
+            Ok(cli) => panic!("{args:?} parsed as {:?}", cli.command),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn every_role_command_parses() {
+        let proposal = format!("0x{}", "11".repeat(32));
+        let encryption_key = "ab".repeat(48);
+        let commands: Vec<Vec<&str>> = vec![
+            vec!["kgc", "keygen", "--out", "kgc.json"],
+            vec![
+                "kgc", "keygen", "--out", "kgc.json", "--suri", "//Ferdie", "--force",
+            ],
+            vec!["kgc", "setup", "--out", "s.json", "--dev"],
+            vec!["kgc", "setup", "--out", "s.json", "--depth", "10"],
+            vec![
+                "kgc",
+                "issue-key",
+                "--kgc",
+                "s.json",
+                "--key",
+                "k.json",
+                "--doctor",
+                ALICE,
+                "--doctor-public",
+                "0x01",
+                "--attributes",
+                "cardiology,consultant",
+            ],
+            vec!["kgc", "revoke", "--key", "k.json", "--doctor", ALICE],
+            vec![
+                "kgc",
+                "publish-update",
+                "--kgc",
+                "s.json",
+                "--key",
+                "k.json",
+            ],
+            vec![
+                "kgc",
+                "publish-update",
+                "--kgc",
+                "s.json",
+                "--key",
+                "k.json",
+                "--next",
+            ],
+            vec!["kgc", "status"],
+            vec!["hospital", "keygen", "--out", "h.json"],
+            vec![
+                "hospital",
+                "admit",
+                "--key",
+                "k.json",
+                "--hospital",
+                ALICE,
+                "--name",
+                "Eve Clinic",
+                "--peer-id",
+                "12D3KooWSCufgHzV4fCwRijfH2k3abrpAJxTKxEvN1FDuRXA2U9x",
+                "--encryption-key",
+                &encryption_key,
+                "--session-keys",
+                "0x00",
+            ],
+            vec![
+                "hospital",
+                "vote",
+                "--key",
+                "k.json",
+                "--proposal",
+                &proposal,
+                "--approve",
+            ],
+            vec![
+                "hospital",
+                "authorize",
+                "--key",
+                "k.json",
+                "--to",
+                ALICE,
+                "--expires-in",
+                "100",
+            ],
+            vec!["hospital", "withdraw", "--key", "k.json", "--to", ALICE],
+            vec![
+                "hospital",
+                "add-doctor",
+                "--key",
+                "k.json",
+                "--doctor",
+                ALICE,
+            ],
+            vec![
+                "hospital",
+                "open-consultation",
+                "--key",
+                "k.json",
+                "--record",
+                "3",
+            ],
+            vec!["hospital", "status"],
+            vec!["hospital", "status", "--hospital", ALICE],
+            vec!["patient", "keygen", "--out", "p.json"],
+            vec![
+                "patient",
+                "upload",
+                "ecg.txt",
+                "--key",
+                "k.json",
+                "--policy",
+                "cardiology and consultant",
+                "--keywords",
+                "cardiology,arrhythmia",
+            ],
+            vec!["patient", "reports", "--key", "k.json"],
+            vec![
+                "patient",
+                "open-report",
+                "3",
+                "--key",
+                "k.json",
+                "--out",
+                "r.txt",
+            ],
+            vec!["patient", "dispute", "3", "--key", "k.json"],
+            vec!["doctor", "keygen", "--out", "d.json"],
+            vec![
+                "doctor",
+                "search",
+                "--key",
+                "k.json",
+                "--interests",
+                "cardiology,arrhythmia",
+            ],
+            vec![
+                "doctor",
+                "claim",
+                "3",
+                "--key",
+                "k.json",
+                "--interests",
+                "cardiology",
+            ],
+            vec![
+                "doctor", "open", "3", "--key", "k.json", "--out", "r.txt", "--force",
+            ],
+            vec!["doctor", "report", "3", "report.txt", "--key", "k.json"],
+        ];
+        for command in commands {
+            let mut line = vec!["--node", "ws://127.0.0.1:9945", "--json"];
+            line.extend(command);
+            parses(&line);
+        }
+        match parses(&[
+            "kgc",
+            "issue-key",
+            "--kgc",
+            "s",
+            "--key",
+            "k",
+            "--doctor",
+            ALICE,
+            "--doctor-public",
+            "0x0102",
+            "--attributes",
+            "a,b,c",
+        ]) {
+            Command::Kgc(kgc::KgcCommand::IssueKey(args)) => {
+                assert_eq!(args.attributes, ["a", "b", "c"]);
+                assert_eq!(args.doctor_public.0, [1, 2]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_arguments_are_refused_with_what_was_expected() {
+        assert!(refused(&["kgc", "setup", "--out", "s.json"]).contains("--dev"));
+        assert!(
+            refused(&["kgc", "setup", "--out", "s.json", "--dev", "--depth", "3"])
+                .contains("cannot be used with")
+        );
+        assert!(refused(&["kgc", "revoke", "--key", "k", "--doctor", "bob"]).contains("SS58"));
+        assert!(
+            refused(&["hospital", "vote", "--key", "k", "--proposal", "0x11"]).contains("32 bytes")
+        );
+        let hash = format!("0x{}", "11".repeat(32));
+        assert!(
+            refused(&["hospital", "vote", "--key", "k", "--proposal", &hash]).contains("--approve")
+        );
+        assert!(refused(&[
+            "hospital",
+            "authorize",
+            "--key",
+            "k",
+            "--to",
+            ALICE,
+            "--expires-in",
+            "0"
+        ])
+        .contains("expires-in"));
+        assert!(refused(&[
+            "hospital",
+            "admit",
+            "--key",
+            "k",
+            "--hospital",
+            ALICE,
+            "--name",
+            "E",
+            "--peer-id",
+            "12D3",
+            "--encryption-key",
+            "0x01",
+            "--session-keys",
+            "0x"
+        ])
+        .contains("48 bytes"));
+        assert!(
+            refused(&["patient", "upload", "f", "--key", "k", "--policy", "p"])
+                .contains("--keywords")
+        );
+        assert!(
+            refused(&["doctor", "claim", "x", "--key", "k", "--interests", "a"])
+                .contains("invalid digit")
+        );
+    }
 }

@@ -17,6 +17,16 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     ::hex::decode(digits).map_err(|e| format!("not hex: {e}"))
 }
 
+/// Bytes given as one hex argument (a field of type `Vec<u8>` would make `clap` expect a list
+/// of numbers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HexBytes(pub Vec<u8>);
+
+/// One argument of hex bytes.
+pub fn parse_hex_bytes(text: &str) -> Result<HexBytes, String> {
+    parse_hex(text).map(HexBytes)
+}
+
 /// Exactly `N` bytes of hex.
 pub fn parse_hex_array<const N: usize>(text: &str) -> Result<[u8; N], String> {
     let bytes = parse_hex(text)?;

@@ -1,0 +1,441 @@
+//! `medchain patient`: a patient's commands, through their hospital's node (`--node`). The
+//! patient's client encrypts before anything leaves the machine: the hospital stores a sealed
+//! payload and sees only keyword digests.
+
+use std::{fs, path::PathBuf, process::ExitCode};
+
+use clap::Subcommand;
+use medchain_crypto::hash::sha256;
+use medchain_rpc_api::Uploaded;
+use medchain_runtime::{AccountId, BlockNumber, Hash};
+use polkadot_sdk::sp_core::Bytes;
+use rand::rngs::OsRng;
+use serde::Serialize;
+
+use crate::{
+    chain::{Chain, ChainError},
+    error::CommandError,
+    hospital,
+    keygen::{self, KeygenArgs},
+    keys::{write_private, AccountKey, Role},
+    kgc,
+    output::Output,
+    records::{self, Consultation, Record},
+    sealing,
+    services::{self, Service},
+    text,
+};
+
+/// Records read per `RecordsApi_records_of` call.
+const PAGE: u32 = 100;
+
+/// A patient's commands.
+#[derive(Debug, Subcommand)]
+pub enum PatientCommand {
+    /// Make a patient's account key; their report key is derived from it.
+    Keygen(KeygenArgs),
+    /// Encrypt a record under an access policy and upload it to the hospital (`--node`), which
+    /// indexes the keywords and publishes it; prints the record's id once it is final.
+    Upload {
+        /// The record to upload.
+        file: PathBuf,
+        /// The patient's key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// Who may read it, over doctors' attributes: e.g. "cardiology and (consultant or 2 of
+        /// (resident, icu, night))".
+        #[arg(long)]
+        policy: String,
+        /// Keywords doctors find it by, comma-separated (only their digests leave the machine).
+        #[arg(long, value_delimiter = ',', required = true)]
+        keywords: Vec<String>,
+    },
+    /// List this patient's records, their consultations and reports.
+    Reports {
+        /// The patient's key file.
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Fetch and decrypt the report on a record (written with mode 0600).
+    OpenReport {
+        /// The record's id.
+        record: u64,
+        /// The patient's key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// File to write the report to.
+        #[arg(long)]
+        out: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Dispute the report on a record: disclose its key with a proof, so that anyone can read
+    /// exactly what the doctor sent (the hospital files it on-chain).
+    Dispute {
+        /// The record's id.
+        record: u64,
+        /// The patient's key file.
+        #[arg(long)]
+        key: PathBuf,
+    },
+}
+
+/// Runs `command` against the node at `node`.
+pub async fn run(
+    command: PatientCommand,
+    node: &str,
+    output: Output,
+) -> Result<ExitCode, CommandError> {
+    match command {
+        PatientCommand::Keygen(args) => keygen::run(Role::Patient, args, output),
+        PatientCommand::Upload {
+            file,
+            key,
+            policy,
+            keywords,
+        } => upload(&file, &key, &policy, &keywords, node, output).await,
+        PatientCommand::Reports { key } => reports(&key, node, output).await,
+        PatientCommand::OpenReport {
+            record,
+            key,
+            out,
+            force,
+        } => open_report(record, &key, &out, force, node, output).await,
+        PatientCommand::Dispute { record, key } => dispute(record, &key, node, output).await,
+    }
+}
+
+/// Reads an input file.
+pub fn read(path: &std::path::Path) -> Result<Vec<u8>, CommandError> {
+    fs::read(path).map_err(|source| CommandError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UploadDone {
+    record: u64,
+    hospital: String,
+    payload_hash: String,
+    payload_size: usize,
+    epoch: u64,
+    block: BlockNumber,
+}
+
+async fn upload(
+    file: &std::path::Path,
+    key: &std::path::Path,
+    policy: &str,
+    keywords: &[String],
+    node: &str,
+    output: Output,
+) -> Result<ExitCode, CommandError> {
+    let patient = AccountKey::load(key, Role::Patient)?;
+    let plaintext = read(file)?;
+    let chain = Chain::connect(node).await?;
+    let pp = kgc::chain_params(&chain).await?.ok_or_else(|| {
+        CommandError::Refused(
+            "the chain has no KGC public parameters yet: nothing can be encrypted".to_owned(),
+        )
+    })?;
+    let epoch: u64 = chain.api("KgcApi_current_epoch", (), None).await?;
+    let sealed = sealing::seal_record(
+        &pp,
+        (policy, epoch),
+        keywords,
+        &plaintext,
+        patient.encryption_public_key(),
+        &mut OsRng,
+    )?;
+    let payload_hash = sha256(&sealed.upload.payload);
+    let payload_size = sealed.upload.payload.len();
+    let spinner = output.spinner(&format!("uploading {payload_size} bytes"));
+    let receipt: Result<Uploaded, _> =
+        services::request(&chain, &patient.pair, Service::UploadPayload, sealed.upload).await;
+    spinner.finish_and_clear();
+    let receipt = receipt?;
+    if receipt.payload_hash.0 != payload_hash {
+        return Err(CommandError::Refused(format!(
+            "the hospital's receipt names payload {}, not the uploaded {}",
+            text::hex(&receipt.payload_hash),
+            text::hex(&payload_hash)
+        )));
+    }
+    let hospital = receipt.hospital;
+    let (record, block) = chain
+        .wait_final(
+            output,
+            "the record to be published and final",
+            "the hospital took the payload but its record is not on-chain: ask the hospital to check its node",
+            |at| {
+                let (chain, hospital) = (&chain, &hospital);
+                async move { find_by_payload(chain, hospital, &payload_hash, at).await }
+            },
+        )
+        .await?;
+    let done = UploadDone {
+        record,
+        hospital: text::account(&hospital),
+        payload_hash: text::hex(&payload_hash),
+        payload_size,
+        epoch,
+        block,
+    };
+    output.print(&done, |d, out| {
+        writeln!(
+            out,
+            "Record {} published by {} (block #{}, epoch {}, {} bytes sealed).",
+            d.record, d.hospital, d.block, d.epoch, d.payload_size
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The id and publication block of `hospital`'s record with payload `hash`, at block `at`.
+async fn find_by_payload(
+    chain: &Chain,
+    hospital: &AccountId,
+    hash: &[u8; 32],
+    at: Hash,
+) -> Result<Option<(u64, BlockNumber)>, ChainError> {
+    let found = records_of(chain, hospital, at)
+        .await?
+        .into_iter()
+        .find(|(_, record)| &record.payload_hash == hash)
+        .map(|(id, record)| (id, record.published_at));
+    Ok(found)
+}
+
+/// Every record `hospital` publishes, at block `at`.
+async fn records_of(
+    chain: &Chain,
+    hospital: &AccountId,
+    at: Hash,
+) -> Result<Vec<(u64, Record)>, ChainError> {
+    let mut all = Vec::new();
+    loop {
+        let start = all.len() as u64;
+        let page: Vec<(u64, Record)> = chain
+            .api("RecordsApi_records_of", (hospital, start, PAGE), Some(at))
+            .await?;
+        let full = page.len() as u32 == PAGE;
+        all.extend(page);
+        if !full {
+            return Ok(all);
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordView {
+    record: u64,
+    hospital: String,
+    published_at: BlockNumber,
+    consultation: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<ReportView>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportView {
+    id: u64,
+    doctor: String,
+    hospital: String,
+    submitted_at: BlockNumber,
+    disputed: bool,
+}
+
+/// A consultation's state in words.
+fn consultation_state(consultation: Option<&Consultation>) -> String {
+    match consultation {
+        None => "none".to_owned(),
+        Some(c) => match &c.assigned {
+            Some(claim) => format!("assigned to {}", text::account(&claim.doctor)),
+            None if c.closed => "closed without claims".to_owned(),
+            None => format!(
+                "open until block #{} ({} claims)",
+                c.closes_at,
+                c.claims.len()
+            ),
+        },
+    }
+}
+
+async fn reports(
+    key: &std::path::Path,
+    node: &str,
+    output: Output,
+) -> Result<ExitCode, CommandError> {
+    let patient = AccountKey::load(key, Role::Patient)?;
+    let mine = patient.encryption_public_key();
+    let chain = Chain::connect(node).await?;
+    let (at, _) = chain.finalized().await?;
+    let mut views = Vec::new();
+    for hospital in hospital::hospitals(&chain, at).await? {
+        for (id, record) in records_of(&chain, &hospital, at).await? {
+            if record.patient_key != mine {
+                continue;
+            }
+            let consultation: Option<Consultation> =
+                chain.api("RecordsApi_consultation", id, Some(at)).await?;
+            let report: Option<(u64, records::Report)> =
+                chain.api("ResultsApi_report_on", id, Some(at)).await?;
+            let report = match report {
+                Some((report_id, report)) => {
+                    let disclosed: Option<[u8; 48]> = chain
+                        .api("ResultsApi_disclosure", report_id, Some(at))
+                        .await?;
+                    Some(ReportView {
+                        id: report_id,
+                        doctor: text::account(&report.doctor),
+                        hospital: text::account(&report.hospital),
+                        submitted_at: report.submitted_at,
+                        disputed: disclosed.is_some(),
+                    })
+                }
+                None => None,
+            };
+            views.push(RecordView {
+                record: id,
+                hospital: text::account(&record.hospital),
+                published_at: record.published_at,
+                consultation: consultation_state(consultation.as_ref()),
+                report,
+            });
+        }
+    }
+    output.print(&views, |views, out| {
+        if views.is_empty() {
+            return writeln!(out, "No records of this patient are on-chain.");
+        }
+        writeln!(
+            out,
+            "{:>8}  {:<48}  {:<58}  report",
+            "record", "hospital", "consultation"
+        )?;
+        for v in views {
+            let report = match &v.report {
+                Some(r) if r.disputed => format!("#{} by {} (disputed)", r.id, r.doctor),
+                Some(r) => format!("#{} by {}", r.id, r.doctor),
+                None => "none".to_owned(),
+            };
+            writeln!(
+                out,
+                "{:>8}  {:<48}  {:<58}  {}",
+                v.record, v.hospital, v.consultation, report
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Opened {
+    record: u64,
+    report: u64,
+    doctor: String,
+    file: PathBuf,
+    size: usize,
+}
+
+async fn open_report(
+    record: u64,
+    key: &std::path::Path,
+    out_file: &std::path::Path,
+    force: bool,
+    node: &str,
+    output: Output,
+) -> Result<ExitCode, CommandError> {
+    let patient = AccountKey::load(key, Role::Patient)?;
+    let chain = Chain::connect(node).await?;
+    let (report_id, report) = records::report_on(&chain, record).await?;
+    let spinner = output.spinner("fetching the report");
+    let sealed = records::fetch_report(&chain, &patient.pair, record, &report).await;
+    spinner.finish_and_clear();
+    let plaintext = sealing::open_report(&patient.encryption_key(), &sealed?)?;
+    write_private(out_file, &plaintext, force)?;
+    let opened = Opened {
+        record,
+        report: report_id,
+        doctor: text::account(&report.doctor),
+        file: out_file.to_owned(),
+        size: plaintext.len(),
+    };
+    output.print(&opened, |o, out| {
+        writeln!(
+            out,
+            "Report {} on record {} by {} written to {} ({} bytes).",
+            o.report,
+            o.record,
+            o.doctor,
+            o.file.display(),
+            o.size
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Disputed {
+    record: u64,
+    report: u64,
+    transaction: String,
+    shared: String,
+}
+
+async fn dispute(
+    record: u64,
+    key: &std::path::Path,
+    node: &str,
+    output: Output,
+) -> Result<ExitCode, CommandError> {
+    let patient = AccountKey::load(key, Role::Patient)?;
+    let chain = Chain::connect(node).await?;
+    let (report_id, report) = records::report_on(&chain, record).await?;
+    if report.patient_key != patient.encryption_public_key() {
+        return Err(CommandError::Refused(format!(
+            "the report on record {record} is sealed to another patient's key: use the key file of the record's patient"
+        )));
+    }
+    let sealed = records::fetch_report(&chain, &patient.pair, record, &report).await?;
+    let body = sealing::disclose(&patient.encryption_key(), record, &sealed, &mut OsRng)?;
+    let transaction: Bytes =
+        services::request(&chain, &patient.pair, Service::Dispute, body).await?;
+    let shared = chain
+        .wait_final(
+            output,
+            "the disclosure to be final",
+            "the hospital filed the dispute but it is not on-chain: ask the hospital to check its node",
+            |at| {
+                let chain = &chain;
+                async move {
+                    chain
+                        .api::<_, Option<[u8; 48]>>("ResultsApi_disclosure", report_id, Some(at))
+                        .await
+                }
+            },
+        )
+        .await?;
+    let done = Disputed {
+        record,
+        report: report_id,
+        transaction: text::hex(&transaction),
+        shared: text::hex(&shared),
+    };
+    output.print(&done, |d, out| {
+        writeln!(
+            out,
+            "Report {} on record {} is disclosed on-chain: anyone can now read what the doctor sent.",
+            d.report, d.record
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
