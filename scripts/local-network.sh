@@ -8,6 +8,9 @@
 #   scripts/local-network.sh stop     stop the four nodes (their databases are kept)
 #   scripts/local-network.sh purge    stop them and delete their databases
 #
+# Every node keeps the state of every finalised block (`--state-pruning archive-canonical`), so
+# an auditor can replay the ledger from genesis through any of them.
+#
 # Each node has its own base path, node key, ports and session keys (inserted into its keystore
 # with `medchain-node key insert`), under .local-network/ in the repository. The keys are the
 # well-known development seeds (//Alice, ...) and node keys 0x00..01 to 0x00..04: never use them
@@ -70,6 +73,7 @@ start() {
       --base-path "$base" --node-key-file "$base/node-key" \
       --listen-addr "/ip4/127.0.0.1/tcp/$(p2p_port "$i")" --rpc-port "$(rpc_port "$i")" \
       --no-mdns --no-prometheus --no-telemetry --allow-private-ip --offchain-worker always \
+      --state-pruning archive-canonical \
       "${bootnodes[@]}" > "$dir/$name.log" 2>&1 &
     echo $! > "$dir/$name.pid"
     echo "$name: started (pid $!), RPC http://127.0.0.1:$(rpc_port "$i") ws://127.0.0.1:$(rpc_port "$i"), log $dir/$name.log"
@@ -97,8 +101,10 @@ wait_final() { # every node has finalised a block (two minutes at most)
     port=$(rpc_port "$i")
     for _ in $(seq 240); do
       local finalized
-      finalized=$(rpc "$port" chain_getFinalizedHead '[]' | sed -n 's/.*"result":"\(0x[0-9a-f]*\)".*/\1/p')
-      [ -n "$finalized" ] && number=$(block_number "$port" "$finalized")
+      # Until its RPC server is up, a node refuses connections: not an error here.
+      finalized=$(rpc "$port" chain_getFinalizedHead '[]' 2>/dev/null |
+        sed -n 's/.*"result":"\(0x[0-9a-f]*\)".*/\1/p' || true)
+      [ -n "$finalized" ] && number=$(block_number "$port" "$finalized" 2>/dev/null || true)
       [[ "$number" =~ ^[0-9]+$ ]] || number=0
       [ "$number" -ge 1 ] && break
       sleep 0.5

@@ -52,6 +52,9 @@ pub enum DoctorCommand {
         /// Interests, comma-separated: the node counts how many the record matches.
         #[arg(long, value_delimiter = ',', required = true)]
         interests: Vec<String>,
+        /// Wait for the consultation to close and say who was assigned.
+        #[arg(long)]
+        wait: bool,
     },
     /// Decrypt a record your attributes allow (written with mode 0600); the access is logged
     /// on-chain.
@@ -93,7 +96,8 @@ pub async fn run(
             record,
             key,
             interests,
-        } => claim(record, &key, &interests, node, output).await,
+            wait,
+        } => claim(record, &key, &interests, wait, node, output).await,
         DoctorCommand::Open {
             record,
             key,
@@ -164,12 +168,19 @@ struct ClaimView {
     matched: u32,
     transaction: String,
     closes_at: BlockNumber,
+    /// With `--wait`: the doctor the consultation assigned (`None` while open or if none was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assigned: Option<String>,
+    /// With `--wait`: whether it assigned this doctor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    won: Option<bool>,
 }
 
 async fn claim(
     record: u64,
     key: &std::path::Path,
     interests: &[String],
+    wait: bool,
     node: &str,
     output: Output,
 ) -> Result<ExitCode, CommandError> {
@@ -208,18 +219,49 @@ async fn claim(
             "record {record}: {why}; its hospital opens consultations with `medchain hospital open-consultation`"
         ))
     })?;
+    let assigned = if wait {
+        let assigned = chain
+            .wait_final(
+                output,
+                "the consultation to close",
+                "the consultation did not close in time: `medchain patient reports` shows it later",
+                |at| {
+                    let chain = &chain;
+                    async move {
+                        let consultation: Option<Consultation> = chain
+                            .api("RecordsApi_consultation", record, Some(at))
+                            .await?;
+                        Ok(consultation
+                            .filter(|c| c.closed)
+                            .map(|c| c.assigned.map(|claim| claim.doctor)))
+                    }
+                },
+            )
+            .await?;
+        Some(assigned)
+    } else {
+        None
+    };
     let view = ClaimView {
         record,
         matched: claimed.matched,
         transaction: text::hex(&claimed.transaction),
         closes_at,
+        won: assigned.as_ref().map(|a| a.as_ref() == Some(account)),
+        assigned: assigned.flatten().map(|doctor| doctor.to_string()),
     };
     output.print(&view, |v, out| {
         writeln!(
             out,
             "Claimed record {} with {} matched interests; the consultation closes at block #{} and assigns the best match.",
             v.record, v.matched, v.closes_at
-        )
+        )?;
+        match (v.won, &v.assigned) {
+            (Some(true), _) => writeln!(out, "Assigned to you: you may report on it."),
+            (Some(false), Some(other)) => writeln!(out, "Assigned to another doctor, {other}."),
+            (Some(false), None) => writeln!(out, "The consultation closed without an assignment."),
+            (None, _) => Ok(()),
+        }
     })?;
     Ok(ExitCode::SUCCESS)
 }

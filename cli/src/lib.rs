@@ -264,6 +264,7 @@ mod tests {
                 "k.json",
                 "--interests",
                 "cardiology",
+                "--wait",
             ],
             vec![
                 "doctor", "open", "3", "--key", "k.json", "--out", "r.txt", "--force",

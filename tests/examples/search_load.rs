@@ -181,7 +181,7 @@ fn keywords(i: usize, rng: &mut impl CryptoRngCore) -> Vec<KeywordDigest> {
     let mut words: Vec<String> = (0..n)
         .map(|_| format!("w{}", rng.next_u32() as usize % VOCABULARY))
         .collect();
-    if i % 1_000 == 0 {
+    if i.is_multiple_of(1_000) {
         words.push(RARE.into());
     }
     words.sort();

@@ -154,6 +154,8 @@ impl Node {
                 "--allow-private-ip",
             ])
             .args(["--offchain-worker", "always"])
+            // Keeps every finalised block's state: the auditor's replay reads it from genesis.
+            .args(["--state-pruning", "archive-canonical"])
             .args(
                 self.bootnodes
                     .iter()

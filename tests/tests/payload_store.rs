@@ -48,6 +48,9 @@ fn check_payloads(node: &Node) -> (bool, String) {
     (output.status.success(), text)
 }
 
+/// A stored chunk: its key and its bytes.
+type Chunk = (Box<[u8]>, Box<[u8]>);
+
 /// Flips the first byte of every stored chunk of `node`'s (stopped) payload store.
 fn damage_every_chunk(node: &Node) {
     let path = node.base_path().join("medchain").join("blobs");
@@ -55,7 +58,7 @@ fn damage_every_chunk(node: &Node) {
     let db = rocksdb::DB::open_cf(&rocksdb::Options::default(), path, families)
         .expect("the store opens");
     let chunks = db.cf_handle("chunks").expect("the chunks column family");
-    let entries: Vec<(Box<[u8]>, Box<[u8]>)> = db
+    let entries: Vec<Chunk> = db
         .iterator_cf(chunks, rocksdb::IteratorMode::Start)
         .collect::<Result<_, _>>()
         .expect("the chunks read");
