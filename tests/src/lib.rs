@@ -4,6 +4,7 @@
 //! Every node started here is killed when its [`Node`] is dropped, also when a test fails.
 
 pub mod chain;
+pub mod cli;
 pub mod network;
 pub mod rpc;
 pub mod services;

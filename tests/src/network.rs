@@ -10,13 +10,22 @@ use std::{
 
 /// The release node binary that `cargo build --release --workspace` produced.
 pub fn node_binary() -> PathBuf {
+    release_binary("medchain-node")
+}
+
+/// The release `medchain` CLI that `cargo build --release --workspace` produced.
+pub fn cli_binary() -> PathBuf {
+    release_binary("medchain")
+}
+
+fn release_binary(name: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             let home = std::env::var_os("HOME").expect("HOME is set");
             PathBuf::from(home).join(".cache/medchain-target")
         });
-    let binary = target.join("release/medchain-node");
+    let binary = target.join("release").join(name);
     assert!(
         binary.exists(),
         "{} is missing: run `cargo build --release --workspace` first",
@@ -113,6 +122,11 @@ impl Node {
             "/ip4/127.0.0.1/tcp/{}/p2p/{}",
             self.p2p_port, self.hospital.peer_id
         )
+    }
+
+    /// The node's JSON-RPC URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.rpc_port)
     }
 
     /// The node's `--base-path`.
