@@ -2,7 +2,8 @@
 
 use crate::rpc::{Rpc, RpcError};
 use codec::Encode;
-use medchain_runtime::{transaction, AccountId, RuntimeCall};
+use medchain_crypto::CryptoRngCore;
+use medchain_runtime::{hospital_keys, pallet_hospitals, transaction, AccountId, RuntimeCall};
 use polkadot_sdk::sp_core::{crypto::Ss58Codec, sr25519, Pair};
 use serde_json::json;
 
@@ -32,4 +33,42 @@ pub fn submit_accepted(node: &Rpc, signer: &sr25519::Pair, call: RuntimeCall) {
 /// The account of `pair`.
 pub fn account(pair: &sr25519::Pair) -> AccountId {
     AccountId::from(pair.public())
+}
+
+/// Hospital `hospital` registers `doctor`, through `node`.
+pub fn add_doctor(node: &Rpc, hospital: &sr25519::Pair, doctor: &sr25519::Pair) {
+    submit_accepted(
+        node,
+        hospital,
+        RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
+            doctor: account(doctor),
+        }),
+    );
+}
+
+/// Hospital `from` authorises hospital `to` until block 1,000,000, through `node`, handing it
+/// `from`'s search key of epoch 0 sealed to `to`'s registered encryption key (what
+/// `medchain hospital authorize` does).
+pub fn authorize(
+    node: &Rpc,
+    from: &sr25519::Pair,
+    to: &sr25519::Pair,
+    rng: &mut impl CryptoRngCore,
+) {
+    let encrypted_search_key = hospital_keys::seal_search_key(
+        &hospital_keys::registered_encryption_key(to),
+        0,
+        &hospital_keys::search_key(from, 0),
+        rng,
+    )
+    .expect("a registered encryption key is valid");
+    submit_accepted(
+        node,
+        from,
+        RuntimeCall::Hospitals(pallet_hospitals::Call::authorize {
+            to: account(to),
+            expires_at: 1_000_000,
+            encrypted_search_key,
+        }),
+    );
 }

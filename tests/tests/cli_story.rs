@@ -13,13 +13,11 @@ use medchain_integration_tests::{
     network::{start_founders, wait_finalized, Node},
     services,
     tamper::TamperProxy,
-    tx::{account, submit_accepted},
+    tx::{self, account},
     wait_for,
 };
 use medchain_rpc_api::RecordRequest;
-use medchain_runtime::{
-    genesis::dev_kgc, hospital_keys, pallet_hospitals, pallet_records, Runtime, RuntimeCall,
-};
+use medchain_runtime::{genesis::dev_kgc, pallet_records, Runtime};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -378,30 +376,9 @@ fn the_auditor_flags_a_doctor_whose_hospital_fetches_a_burst_of_records() {
         (0, &alice, &peers[0]),
         (0, &alice, &peers[1]),
     ] {
-        submit_accepted(
-            &nodes[node].rpc,
-            hospital,
-            RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
-                doctor: account(doctor),
-            }),
-        );
+        tx::add_doctor(&nodes[node].rpc, hospital, doctor);
     }
-    let sealed_key = hospital_keys::seal_search_key(
-        &hospital_keys::registered_encryption_key(&bob),
-        0,
-        &hospital_keys::search_key(&alice, 0),
-        &mut rng,
-    )
-    .expect("Bob's key is valid");
-    submit_accepted(
-        &nodes[0].rpc,
-        &alice,
-        RuntimeCall::Hospitals(pallet_hospitals::Call::authorize {
-            to: account(&bob),
-            expires_at: 1_000_000,
-            encrypted_search_key: sealed_key,
-        }),
-    );
+    tx::authorize(&nodes[0].rpc, &alice, &bob, &mut rng);
 
     // Twelve records at hospital 1; its two doctors open one each, hospital 2's doctor all.
     let tables = EncryptionTables::new(&dev_kgc::setup().0);

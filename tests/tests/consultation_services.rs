@@ -13,13 +13,12 @@ use medchain_integration_tests::{
     chain::bytes,
     network::{start_founders, wait_finalized, Node},
     services,
-    tx::{account, submit_accepted},
+    tx::{self, account, submit_accepted},
     wait_for,
 };
 use medchain_rpc_api::{ClaimRequest, Claimed, DisputeRequest, RecordRequest, ReportUpload};
 use medchain_runtime::{
-    genesis::dev_kgc, hospital_keys, pallet_hospitals, pallet_kgc, pallet_records, pallet_results,
-    AccountId, Runtime, RuntimeCall,
+    genesis::dev_kgc, pallet_kgc, pallet_records, pallet_results, AccountId, Runtime, RuntimeCall,
 };
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
@@ -56,13 +55,7 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
         (node2, &bob, &colleague),
         (node3, &charlie, &outsider),
     ] {
-        submit_accepted(
-            &node.rpc,
-            hospital,
-            RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
-                doctor: account(member),
-            }),
-        );
+        tx::add_doctor(&node.rpc, hospital, member);
     }
     wait_for("the doctors to be registered", TIMEOUT, || {
         let at = node1.rpc.best_head();
@@ -88,22 +81,7 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
             }),
         );
     }
-    let sealed_key = hospital_keys::seal_search_key(
-        &hospital_keys::registered_encryption_key(&bob),
-        0,
-        &hospital_keys::search_key(&alice, 0),
-        &mut rng,
-    )
-    .expect("Bob's key is valid");
-    submit_accepted(
-        &node1.rpc,
-        &alice,
-        RuntimeCall::Hospitals(pallet_hospitals::Call::authorize {
-            to: account(&bob),
-            expires_at: 1_000_000,
-            encrypted_search_key: sealed_key,
-        }),
-    );
+    tx::authorize(&node1.rpc, &alice, &bob, &mut rng);
     services::upload(
         &node1.rpc,
         &patient,

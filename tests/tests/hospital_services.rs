@@ -17,13 +17,13 @@ use medchain_integration_tests::{
     chain::bytes,
     network::{start_founders, wait_finalized, Node},
     services::{self, signed},
-    tx::{account, submit_accepted},
+    tx::{self, account, submit_accepted},
     wait_for,
 };
 use medchain_rpc_api::{AttributeKeyDelivery, Hit, RecordRequest, Search};
 use medchain_runtime::{
-    genesis::dev_kgc, hospital_keys, pallet_hospitals, pallet_kgc, pallet_records, pallet_results,
-    Runtime, RuntimeCall,
+    genesis::dev_kgc, pallet_hospitals, pallet_kgc, pallet_records, pallet_results, Runtime,
+    RuntimeCall,
 };
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
@@ -68,36 +68,9 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
 
     // Hospitals 2 and 3 register a cardiologist each; hospital 1 authorises hospital 2 with its
     // search key sealed to hospital 2's registered key.
-    submit_accepted(
-        &node2.rpc,
-        &bob,
-        RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
-            doctor: account(&doctor),
-        }),
-    );
-    submit_accepted(
-        &node3.rpc,
-        &charlie,
-        RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
-            doctor: account(&outsider),
-        }),
-    );
-    let sealed_key = hospital_keys::seal_search_key(
-        &hospital_keys::registered_encryption_key(&bob),
-        0,
-        &hospital_keys::search_key(&alice, 0),
-        &mut rng,
-    )
-    .expect("Bob's key is valid");
-    submit_accepted(
-        &node1.rpc,
-        &alice,
-        RuntimeCall::Hospitals(pallet_hospitals::Call::authorize {
-            to: account(&bob),
-            expires_at: 1_000_000,
-            encrypted_search_key: sealed_key,
-        }),
-    );
+    tx::add_doctor(&node2.rpc, &bob, &doctor);
+    tx::add_doctor(&node3.rpc, &charlie, &outsider);
+    tx::authorize(&node1.rpc, &alice, &bob, &mut rng);
     wait_for("both doctors registered", TIMEOUT, || {
         let at = node1.rpc.finalized_head();
         let d2: bool = node1.rpc.runtime_call(

@@ -13,13 +13,11 @@ use medchain_integration_tests::{
     chain::bytes,
     network::{node_binary, start_founders, wait_finalized, Node},
     services::{self, signed},
-    tx::{account, submit_accepted},
+    tx::{self, account},
     wait_for,
 };
 use medchain_rpc_api::RecordRequest;
-use medchain_runtime::{
-    genesis::dev_kgc, hospital_keys, pallet_hospitals, pallet_records, Runtime, RuntimeCall,
-};
+use medchain_runtime::{genesis::dev_kgc, pallet_records, Runtime};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -92,30 +90,9 @@ fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
 
     // Each hospital has a doctor; hospital 1 authorises hospital 2.
     for (node, hospital, doctor) in [(0, &alice, &alices_doctor), (1, &bob, &bobs_doctor)] {
-        submit_accepted(
-            &nodes[node].rpc,
-            hospital,
-            RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
-                doctor: account(doctor),
-            }),
-        );
+        tx::add_doctor(&nodes[node].rpc, hospital, doctor);
     }
-    let sealed_key = hospital_keys::seal_search_key(
-        &hospital_keys::registered_encryption_key(&bob),
-        0,
-        &hospital_keys::search_key(&alice, 0),
-        &mut rng,
-    )
-    .expect("Bob's key is valid");
-    submit_accepted(
-        &nodes[0].rpc,
-        &alice,
-        RuntimeCall::Hospitals(pallet_hospitals::Call::authorize {
-            to: account(&bob),
-            expires_at: 1_000_000,
-            encrypted_search_key: sealed_key,
-        }),
-    );
+    tx::authorize(&nodes[0].rpc, &alice, &bob, &mut rng);
 
     // A first payload is stored and served.
     let old = services::upload(

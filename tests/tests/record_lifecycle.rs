@@ -16,7 +16,7 @@ use medchain_crypto::{
 use medchain_integration_tests::{
     network::{start_founders, wait_finalized, Node},
     rpc::Rpc,
-    tx::{account, submit_accepted},
+    tx::{self, account, submit_accepted},
     wait_for,
 };
 use medchain_runtime::{
@@ -109,13 +109,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         RuntimeCall::Records(pallet_records::Call::open_consultation { record }),
     );
     // Hospital 2 registers its cardiologist.
-    submit_accepted(
-        &node2.rpc,
-        &bob,
-        RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
-            doctor: account(&doctor),
-        }),
-    );
+    tx::add_doctor(&node2.rpc, &bob, &doctor);
     wait_best("the doctor and the consultation", &node1.rpc, |at| {
         let is_doctor: bool = node1.rpc.runtime_call(
             "HospitalsApi_is_doctor_of",

@@ -14,7 +14,7 @@ use medchain_crypto::{
 use medchain_integration_tests::{
     network::{start_founders, wait_finalized, Node},
     services,
-    tx::{account, submit_accepted},
+    tx::{self, account, submit_accepted},
     wait_for,
 };
 use medchain_rpc_api::{Hit, Search};
@@ -79,29 +79,8 @@ fn withdrawing_an_authorisation_rotates_the_search_key_for_everyone_else() {
     let tables = EncryptionTables::new(&dev_kgc::setup().0);
 
     for (node, hospital, doctor) in [(node2, &bob, &bobs_doctor), (node4, &dave, &daves_doctor)] {
-        submit_accepted(
-            &node.rpc,
-            hospital,
-            RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
-                doctor: account(doctor),
-            }),
-        );
-        let sealed = hospital_keys::seal_search_key(
-            &hospital_keys::registered_encryption_key(hospital),
-            0,
-            &hospital_keys::search_key(&alice, 0),
-            &mut rng,
-        )
-        .expect("a registered key is valid");
-        submit_accepted(
-            &node1.rpc,
-            &alice,
-            RuntimeCall::Hospitals(pallet_hospitals::Call::authorize {
-                to: account(hospital),
-                expires_at: 1_000_000,
-                encrypted_search_key: sealed,
-            }),
-        );
+        tx::add_doctor(&node.rpc, hospital, doctor);
+        tx::authorize(&node1.rpc, &alice, hospital, &mut rng);
     }
     let upload = |rng: &mut _| {
         services::upload(

@@ -166,23 +166,6 @@ pub fn detect(history: &History, thresholds: &Thresholds) -> Vec<Finding> {
     findings
 }
 
-fn review(
-    kind: Kind,
-    block: u32,
-    record: Option<u64>,
-    accounts: Vec<Account>,
-    message: String,
-) -> Finding {
-    Finding {
-        severity: Severity::Review,
-        kind,
-        block,
-        record,
-        accounts,
-        message,
-    }
-}
-
 /// The median of `values` (the mean of the middle two for an even count); `None` when empty.
 fn median(mut values: Vec<usize>) -> Option<f64> {
     values.sort_unstable();
@@ -219,7 +202,7 @@ fn self_bursts(
             let baseline = median(others)?;
             is_burst(records.len(), baseline, thresholds.self_factor, thresholds).then(|| {
                 let start = window * thresholds.burst_window;
-                review(
+                Finding::about(Severity::Review,
                     Kind::AccessBurstSelf,
                     *first_block,
                     None,
@@ -263,7 +246,7 @@ fn peer_bursts(by_actor: &BTreeMap<Actor, Accesses>, thresholds: &Thresholds) ->
                 .get(crossing - 1)
                 .map(|(block, _)| *block)
                 .unwrap_or_default();
-            Some(review(
+            Some(Finding::about(Severity::Review,
                 Kind::AccessBurstPeers,
                 block,
                 None,
@@ -306,7 +289,7 @@ fn unassigned_accesses(
         {
             continue;
         }
-        findings.push(review(
+        findings.push(Finding::about(Severity::Review,
             Kind::AccessWithoutAssignment,
             entry.block,
             Some(*record),

@@ -101,6 +101,25 @@ impl Finding {
             message: message.into(),
         }
     }
+
+    /// A finding of `severity` about `accounts` (and `record`) at `block`.
+    pub fn about(
+        severity: Severity,
+        kind: Kind,
+        block: u32,
+        record: Option<u64>,
+        accounts: Vec<Account>,
+        message: String,
+    ) -> Self {
+        Self {
+            severity,
+            kind,
+            block,
+            record,
+            accounts,
+            message,
+        }
+    }
 }
 
 /// How many findings of each severity.

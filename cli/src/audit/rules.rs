@@ -72,23 +72,6 @@ pub fn check(history: &History, config: RuleConfig) -> Vec<Finding> {
     findings
 }
 
-fn violation(
-    kind: Kind,
-    block: u32,
-    record: Option<u64>,
-    accounts: Vec<Account>,
-    message: String,
-) -> Finding {
-    Finding {
-        severity: Severity::Violation,
-        kind,
-        block,
-        record,
-        accounts,
-        message,
-    }
-}
-
 /// Rules 1 and 2 for one access.
 fn check_access(
     ledger: &Ledger,
@@ -101,7 +84,8 @@ fn check_access(
     let mut findings = Vec::new();
     let accounts = vec![hospital.clone(), doctor.clone()];
     let mut flag = |kind, message| {
-        findings.push(violation(
+        findings.push(Finding::about(
+            Severity::Violation,
             kind,
             block,
             Some(record),
@@ -198,7 +182,7 @@ fn check_update_key(
         let leaf = revoked.revocation.leaf;
         // A leaf outside the tree cannot be covered; the node-set comparison below flags it.
         if let Ok(Some(node)) = tree.covering_node(leaf, &cover) {
-            findings.push(violation(
+            findings.push(Finding::about(Severity::Violation,
                 Kind::UpdateKeySkipsRevocation,
                 block,
                 None,
@@ -213,7 +197,7 @@ fn check_update_key(
     if findings.is_empty() {
         let expected = tree.ku_nodes(ledger.revocations.iter().map(|r| r.revocation), epoch);
         if expected.as_ref().ok() != Some(&cover) {
-            findings.push(violation(
+            findings.push(Finding::about(Severity::Violation,
                 Kind::UpdateKeyNodeSetMismatch,
                 block,
                 None,
