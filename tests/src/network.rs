@@ -208,6 +208,13 @@ pub fn start_founders() -> Vec<Node> {
     nodes
 }
 
+/// The four founders' validators, once each has finalised a block: a network ready for a test.
+pub fn running_founders(timeout: Duration) -> Vec<Node> {
+    let nodes = start_founders();
+    wait_finalized(&nodes.iter().collect::<Vec<_>>(), 1, timeout);
+    nodes
+}
+
 /// Waits until every node has finalised at least block `number`.
 pub fn wait_finalized(nodes: &[&Node], number: u32, timeout: Duration) {
     for node in nodes {

@@ -1,10 +1,7 @@
 //! A search authorisation submitted through one hospital's node is in every node's state once
 //! final.
 
-use medchain_integration_tests::{
-    network::{start_founders, wait_finalized, Node},
-    tx, wait_for,
-};
+use medchain_integration_tests::{network::running_founders, tx, wait_for};
 use medchain_runtime::{pallet_hospitals, AccountId, RuntimeCall};
 use polkadot_sdk::sp_keyring::Sr25519Keyring;
 use std::time::Duration;
@@ -13,9 +10,7 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 
 #[test]
 fn an_authorization_sent_to_node_1_is_final_on_node_3() {
-    let nodes = start_founders();
-    let all: Vec<&Node> = nodes.iter().collect();
-    wait_finalized(&all, 1, TIMEOUT);
+    let nodes = running_founders(TIMEOUT);
 
     let bob = Sr25519Keyring::Bob.to_account_id();
     let authorize = RuntimeCall::Hospitals(pallet_hospitals::Call::authorize {

@@ -10,7 +10,7 @@
 use medchain_crypto::{abe::EncryptionTables, seeded_rng};
 use medchain_integration_tests::{
     cli::{self, medchain},
-    network::{start_founders, wait_finalized, Node},
+    network::{running_founders, Node},
     services,
     tamper::TamperProxy,
     tx::{self, account},
@@ -102,9 +102,7 @@ fn found(findings: &[Value], kind: &str, block: u64) -> bool {
 
 #[test]
 fn the_story_runs_through_the_cli_and_the_auditor_catches_a_lying_node() {
-    let nodes = start_founders();
-    let all: Vec<&Node> = nodes.iter().collect();
-    wait_finalized(&all, 1, TIMEOUT);
+    let nodes = running_founders(TIMEOUT);
     let urls: Vec<String> = nodes.iter().map(Node::url).collect();
     let dir = tempfile::tempdir().expect("a key directory");
     let dir = dir.path();
@@ -361,9 +359,7 @@ fn the_story_runs_through_the_cli_and_the_auditor_catches_a_lying_node() {
 
 #[test]
 fn the_auditor_flags_a_doctor_whose_hospital_fetches_a_burst_of_records() {
-    let nodes = start_founders();
-    let all: Vec<&Node> = nodes.iter().collect();
-    wait_finalized(&all, 1, TIMEOUT);
+    let nodes = running_founders(TIMEOUT);
     let (alice, bob) = (Sr25519Keyring::Alice.pair(), Sr25519Keyring::Bob.pair());
     let scraper = sr25519::Pair::from_string("//Bob//doctor//scraper", None).expect("seed");
     let peers = ["//Alice//doctor//1", "//Alice//doctor//2"]

@@ -11,7 +11,7 @@ use codec::{Decode, Encode};
 use medchain_crypto::{abe::EncryptionTables, dleq, elgamal, hash::keyword_digest, seeded_rng};
 use medchain_integration_tests::{
     chain::bytes,
-    network::{start_founders, wait_finalized, Node},
+    network::running_founders,
     services,
     tx::{self, account, submit_accepted},
     wait_for,
@@ -35,9 +35,7 @@ type Report = pallet_results::Report<Runtime>;
 
 #[test]
 fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes() {
-    let nodes = start_founders();
-    let all: Vec<&Node> = nodes.iter().collect();
-    wait_finalized(&all, 1, TIMEOUT);
+    let nodes = running_founders(TIMEOUT);
     let (node1, node2, node3) = (&nodes[0], &nodes[1], &nodes[2]);
     let (alice, bob, charlie) = (
         Sr25519Keyring::Alice.pair(),

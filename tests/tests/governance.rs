@@ -1,10 +1,7 @@
 //! A majority of the founding hospitals admits a fifth one, which becomes a validator.
 
 use codec::{Decode, Encode};
-use medchain_integration_tests::{
-    network::{start_founders, wait_finalized, Node},
-    tx, wait_for,
-};
+use medchain_integration_tests::{network::running_founders, tx, wait_for};
 use medchain_runtime::{
     pallet_hospitals, AccountId, BlockNumber, CouncilInstance, Runtime, RuntimeCall, SessionKeys,
 };
@@ -35,9 +32,7 @@ const EVE_PEER_ID: [u8; 38] = hex_literal::hex!(
 
 #[test]
 fn a_fifth_hospital_admitted_by_the_council_becomes_a_validator() {
-    let nodes = start_founders();
-    let all: Vec<&Node> = nodes.iter().collect();
-    wait_finalized(&all, 1, TIMEOUT);
+    let nodes = running_founders(TIMEOUT);
     let node = &nodes[0].rpc;
 
     let eve_aura: AuraId = Sr25519Keyring::Eve.public().into();

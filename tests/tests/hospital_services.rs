@@ -15,7 +15,7 @@ use medchain_crypto::{
 };
 use medchain_integration_tests::{
     chain::bytes,
-    network::{start_founders, wait_finalized, Node},
+    network::{running_founders, Node},
     services::{self, signed},
     tx::{self, account, submit_accepted},
     wait_for,
@@ -50,9 +50,7 @@ fn call<T: Encode + Decode>(
 
 #[test]
 fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else() {
-    let nodes = start_founders();
-    let all: Vec<&Node> = nodes.iter().collect();
-    wait_finalized(&all, 1, TIMEOUT);
+    let nodes = running_founders(TIMEOUT);
     let (node1, node2, node3) = (&nodes[0], &nodes[1], &nodes[2]);
     let (alice, bob, charlie) = (
         Sr25519Keyring::Alice.pair(),

@@ -11,7 +11,7 @@ use codec::Encode;
 use medchain_crypto::{abe::EncryptionTables, hash::sha256, seeded_rng};
 use medchain_integration_tests::{
     chain::bytes,
-    network::{node_binary, start_founders, wait_finalized, Node},
+    network::{node_binary, running_founders, Node},
     services::{self, signed},
     tx::{self, account},
     wait_for,
@@ -77,9 +77,7 @@ fn fetch(node: &Node, doctor: &sr25519::Pair, record: u64) -> Result<Vec<u8>, St
 
 #[test]
 fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
-    let mut nodes = start_founders();
-    let all: Vec<&Node> = nodes.iter().collect();
-    wait_finalized(&all, 1, TIMEOUT);
+    let mut nodes = running_founders(TIMEOUT);
     let (alice, bob) = (Sr25519Keyring::Alice.pair(), Sr25519Keyring::Bob.pair());
     let alices_doctor =
         sr25519::Pair::from_string("//Alice//doctor//cardiology", None).expect("seed");

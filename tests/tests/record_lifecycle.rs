@@ -14,7 +14,7 @@ use medchain_crypto::{
     tree::Revocation,
 };
 use medchain_integration_tests::{
-    network::{start_founders, wait_finalized, Node},
+    network::running_founders,
     rpc::Rpc,
     tx::{self, account, submit_accepted},
     wait_for,
@@ -46,9 +46,7 @@ fn wait_best<T>(what: &str, rpc: &Rpc, probe: impl Fn(Hash) -> Option<T>) -> T {
 
 #[test]
 fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
-    let nodes = start_founders();
-    let all: Vec<&Node> = nodes.iter().collect();
-    wait_finalized(&all, 1, TIMEOUT);
+    let nodes = running_founders(TIMEOUT);
     let (node1, node2, node3) = (&nodes[0], &nodes[1], &nodes[2]);
     let start = node1.rpc.block_number(None).expect("node 1 answers");
 

@@ -12,7 +12,7 @@ use medchain_crypto::{
     seeded_rng,
 };
 use medchain_integration_tests::{
-    network::{start_founders, wait_finalized, Node},
+    network::{running_founders, Node},
     services,
     tx::{self, account, submit_accepted},
     wait_for,
@@ -62,9 +62,7 @@ fn published(node: &Node, alice: &AccountId, count: usize) -> Vec<(u64, Record)>
 
 #[test]
 fn withdrawing_an_authorisation_rotates_the_search_key_for_everyone_else() {
-    let nodes = start_founders();
-    let all: Vec<&Node> = nodes.iter().collect();
-    wait_finalized(&all, 1, TIMEOUT);
+    let nodes = running_founders(TIMEOUT);
     let (node1, node2, node4) = (&nodes[0], &nodes[1], &nodes[3]);
     let (alice, bob, dave) = (
         Sr25519Keyring::Alice.pair(),

@@ -16,6 +16,15 @@ fn payload(len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// Replaces blob `hash`'s first chunk on disk, as a failing disk or an intruder would.
+fn overwrite_first_chunk(store: &BlobStore, hash: &Hash, bytes: &[u8]) {
+    let meta = store.meta(hash).unwrap().unwrap();
+    store
+        .db
+        .put_cf(store.cf(CHUNKS), chunk_key(&meta.upload, 0), bytes)
+        .unwrap();
+}
+
 fn sha256(bytes: &[u8]) -> Hash {
     Sha256::digest(bytes).into()
 }
@@ -128,18 +137,11 @@ fn blobs_survive_a_restart() {
 fn a_tampered_blob_is_detected_on_read() {
     let (_dir, store) = store();
     let hash = store.put(b"original bytes").unwrap();
-    let meta = store.meta(&hash).unwrap().unwrap();
-    store
-        .db
-        .put_cf(
-            store.cf(CHUNKS),
-            chunk_key(&meta.upload, 0),
-            b"modified bytes",
-        )
-        .unwrap();
+    overwrite_first_chunk(&store, &hash, b"modified bytes");
     assert!(matches!(store.get(&hash), Err(Error::Corrupted(_))));
     assert!(matches!(store.verify(&hash), Err(Error::Corrupted(_))));
     // A missing chunk is corruption too.
+    let meta = store.meta(&hash).unwrap().unwrap();
     store
         .db
         .delete_cf(store.cf(CHUNKS), chunk_key(&meta.upload, 0))
@@ -269,15 +271,7 @@ fn metadata_whose_chunk_count_disagrees_with_its_size_is_corrupted() {
 fn a_chunk_overwritten_in_place_is_served_but_fails_a_verified_read() {
     let (_dir, store) = store();
     let hash = store.put(b"original bytes").unwrap();
-    let meta = store.meta(&hash).unwrap().unwrap();
-    store
-        .db
-        .put_cf(
-            store.cf(CHUNKS),
-            chunk_key(&meta.upload, 0),
-            b"modified bytes",
-        )
-        .unwrap();
+    overwrite_first_chunk(&store, &hash, b"modified bytes");
     assert_eq!(
         store.read_chunk(&hash, 0).unwrap().as_deref(),
         Some(&b"modified bytes"[..])

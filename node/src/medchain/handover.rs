@@ -51,6 +51,10 @@ impl Handover {
         let key_epoch = api
             .search_key_epoch(at, me.clone())
             .map_err(|e| format!("cannot read the search key epoch: {e}"))?;
+        if key_epoch == 0 {
+            // Never rotated: every grant carries the current key.
+            return Ok(Vec::new());
+        }
         let grants = api
             .grants_by(at, me)
             .map_err(|e| format!("cannot read this hospital's grants: {e}"))?;
@@ -58,20 +62,28 @@ impl Handover {
             .pending
             .lock()
             .map_err(|_| "the handover state is poisoned")?;
-        pending.retain(|to, _| grants.iter().any(|(grantee, ..)| grantee == to));
+        pending.retain(|to, (handed, _)| {
+            grants
+                .iter()
+                .any(|(grantee, _, held)| grantee == to && held < handed)
+        });
+        let stale: Vec<(AccountId, BlockNumber)> = grants
+            .into_iter()
+            .filter(|(to, _, held)| {
+                *held < key_epoch
+                    && !pending.get(to).is_some_and(|(handed, since)| {
+                        *handed == key_epoch && now.saturating_sub(*since) < RETRY_AFTER
+                    })
+            })
+            .map(|(to, expires_at, _)| (to, expires_at))
+            .collect();
+        if stale.is_empty() {
+            return Ok(Vec::new());
+        }
         let key = services.hospital.search_key(key_epoch);
         let mut rng = os_rng()?;
-        let mut calls = Vec::new();
-        for (to, expires_at, held) in grants {
-            if held >= key_epoch {
-                pending.remove(&to);
-                continue;
-            }
-            if let Some((handed, since)) = pending.get(&to) {
-                if *handed == key_epoch && now.saturating_sub(*since) < RETRY_AFTER {
-                    continue;
-                }
-            }
+        let mut calls = Vec::with_capacity(stale.len());
+        for (to, expires_at) in stale {
             let (_, encryption_key) = api
                 .contact(at, to.clone())
                 .map_err(|e| format!("cannot read {to}'s encryption key: {e}"))?
