@@ -1,5 +1,5 @@
-//! The scheme's costs: key generation vs tree depth and revocation-list length, and
-//! encryption / pre-decryption / decryption vs policy size.
+//! The scheme's costs: key generation vs tree depth and revocation-list length, the doctor's
+//! `TKGen` vs attributes and depth, and encryption / pre-decryption / decryption vs policy size.
 
 mod common;
 
@@ -11,6 +11,8 @@ use std::time::Duration;
 const DEPTHS: [u8; 5] = [4, 8, 12, 16, 20];
 const REVOCATIONS: [usize; 4] = [0, 10, 100, 1000];
 const POLICY_SIZES: [usize; 5] = [1, 5, 10, 20, 50];
+/// Attributes in a doctor's key for the `TKGen` table.
+const TK_ATTRIBUTES: [usize; 4] = [1, 5, 10, 20];
 /// Attributes in a doctor's key for the key-generation table.
 const KEY_ATTRIBUTES: usize = 5;
 
@@ -18,26 +20,43 @@ fn key_generation(c: &mut Criterion) {
     for depth in DEPTHS {
         let kgc = Kgc::new(depth);
         let attrs = attributes(KEY_ATTRIBUTES);
-        let (_, pk) = abe::user_keygen(&mut rng());
-        let (_, attk) = kgc.doctor(0, &attrs);
         let mut group = c.benchmark_group(format!("keygen/depth-{depth}"));
         group
             .sample_size(10)
             .measurement_time(Duration::from_secs(2));
         for revoked in REVOCATIONS {
             let rl = revocation_list(depth, revoked);
-            let updk = abe::upd_keygen(&kgc.pp, &kgc.keys, &kgc.msk, 1, &rl, &mut rng()).unwrap();
-            group.bench_with_input(BenchmarkId::new("att_keygen", revoked), &(), |b, _| {
-                b.iter(|| {
-                    abe::att_keygen(&kgc.pp, &kgc.keys, &kgc.msk, 0, &pk, &attrs, &mut rng())
-                        .unwrap()
-                })
+            group.bench_with_input(BenchmarkId::new("keygen", revoked), &(), |b, _| {
+                b.iter(|| abe::keygen(&kgc.pp, &kgc.keys, &kgc.msk, 0, &attrs, &mut rng()).unwrap())
             });
             group.bench_with_input(BenchmarkId::new("upd_keygen", revoked), &rl, |b, rl| {
                 b.iter(|| abe::upd_keygen(&kgc.pp, &kgc.keys, &kgc.msk, 1, rl, &mut rng()).unwrap())
             });
-            group.bench_with_input(BenchmarkId::new("pre_keygen", revoked), &updk, |b, updk| {
-                b.iter(|| abe::pre_keygen(&kgc.keys, &attk, updk, &mut rng()).unwrap())
+        }
+        group.finish();
+    }
+}
+
+/// The doctor's once-per-epoch step: `9 + 4|A|` G2 exponentiations whatever the depth (only the
+/// covering node's entry is used), plus finding that node on the path.
+fn transformation_key(c: &mut Criterion) {
+    for depth in [4, 20] {
+        let kgc = Kgc::new(depth);
+        let updk = abe::upd_keygen(
+            &kgc.pp,
+            &kgc.keys,
+            &kgc.msk,
+            1,
+            &revocation_list(depth, 100),
+            &mut rng(),
+        )
+        .unwrap();
+        let mut group = c.benchmark_group(format!("tk_gen/depth-{depth}"));
+        group.sample_size(10);
+        for n in TK_ATTRIBUTES {
+            let (secret, sk) = kgc.doctor(0, &attributes(n));
+            group.bench_with_input(BenchmarkId::new("attributes", n), &n, |b, _| {
+                b.iter(|| abe::tk_gen(&kgc.keys, &sk, &updk, &secret, &mut rng()).unwrap())
             });
         }
         group.finish();
@@ -52,9 +71,9 @@ fn encryption_and_decryption(c: &mut Criterion) {
     for n in POLICY_SIZES {
         let attrs = attributes(n);
         let policy = and_policy(n);
-        let (sk, attk) = kgc.doctor(1, &attrs);
-        let prek = abe::pre_keygen(&kgc.keys, &attk, &updk, &mut rng()).unwrap();
-        let prepared = abe::PreparedPreKey::new(&prek).unwrap();
+        let (secret, sk) = kgc.doctor(1, &attrs);
+        let tk = abe::tk_gen(&kgc.keys, &sk, &updk, &secret, &mut rng()).unwrap();
+        let prepared = abe::PreparedTransformationKey::new(&tk).unwrap();
         let (capsule, key) = abe::encapsulate(&kgc.enc, &policy, 1, &mut rng()).unwrap();
         let sealed = aead::seal(&key, &capsule, &[0u8; 32], &mut rng()).unwrap();
         let semi = abe::pre_decrypt(&prepared, &capsule).unwrap();
@@ -62,8 +81,8 @@ fn encryption_and_decryption(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("encrypt", n), &policy, |b, policy| {
             b.iter(|| abe::encapsulate(&kgc.enc, policy, 1, &mut rng()).unwrap())
         });
-        group.bench_with_input(BenchmarkId::new("prepare_prek", n), &prek, |b, prek| {
-            b.iter(|| abe::PreparedPreKey::new(prek).unwrap())
+        group.bench_with_input(BenchmarkId::new("prepare_tk", n), &tk, |b, tk| {
+            b.iter(|| abe::PreparedTransformationKey::new(tk).unwrap())
         });
         group.bench_with_input(
             BenchmarkId::new("pre_decrypt", n),
@@ -71,7 +90,7 @@ fn encryption_and_decryption(c: &mut Criterion) {
             |b, capsule| b.iter(|| abe::pre_decrypt(&prepared, capsule).unwrap()),
         );
         group.bench_with_input(BenchmarkId::new("decrypt", n), &semi, |b, semi| {
-            b.iter(|| abe::decrypt(&sk, semi).unwrap())
+            b.iter(|| abe::decrypt(&secret, &capsule, semi).unwrap())
         });
         group.bench_with_input(BenchmarkId::new("open_32B", n), &sealed, |b, sealed| {
             b.iter(|| aead::open(&key, &capsule, sealed).unwrap())
@@ -80,5 +99,10 @@ fn encryption_and_decryption(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, encryption_and_decryption, key_generation);
+criterion_group!(
+    benches,
+    encryption_and_decryption,
+    transformation_key,
+    key_generation
+);
 criterion_main!(benches);

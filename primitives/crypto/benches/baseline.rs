@@ -36,9 +36,9 @@ fn side_by_side(c: &mut Criterion) {
         let ours_policy = and_policy(n);
         let theirs_policy = rabe_policy(n);
 
-        let (sk, attk) = kgc.doctor(1, &attrs);
-        let prek = abe::pre_keygen(&kgc.keys, &attk, &updk, &mut rng()).unwrap();
-        let prepared = abe::PreparedPreKey::new(&prek).unwrap();
+        let (secret, sk) = kgc.doctor(1, &attrs);
+        let tk = abe::tk_gen(&kgc.keys, &sk, &updk, &secret, &mut rng()).unwrap();
+        let prepared = abe::PreparedTransformationKey::new(&tk).unwrap();
         let (capsule, key) = abe::encapsulate(&kgc.enc, &ours_policy, 1, &mut rng()).unwrap();
         let sealed = aead::seal(&key, &capsule, &PLAINTEXT, &mut rng()).unwrap();
         group.bench_with_input(BenchmarkId::new("medchain/encrypt", n), &n, |b, _| {
@@ -51,7 +51,8 @@ fn side_by_side(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("medchain/decrypt", n), &n, |b, _| {
             b.iter(|| {
                 let semi = abe::pre_decrypt(&prepared, &capsule).unwrap();
-                aead::open(&abe::decrypt(&sk, &semi).unwrap(), &capsule, &sealed).unwrap()
+                let key = abe::decrypt(&secret, &capsule, &semi).unwrap();
+                aead::open(&key, &capsule, &sealed).unwrap()
             })
         });
 

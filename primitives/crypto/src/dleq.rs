@@ -9,6 +9,7 @@ use ark_ec::{CurveGroup, PrimeGroup};
 use codec::{Decode, Encode};
 
 use crate::{
+    ct,
     elgamal::{Ciphertext, PublicKey, SecretKey},
     encoding::{Canonical, G1Point},
     hash::hash_to_scalar,
@@ -53,8 +54,8 @@ pub fn disclose(
     seed[..32].copy_from_slice(&sk.scalar().encode_scalar());
     let w = hash_to_scalar(DOMAIN_NONCE, &seed);
     zeroize::Zeroize::zeroize(&mut seed);
-    let a = (G1Projective::generator() * w).into_affine();
-    let b = (r * w).into_affine();
+    let a = ct::mul(&G1Projective::generator(), &w).into_affine();
+    let b = ct::mul(&G1Projective::from(r), &w).into_affine();
     let c = challenge(&pk, &r, &shared, &a, &b);
     let z = w + c * sk.scalar();
     Disclosure {
@@ -72,7 +73,7 @@ pub fn verify(pk: &PublicKey, ephemeral: &G1Point, disclosure: &Disclosure) -> R
     let (c, z) = (disclosure.proof.challenge.0, disclosure.proof.response.0);
     let r = ephemeral.0;
     let s = disclosure.shared.0;
-    let a = (G1Projective::generator() * z - pk.0 .0 * c).into_affine();
+    let a = (G1Projective::generator() * z - pk.point().0 * c).into_affine();
     let b = (r * z - s * c).into_affine();
     if challenge(pk, &r, &s, &a, &b) == c {
         Ok(())
@@ -85,7 +86,7 @@ fn challenge(pk: &PublicKey, r: &G1Affine, s: &G1Affine, a: &G1Affine, b: &G1Aff
     let generator = G1Point::from(G1Affine::from(G1Projective::generator()));
     let transcript = (
         generator,
-        pk.0,
+        *pk.point(),
         G1Point::from(*r),
         G1Point::from(*s),
         G1Point::from(*a),

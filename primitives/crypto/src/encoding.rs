@@ -152,6 +152,22 @@ impl<T: Decode, const MAX: usize> Decode for BoundedList<T, MAX> {
     }
 }
 
+impl<T: zeroize::Zeroize, const MAX: usize> zeroize::Zeroize for BoundedList<T, MAX> {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// Constant-time equality of two secrets through their encodings (wiped after comparing).
+pub(crate) fn ct_eq_encoded<T: Encode>(a: &T, b: &T) -> subtle::Choice {
+    use subtle::ConstantTimeEq;
+    let (a, b) = (
+        zeroize::Zeroizing::new(a.encode()),
+        zeroize::Zeroizing::new(b.encode()),
+    );
+    a.as_slice().ct_eq(b.as_slice())
+}
+
 /// A UTF-8 string of at most `MAX` bytes.
 #[derive(Clone, PartialEq, Eq, Debug, Default, PartialOrd, Ord)]
 pub struct BoundedString<const MAX: usize>(String);

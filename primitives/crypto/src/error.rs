@@ -45,7 +45,7 @@ pub enum Error {
     TreeFull,
     /// The doctor's leaf has no node in the update key: the doctor is revoked for that epoch.
     Revoked,
-    /// An update key or pre-decryption key of one epoch used with a capsule of another.
+    /// An update key or transformation key of one epoch used with a capsule of another.
     EpochMismatch {
         /// Epoch of the capsule.
         capsule: u64,
@@ -68,6 +68,12 @@ pub enum Error {
     InvalidKeywordSet,
     /// A Chaum-Pedersen proof that does not verify.
     InvalidProof,
+    /// The identity point offered as a public key: anything sealed to it would be public.
+    IdentityKey,
+    /// Public parameters with a non-standard or identity generator, or `Y = 1`.
+    DegenerateParams,
+    /// A sealed attribute key opened for another doctor, leaf or attribute set than it names.
+    KeyMismatch,
 }
 
 impl fmt::Display for Error {
@@ -106,6 +112,13 @@ impl fmt::Display for Error {
             }
             Error::InvalidKeywordSet => f.write_str("keyword set empty or too large"),
             Error::InvalidProof => f.write_str("the proof does not verify"),
+            Error::IdentityKey => f.write_str("the identity point is not a valid public key"),
+            Error::DegenerateParams => f.write_str(
+                "the public parameters are degenerate (non-standard or identity generator, or Y = 1)",
+            ),
+            Error::KeyMismatch => f.write_str(
+                "the sealed attribute key belongs to another doctor, leaf or attribute set",
+            ),
         }
     }
 }

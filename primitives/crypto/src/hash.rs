@@ -17,6 +17,8 @@ pub const DOMAIN_ATTRIBUTE: &[u8] = b"medchain/attr";
 pub const DOMAIN_EPOCH: &[u8] = b"medchain/epoch";
 /// Domain of per-node tree secrets derived from the KGC's seed.
 pub const DOMAIN_NODE: &[u8] = b"medchain/node";
+/// Domain of the doctor's per-epoch transformation exponent `z_T`.
+pub const DOMAIN_TRANSFORM: &[u8] = b"medchain/tk";
 /// Domain of keyword and interest digests.
 pub const DOMAIN_KEYWORD: &[u8] = b"medchain/kw";
 
@@ -52,7 +54,9 @@ pub fn epoch_scalar(epoch: u64) -> Fr {
 }
 
 /// `H(w) = SHA-256("medchain/kw" || normalise(w))`: what keywords and interests enter the
-/// index as; the doctor's client sends only these digests.
+/// index as. The hash is unkeyed, so whoever receives these digests (the patient's and the
+/// doctor's own hospitals) can test guesses of the words against them; everyone else sees only
+/// the index tags (`CRYPTO.md` section 3).
 pub fn keyword_digest(word: &str) -> [u8; 32] {
     Sha256::new()
         .chain_update(DOMAIN_KEYWORD)

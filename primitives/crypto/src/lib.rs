@@ -3,13 +3,16 @@
 //! Everything in `shared/design/CRYPTO.md`, with no Substrate dependency beyond SCALE:
 //!
 //! * [`abe`]: revocable, server-aided ciphertext-policy ABE on BLS12-381 (Rouselakis-Waters large
-//!   universe + Boldyreva-Goyal-Kumar tree revocation + server-aided decryption). The hospital runs
-//!   [`abe::pre_decrypt`]; only the doctor's `beta` finishes with [`abe::decrypt`].
+//!   universe + Boldyreva-Goyal-Kumar tree revocation with one shared `alpha` and node shares +
+//!   Green-Hohenberger-Waters outsourced decryption). The doctor holds `SK` and gives their
+//!   hospital a transformation key per epoch; the hospital runs [`abe::pre_decrypt`]; only the
+//!   doctor's `zseed` finishes with [`abe::decrypt`].
 //! * [`policy`]: `AND` / `OR` / `k of (...)` policies, their LSSS matrix and reconstruction.
 //! * [`tree`]: the revocation tree and `KUNodes`, shared with the runtime (no pairings, `no_std`).
 //! * [`index`]: HMAC keyword indices, trapdoors and matching.
 //! * [`elgamal`] and [`dleq`]: hospital/patient keys and the dispute proof (verifiable in `no_std`).
 //! * [`encoding`]: SCALE for group elements (compressed, validated on decode) and bounded lists.
+//! * [`ct`]: constant-time table reads and exponentiation, used for every secret exponent.
 //!
 //! Randomness is always passed in (`rng: &mut impl CryptoRngCore`), so the crate works without
 //! `std`; the node and clients pass an OS-seeded generator, or [`seeded_rng`] where the result
@@ -22,6 +25,7 @@ extern crate alloc;
 
 pub mod abe;
 pub mod aead;
+pub mod ct;
 pub mod dleq;
 pub mod elgamal;
 pub mod encoding;

@@ -5,8 +5,8 @@
 use ark_std::rand::{rngs::StdRng, seq::SliceRandom, SeedableRng};
 use medchain_crypto::{
     abe::{
-        self, AttributeKey, EncryptionTables, KeyTables, MasterSecretKey, PublicParams,
-        UserSecretKey,
+        self, AttributeKey, DoctorSecretKey, EncryptionTables, KeyTables, MasterSecretKey,
+        PublicParams,
     },
     tree::Revocation,
 };
@@ -33,14 +33,13 @@ impl Kgc {
         }
     }
 
-    pub fn doctor(&self, leaf: u64, attributes: &[String]) -> (UserSecretKey, AttributeKey) {
+    /// A doctor on `leaf`: their secrets and the attribute key the KGC issues them.
+    pub fn doctor(&self, leaf: u64, attributes: &[String]) -> (DoctorSecretKey, AttributeKey) {
         let mut rng = rng();
-        let (sk, pk) = abe::user_keygen(&mut rng);
-        let attk = abe::att_keygen(
-            &self.pp, &self.keys, &self.msk, leaf, &pk, attributes, &mut rng,
-        )
-        .expect("leaf in the tree");
-        (sk, attk)
+        let (secret, _) = abe::doctor_setup(&mut rng);
+        let sk = abe::keygen(&self.pp, &self.keys, &self.msk, leaf, attributes, &mut rng)
+            .expect("leaf in the tree");
+        (secret, sk)
     }
 }
 

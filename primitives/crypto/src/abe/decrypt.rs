@@ -1,4 +1,4 @@
-//! `PreDec` (the hospital) and `Dec` (the doctor).
+//! `PreDec` (the hospital, with the doctor's transformation key) and `Dec` (the doctor).
 
 use alloc::vec::Vec;
 use ark_bls12_381::{Bls12_381, G1Affine, G1Projective};
@@ -7,12 +7,14 @@ use ark_ec::{
     pairing::{Pairing, PairingOutput},
     CurveGroup,
 };
-use ark_ff::{Field, One};
+use ark_ff::One;
 use codec::{Decode, Encode};
+use zeroize::Zeroize;
 
-use super::{capsule::KEM_LABEL, keys::PreDecryptionKey, Capsule, UserSecretKey};
+use super::{capsule::KEM_LABEL, doctor::DoctorSecretKey, transform::TransformationKey, Capsule};
 use crate::{
     aead::PayloadKey,
+    ct,
     encoding::GtElement,
     hash::derive_key,
     policy::{coefficients, Policy},
@@ -21,12 +23,12 @@ use crate::{
 
 type Prepared = G2Prepared<ark_bls12_381::Config>;
 
-/// A [`PreDecryptionKey`] with its G2 elements prepared for the Miller loop.
+/// A [`TransformationKey`] with its G2 elements prepared for the Miller loop.
 ///
 /// Preparing costs about as much as a pairing per element; a hospital prepares each doctor's
 /// key once per epoch and reuses it for every record.
 #[derive(Clone, Debug)]
-pub struct PreparedPreKey {
+pub struct PreparedTransformationKey {
     epoch: u64,
     attributes: Vec<alloc::string::String>,
     p0: Prepared,
@@ -36,26 +38,26 @@ pub struct PreparedPreKey {
     p3: Vec<Prepared>,
 }
 
-impl PreparedPreKey {
-    /// Prepares `prek`.
-    pub fn new(prek: &PreDecryptionKey) -> Result<Self> {
-        let count = prek.attributes.len();
-        if prek.p2.len() != count || prek.p3.len() != count {
+impl PreparedTransformationKey {
+    /// Prepares `tk`.
+    pub fn new(tk: &TransformationKey) -> Result<Self> {
+        let count = tk.attributes.len();
+        if tk.tk2.len() != count || tk.tk3.len() != count {
             return Err(Error::MalformedKey);
         }
         let prepare = |p: &crate::encoding::G2Point| Prepared::from(p.0);
         Ok(Self {
-            epoch: prek.epoch,
-            attributes: prek
+            epoch: tk.epoch,
+            attributes: tk
                 .attributes
                 .iter()
                 .map(|a| alloc::string::String::from(&**a))
                 .collect(),
-            p0: prepare(&prek.p0),
-            p1: prepare(&prek.p1),
-            pt: prepare(&prek.pt),
-            p2: prek.p2.iter().map(prepare).collect(),
-            p3: prek.p3.iter().map(prepare).collect(),
+            p0: prepare(&tk.tk0),
+            p1: prepare(&tk.tk1),
+            pt: prepare(&tk.tkt),
+            p2: tk.tk2.iter().map(prepare).collect(),
+            p3: tk.tk3.iter().map(prepare).collect(),
         })
     }
 
@@ -65,27 +67,28 @@ impl PreparedPreKey {
     }
 }
 
-/// `SemiCT = e(g1, g2)^(alpha beta s)`: what the hospital hands the doctor. Only `beta` opens it.
+/// `SemiCT = e(g1, g2)^(alpha s / z_T)`: what the hospital hands the doctor. Only the doctor's
+/// `zseed` (through `z_T`) opens it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct SemiCt(pub GtElement);
 
-/// `PreDec(pp, A, prek, CT_Sym)`: one multi-Miller loop and one final exponentiation.
+/// `PreDec(pp, TK_T, CT_Sym)`: one multi-Miller loop and one final exponentiation.
 ///
 /// Fails with [`Error::EpochMismatch`] for a capsule of another epoch than the key,
 /// [`Error::PolicyNotSatisfied`] when the doctor's attributes do not satisfy the policy and
 /// [`Error::MalformedCapsule`] when the capsule's rows do not match its policy.
-pub fn pre_decrypt(prek: &PreparedPreKey, capsule: &Capsule) -> Result<SemiCt> {
-    if capsule.epoch != prek.epoch {
+pub fn pre_decrypt(tk: &PreparedTransformationKey, capsule: &Capsule) -> Result<SemiCt> {
+    if capsule.epoch != tk.epoch {
         return Err(Error::EpochMismatch {
             capsule: capsule.epoch,
-            key: prek.epoch,
+            key: tk.epoch,
         });
     }
     let policy = Policy::parse(&capsule.policy)?;
     if policy.rows().len() != capsule.rows.len() {
         return Err(Error::MalformedCapsule);
     }
-    let omega = coefficients(&policy, &prek.attributes)?;
+    let omega = coefficients(&policy, &tk.attributes)?;
 
     // Aggregate in G1 before pairing: all rows share P1, and rows of one attribute share
     // P2[tau] and P3[tau], so the loop has 3 + 2 * |distinct attributes used| pairs.
@@ -94,7 +97,7 @@ pub fn pre_decrypt(prek: &PreparedPreKey, capsule: &Capsule) -> Result<SemiCt> {
     for c in &omega {
         let row = &capsule.rows[c.row];
         let attribute = &policy.rows()[c.row];
-        let key_index = prek
+        let key_index = tk
             .attributes
             .iter()
             .position(|a| a == attribute)
@@ -116,12 +119,12 @@ pub fn pre_decrypt(prek: &PreparedPreKey, capsule: &Capsule) -> Result<SemiCt> {
     g1.push(-G1Projective::from(capsule.ct.0));
     g1.push(-c1);
     let mut g2: Vec<&Prepared> = Vec::with_capacity(g1.capacity());
-    g2.extend([&prek.p0, &prek.pt, &prek.p1]);
+    g2.extend([&tk.p0, &tk.pt, &tk.p1]);
     for (key_index, c2, c3) in &per_attribute {
         g1.push(-*c2);
         g1.push(-*c3);
-        g2.push(&prek.p2[*key_index]);
-        g2.push(&prek.p3[*key_index]);
+        g2.push(&tk.p2[*key_index]);
+        g2.push(&tk.p3[*key_index]);
     }
     let g1: Vec<G1Affine> = G1Projective::normalize_batch(&g1);
     let loop_output = Bls12_381::multi_miller_loop(g1, g2.into_iter().cloned());
@@ -140,9 +143,13 @@ fn scaled(point: &G1Affine, omega: &Fr) -> G1Projective {
     }
 }
 
-/// `Dec(sk, SemiCT)`: `KDF(SemiCT^(1/beta))`, one GT exponentiation.
-pub fn decrypt(sk: &UserSecretKey, semi: &SemiCt) -> Result<PayloadKey> {
-    let inverse = sk.beta().inverse().ok_or(Error::MalformedKey)?;
-    let z: PairingOutput<Bls12_381> = semi.0 .0 * inverse;
-    Ok(PayloadKey::from_bytes(derive_key(&z, &[], KEM_LABEL)))
+/// `Dec(zseed, T, SemiCT)`: `KDF(SemiCT^z_T)` with `T` the capsule's epoch, one constant-time
+/// GT exponentiation.
+pub fn decrypt(doctor: &DoctorSecretKey, capsule: &Capsule, semi: &SemiCt) -> Result<PayloadKey> {
+    let mut z = doctor.transform_exponent(capsule.epoch);
+    let mut shared: PairingOutput<Bls12_381> = ct::mul(&semi.0 .0, &z);
+    z.zeroize();
+    let key = PayloadKey::from_bytes(derive_key(&shared, &[], KEM_LABEL));
+    shared.zeroize();
+    Ok(key)
 }

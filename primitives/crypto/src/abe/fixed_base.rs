@@ -1,69 +1,62 @@
-//! Fixed-base exponentiation with precomputed window tables.
+//! Fixed-base exponentiation with precomputed window tables, in constant time.
 //!
-//! Encryption and key generation raise the same few public generators to fresh exponents over
-//! and over; a table of `d * 2^(6i) * P` turns each of those into 43 additions instead of ~255
-//! doublings and ~128 additions. Not constant-time (neither is arkworks' own arithmetic): the
-//! exponents are used once and the tables live in the process that computes with them.
+//! Encryption and key generation raise the same few public generators to fresh secret exponents
+//! over and over; a table of `(d + 1) * 16^i * P` turns each of those into 64 table reads and 63
+//! additions instead of ~255 doublings and ~128 additions. Reads scan a whole window and the
+//! scalar is offset so that no window is skipped ([`crate::ct`]): neither the memory accessed nor
+//! the number of additions depends on the exponent.
 
 use alloc::vec::Vec;
 use ark_ec::scalar_mul::ScalarMul;
-use ark_ff::{BigInteger, PrimeField};
 
-/// Bits of exponent consumed per table lookup.
-const WINDOW: usize = 6;
-/// Entries per window.
-const ENTRIES: usize = 1 << WINDOW;
+use crate::{
+    ct::{self, CtSelect, ENTRIES, WINDOW, WINDOWS},
+    Fr,
+};
 
 /// Precomputed multiples of one base in a group `G` (G1, G2 or GT).
 #[derive(Clone, Debug)]
-pub struct FixedBase<G: ScalarMul> {
+pub struct FixedBase<G: ScalarMul<ScalarField = Fr>> {
+    /// Window `i`'s entries at `i * ENTRIES ..`: `(d + 1) * 16^i * base` for `d` in `0..16`.
     table: Vec<G::MulBase>,
 }
 
-impl<G: ScalarMul> FixedBase<G> {
+impl<G: ScalarMul<ScalarField = Fr>> FixedBase<G>
+where
+    G::MulBase: CtSelect,
+{
     /// Precomputes the windows of `base`.
     pub fn new(base: G) -> Self {
-        let windows = Self::windows();
-        let mut multiples = Vec::with_capacity(windows * ENTRIES);
+        let mut points = Vec::with_capacity(WINDOWS * ENTRIES);
         let mut window_base = base;
-        for _ in 0..windows {
-            let mut acc = G::zero();
-            for _ in 0..ENTRIES {
-                multiples.push(acc);
-                acc += window_base;
+        for _ in 0..WINDOWS {
+            points.extend(ct::multiples(window_base));
+            for _ in 0..WINDOW {
+                window_base.double_in_place();
             }
-            window_base = acc;
         }
         Self {
-            table: G::batch_convert_to_mul_base(&multiples),
+            table: G::batch_convert_to_mul_base(&points),
         }
     }
 
     /// `base ^ exponent`.
-    pub fn mul(&self, exponent: &G::ScalarField) -> G {
-        let bits = exponent.into_bigint().to_bits_le();
-        let mut acc = G::zero();
-        for (window, chunk) in bits.chunks(WINDOW).enumerate() {
-            let digit = chunk
-                .iter()
-                .rev()
-                .fold(0usize, |d, &bit| (d << 1) | usize::from(bit));
-            if digit != 0 {
-                acc += &self.table[window * ENTRIES + digit];
-            }
+    pub fn mul(&self, exponent: &Fr) -> G {
+        let mut windows = self.table.chunks_exact(ENTRIES);
+        let digits = ct::digits(exponent);
+        let first = windows.next().expect("a table has WINDOWS > 0 windows");
+        let mut acc = G::from(G::MulBase::ct_lookup(first, digits[0]));
+        for (window, digit) in windows.zip(&digits[1..]) {
+            acc += G::MulBase::ct_lookup(window, *digit);
         }
         acc
-    }
-
-    fn windows() -> usize {
-        (G::ScalarField::MODULUS_BIT_SIZE as usize).div_ceil(WINDOW)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ark_bls12_381::{Bls12_381, Fr, G1Projective, G2Projective};
+    use ark_bls12_381::{Bls12_381, G1Projective, G2Projective};
     use ark_ec::{pairing::Pairing, PrimeGroup};
     use ark_std::UniformRand;
 

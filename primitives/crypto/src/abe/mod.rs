@@ -1,28 +1,36 @@
 //! Revocable, server-aided CP-ABE on BLS12-381 (`CRYPTO.md` section 1).
 //!
 //! Ciphertext elements are in G1, key elements in G2. The flow:
-//! 1. KGC: [`setup`], then [`att_keygen`] per doctor and [`upd_keygen`] per epoch.
-//! 2. Doctor: [`user_keygen`]; keeps `beta`.
+//! 1. KGC: [`setup`]; per doctor [`keygen`] on a fresh leaf, [`SealedAttributeKey::seal`]ed to
+//!    the doctor's registered `pk_D`; per epoch [`upd_keygen`].
+//! 2. Doctor: [`doctor_setup`] once (keeps `x_D` and `zseed`); opens `SK` with
+//!    [`SealedAttributeKey::open`]; per epoch in which they read, [`tk_gen`] from the chain's
+//!    `updk_T`, handed to their hospital.
 //! 3. Patient: [`encapsulate`] a payload key under a policy and the current epoch, then
 //!    [`seal`](crate::aead::seal) the record with it.
-//! 4. Hospital: [`pre_keygen`] per doctor and epoch, [`PreparedPreKey::new`], [`pre_decrypt`].
+//! 4. Hospital: [`PreparedTransformationKey::new`] per doctor and epoch, [`pre_decrypt`].
 //! 5. Doctor: [`decrypt`] the `SemiCT`, then [`open`](crate::aead::open) the payload.
 
+mod attribute_key;
 mod capsule;
 mod decrypt;
+mod doctor;
 mod fixed_base;
-mod keys;
 mod params;
+mod transform;
+mod update_key;
 
-pub use capsule::{encapsulate, Capsule, CapsuleRow, CapsuleShape};
-pub use decrypt::{decrypt, pre_decrypt, PreparedPreKey, SemiCt};
-pub use fixed_base::FixedBase;
-pub use keys::{
-    att_keygen, attribute_set, pre_keygen, upd_keygen, user_keygen, Attribute, AttributeKey,
-    AttributeSet, NodeKey, PreDecryptionKey, UpdateKey, UpdateKeyNodes, UserPublicKey,
-    UserSecretKey,
+pub use attribute_key::{
+    attribute_set, keygen, Attribute, AttributeKey, AttributeSet, NodeKey, PerAttribute,
+    SealedAttributeKey,
 };
+pub use capsule::{encapsulate, Capsule, CapsuleRow, CapsuleShape};
+pub use decrypt::{decrypt, pre_decrypt, PreparedTransformationKey, SemiCt};
+pub use doctor::{doctor_setup, DoctorSecretKey};
+pub use fixed_base::FixedBase;
 pub use params::{setup, EncryptionTables, KeyTables, MasterSecretKey, PublicParams};
+pub use transform::{tk_gen, TransformationKey};
+pub use update_key::{upd_keygen, UpdateKey, UpdateKeyNodes};
 
 /// Most attributes in one doctor's key.
 pub const MAX_ATTRIBUTES: usize = 64;

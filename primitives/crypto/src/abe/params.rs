@@ -1,28 +1,35 @@
 //! Setup: public parameters, the master secret, and the tables that speed up their use.
 
-use ark_bls12_381::{Bls12_381, G1Projective, G2Projective};
+use ark_bls12_381::{Bls12_381, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{
     pairing::{Pairing, PairingOutput},
-    CurveGroup, PrimeGroup,
+    AffineRepr, CurveGroup, PrimeGroup,
 };
+use ark_ff::Zero;
 use ark_std::UniformRand;
-use codec::{Decode, Encode};
+use codec::{Decode, Encode, Input};
 use core::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::fixed_base::FixedBase;
 use crate::{
+    ct,
     encoding::{Canonical, G1Point, G2Point, GtElement},
     hash::{self, DOMAIN_NODE},
     tree::{NodeId, Tree},
-    CryptoRngCore, Fr, Result,
+    CryptoRngCore, Error, Fr, Result,
 };
 
 /// `pp`: the public parameters, published in the chain's genesis.
 ///
 /// Every generator exists in both groups (`u1 = g1^a_u`, `u2 = g2^a_u`, ...) because ciphertext
 /// elements live in G1 and key elements in G2.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+///
+/// Decoding refuses degenerate parameters ([`PublicParams::check`]): whoever hands a patient a
+/// `pp` whose `alpha` they know reads every record encrypted under it, so clients take `pp` from
+/// the chain spec they were given and never accept identity generators, non-standard `g1`/`g2`
+/// or `Y = 1`.
+#[derive(Clone, Debug, PartialEq, Eq, Encode)]
 pub struct PublicParams {
     /// G1 generator.
     pub g1: G1Point,
@@ -63,9 +70,52 @@ impl PublicParams {
     pub fn tree(&self) -> Result<Tree> {
         Tree::new(self.depth)
     }
+
+    /// [`Error::DegenerateParams`] unless `g1` and `g2` are the standard generators, no other
+    /// generator is the identity and `Y` is not 1; [`Error::InvalidDepth`] for a bad depth.
+    pub fn check(&self) -> Result<()> {
+        Tree::new(self.depth)?;
+        let standard = self.g1.0 == G1Affine::generator() && self.g2.0 == G2Affine::generator();
+        let g1_set = [self.u1, self.h1, self.w1, self.v1, self.u01, self.h01];
+        let g2_set = [self.u2, self.h2, self.w2, self.v2, self.u02, self.h02];
+        let identity = g1_set.iter().any(|p| p.0.is_zero())
+            || g2_set.iter().any(|p| p.0.is_zero())
+            || self.y.0.is_zero();
+        if !standard || identity {
+            return Err(Error::DegenerateParams);
+        }
+        Ok(())
+    }
 }
 
-/// `msk = (alpha, node_seed)`: held by the KGC only. Zeroised on drop, never printed.
+impl Decode for PublicParams {
+    fn decode<I: Input>(input: &mut I) -> core::result::Result<Self, codec::Error> {
+        let pp = Self {
+            g1: Decode::decode(input)?,
+            u1: Decode::decode(input)?,
+            h1: Decode::decode(input)?,
+            w1: Decode::decode(input)?,
+            v1: Decode::decode(input)?,
+            u01: Decode::decode(input)?,
+            h01: Decode::decode(input)?,
+            g2: Decode::decode(input)?,
+            u2: Decode::decode(input)?,
+            h2: Decode::decode(input)?,
+            w2: Decode::decode(input)?,
+            v2: Decode::decode(input)?,
+            u02: Decode::decode(input)?,
+            h02: Decode::decode(input)?,
+            y: Decode::decode(input)?,
+            depth: Decode::decode(input)?,
+        };
+        pp.check()
+            .map_err(|_| "degenerate public parameters (identity or non-standard generator, Y = 1, or a bad depth)")?;
+        Ok(pp)
+    }
+}
+
+/// `msk = (alpha, node_seed)`: held by the KGC only. Zeroised on drop, never printed, compared
+/// in constant time.
 #[derive(Clone, Encode, Decode, Zeroize, ZeroizeOnDrop)]
 pub struct MasterSecretKey {
     alpha: Canonical<Fr>,
@@ -75,6 +125,12 @@ pub struct MasterSecretKey {
 impl fmt::Debug for MasterSecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("MasterSecretKey(<redacted>)")
+    }
+}
+
+impl subtle::ConstantTimeEq for MasterSecretKey {
+    fn ct_eq(&self, other: &Self) -> subtle::Choice {
+        crate::encoding::ct_eq_encoded(self, other)
     }
 }
 
@@ -101,8 +157,8 @@ pub fn setup(depth: u8, rng: &mut impl CryptoRngCore) -> Result<(PublicParams, M
     let g2 = G2Projective::generator();
     let both = |exponent: Fr| {
         (
-            (g1 * exponent).into_affine().into(),
-            (g2 * exponent).into_affine().into(),
+            ct::mul(&g1, &exponent).into_affine().into(),
+            ct::mul(&g2, &exponent).into_affine().into(),
         )
     };
     let (u1, u2) = both(Fr::rand(rng));
@@ -114,7 +170,7 @@ pub fn setup(depth: u8, rng: &mut impl CryptoRngCore) -> Result<(PublicParams, M
     let alpha = Fr::rand(rng);
     let mut node_seed = [0u8; 32];
     rng.fill_bytes(&mut node_seed);
-    let y = Bls12_381::pairing(g1, g2) * alpha;
+    let y = ct::mul(&Bls12_381::pairing(g1, g2), &alpha);
     let pp = PublicParams {
         g1: g1.into_affine().into(),
         u1,
@@ -172,7 +228,7 @@ impl EncryptionTables {
     }
 }
 
-/// Tables for the G2 generators: what the KGC and the hospitals' key derivation need.
+/// Tables for the G2 generators: what the KGC's key generation and the doctors' `TKGen` need.
 #[derive(Clone, Debug)]
 pub struct KeyTables {
     pub(crate) g: FixedBase<G2Projective>,
@@ -199,7 +255,9 @@ impl KeyTables {
         }
     }
 
-    /// `(u2^hash * h2)^exponent` as `u2^(hash * exponent) * h2^exponent`, all fixed-base.
+    /// `A(tau)^exponent = (u2^hash * h2)^exponent` as `u2^(hash * exponent) * h2^exponent`, all
+    /// fixed-base. `CRYPTO.md` suggests keeping `A(tau)` with `SK` for `TKGen`; two fixed-base
+    /// products cost less than one variable-base power of a stored point, so nothing is stored.
     pub(crate) fn attribute_power(&self, hash: &Fr, exponent: &Fr) -> G2Projective {
         self.u.mul(&(*hash * exponent)) + self.h.mul(exponent)
     }

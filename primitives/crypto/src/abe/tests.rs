@@ -11,6 +11,7 @@ use crate::{
     tree::Revocation,
     Error,
 };
+use codec::Encode;
 
 /// One KGC for the whole test binary: setup and tables are the slow part.
 struct World {
@@ -35,15 +36,25 @@ fn world() -> &'static World {
 }
 
 struct Doctor {
-    sk: UserSecretKey,
-    attk: AttributeKey,
+    secret: DoctorSecretKey,
+    sk: AttributeKey,
 }
 
 fn doctor(leaf: u64, attributes: &[&str], rng: &mut StdRng) -> Doctor {
     let w = world();
-    let (sk, pk) = user_keygen(rng);
-    let attk = att_keygen(&w.pp, &w.keys, &w.msk, leaf, &pk, attributes, rng).unwrap();
-    Doctor { sk, attk }
+    let (secret, _) = doctor_setup(rng);
+    let sk = keygen(&w.pp, &w.keys, &w.msk, leaf, attributes, rng).unwrap();
+    Doctor { secret, sk }
+}
+
+/// The doctor's transformation key for `updk`'s epoch, prepared as the hospital keeps it.
+fn transformation_key(
+    doctor: &Doctor,
+    updk: &UpdateKey,
+    rng: &mut StdRng,
+) -> crate::Result<PreparedTransformationKey> {
+    let tk = tk_gen(&world().keys, &doctor.sk, updk, &doctor.secret, rng)?;
+    PreparedTransformationKey::new(&tk)
 }
 
 fn update_key(epoch: u64, revoked: &[Revocation], rng: &mut StdRng) -> UpdateKey {
@@ -59,9 +70,8 @@ fn read_record(
     sealed: &crate::aead::SealedPayload,
     rng: &mut StdRng,
 ) -> crate::Result<Vec<u8>> {
-    let prek = pre_keygen(&world().keys, &doctor.attk, updk, rng)?;
-    let semi = pre_decrypt(&PreparedPreKey::new(&prek)?, capsule)?;
-    let key = decrypt(&doctor.sk, &semi)?;
+    let semi = pre_decrypt(&transformation_key(doctor, updk, rng)?, capsule)?;
+    let key = decrypt(&doctor.secret, capsule, &semi)?;
     open(&key, capsule, sealed)
 }
 
@@ -125,20 +135,14 @@ fn wrong_attributes_cannot_decrypt() {
 }
 
 #[test]
-fn semi_ciphertext_is_useless_without_beta() {
+fn semi_ciphertext_is_useless_without_the_doctors_zseed() {
     let mut rng = StdRng::seed_from_u64(4);
     let d = doctor(2, &["a"], &mut rng);
     let other = doctor(3, &["a"], &mut rng);
     let (capsule, sealed) = record("a", 1, b"x", &mut rng);
-    let prek = pre_keygen(
-        &world().keys,
-        &d.attk,
-        &update_key(1, &[], &mut rng),
-        &mut rng,
-    )
-    .unwrap();
-    let semi = pre_decrypt(&PreparedPreKey::new(&prek).unwrap(), &capsule).unwrap();
-    let key = decrypt(&other.sk, &semi).unwrap();
+    let tk = transformation_key(&d, &update_key(1, &[], &mut rng), &mut rng).unwrap();
+    let semi = pre_decrypt(&tk, &capsule).unwrap();
+    let key = decrypt(&other.secret, &capsule, &semi).unwrap();
     assert_eq!(open(&key, &capsule, &sealed), Err(Error::Tampered));
 }
 
@@ -161,7 +165,7 @@ fn revoked_doctor_cannot_decrypt_from_the_revocation_epoch_on() {
         read_record(&revoked, &updk2, &old_capsule, &old_sealed, &mut rng).unwrap(),
         b"old"
     );
-    // From the revocation epoch on: no pre-decryption key at all.
+    // From the revocation epoch on: no transformation key at all.
     assert_eq!(
         read_record(&revoked, &updk3, &new_capsule, &new_sealed, &mut rng),
         Err(Error::Revoked)
@@ -171,9 +175,9 @@ fn revoked_doctor_cannot_decrypt_from_the_revocation_epoch_on() {
         Err(Error::Revoked)
     );
     // A key of an older epoch does not open a newer capsule.
-    let old_prek = pre_keygen(&world().keys, &revoked.attk, &updk2, &mut rng).unwrap();
+    let old_tk = transformation_key(&revoked, &updk2, &mut rng).unwrap();
     assert_eq!(
-        pre_decrypt(&PreparedPreKey::new(&old_prek).unwrap(), &new_capsule),
+        pre_decrypt(&old_tk, &new_capsule),
         Err(Error::EpochMismatch { capsule: 3, key: 2 })
     );
     // The sibling in the same subtree is unaffected.
@@ -210,16 +214,16 @@ fn colluding_doctors_cannot_combine_key_parts() {
     let (capsule, sealed) = record("a and b", 1, b"x", &mut rng);
     let updk = update_key(1, &[], &mut rng);
     let keys = &world().keys;
-    let pa = pre_keygen(keys, &alice.attk, &updk, &mut rng).unwrap();
-    let pb = pre_keygen(keys, &bob.attk, &updk, &mut rng).unwrap();
+    let ta = tk_gen(keys, &alice.sk, &updk, &alice.secret, &mut rng).unwrap();
+    let tb = tk_gen(keys, &bob.sk, &updk, &bob.secret, &mut rng).unwrap();
     // Alice's key with Bob's attribute components grafted on.
-    let mut merged = pa.clone();
+    let mut merged = ta.clone();
     merged.attributes = attribute_set(&["a", "b"]).unwrap();
-    merged.p2 = crate::encoding::BoundedList::new(vec![pa.p2[0], pb.p2[0]]).unwrap();
-    merged.p3 = crate::encoding::BoundedList::new(vec![pa.p3[0], pb.p3[0]]).unwrap();
-    let semi = pre_decrypt(&PreparedPreKey::new(&merged).unwrap(), &capsule).unwrap();
-    for sk in [&alice.sk, &bob.sk] {
-        let key = decrypt(sk, &semi).unwrap();
+    merged.tk2 = crate::encoding::BoundedList::new(vec![ta.tk2[0], tb.tk2[0]]).unwrap();
+    merged.tk3 = crate::encoding::BoundedList::new(vec![ta.tk3[0], tb.tk3[0]]).unwrap();
+    let semi = pre_decrypt(&PreparedTransformationKey::new(&merged).unwrap(), &capsule).unwrap();
+    for secret in [&alice.secret, &bob.secret] {
+        let key = decrypt(secret, &capsule, &semi).unwrap();
         assert_eq!(open(&key, &capsule, &sealed), Err(Error::Tampered));
     }
 }
@@ -272,9 +276,8 @@ fn capsule_with_a_rewritten_epoch_fails() {
         read_record(&d, &updk, &capsule, &sealed, &mut rng),
         Err(Error::CapsuleMismatch)
     );
-    let prek = pre_keygen(&world().keys, &d.attk, &updk, &mut rng).unwrap();
-    let semi = pre_decrypt(&PreparedPreKey::new(&prek).unwrap(), &capsule).unwrap();
-    let key = decrypt(&d.sk, &semi).unwrap();
+    let semi = pre_decrypt(&transformation_key(&d, &updk, &mut rng).unwrap(), &capsule).unwrap();
+    let key = decrypt(&d.secret, &capsule, &semi).unwrap();
     let mut rebound = sealed.clone();
     rebound.associated_data = capsule.hash();
     assert_eq!(open(&key, &capsule, &rebound), Err(Error::Tampered));
@@ -288,22 +291,12 @@ fn capsule_rows_must_match_the_policy() {
     let mut rows = capsule.rows.clone().into_inner();
     rows.pop();
     capsule.rows = crate::encoding::BoundedList::new(rows).unwrap();
-    let prek = pre_keygen(
-        &world().keys,
-        &d.attk,
-        &update_key(1, &[], &mut rng),
-        &mut rng,
-    )
-    .unwrap();
-    assert_eq!(
-        pre_decrypt(&PreparedPreKey::new(&prek).unwrap(), &capsule),
-        Err(Error::MalformedCapsule)
-    );
+    let tk = transformation_key(&d, &update_key(1, &[], &mut rng), &mut rng).unwrap();
+    assert_eq!(pre_decrypt(&tk, &capsule), Err(Error::MalformedCapsule));
 }
 
 #[test]
 fn capsule_shape_is_checked_without_decoding_points() {
-    use codec::Encode;
     let mut rng = StdRng::seed_from_u64(16);
     let (capsule, _) = record("a and (b or c)", 4, b"x", &mut rng);
     let bytes = capsule.encode();
@@ -339,7 +332,7 @@ fn capsule_shape_is_checked_without_decoding_points() {
 
 #[test]
 fn keys_and_capsules_survive_scale_round_trips() {
-    use codec::{Decode, Encode};
+    use codec::Decode;
     let mut rng = StdRng::seed_from_u64(12);
     let d = doctor(13, &["a"], &mut rng);
     let (capsule, _) = record("a or b", 1, b"x", &mut rng);
@@ -349,8 +342,15 @@ fn keys_and_capsules_survive_scale_round_trips() {
         capsule
     );
     assert_eq!(
-        AttributeKey::decode(&mut &d.attk.encode()[..]).unwrap(),
-        d.attk
+        AttributeKey::decode(&mut &d.sk.encode()[..])
+            .unwrap()
+            .encode(),
+        d.sk.encode()
+    );
+    let tk = tk_gen(&world().keys, &d.sk, &updk, &d.secret, &mut rng).unwrap();
+    assert_eq!(
+        TransformationKey::decode(&mut &tk.encode()[..]).unwrap(),
+        tk
     );
     assert_eq!(UpdateKey::decode(&mut &updk.encode()[..]).unwrap(), updk);
     assert_eq!(
@@ -365,24 +365,60 @@ fn keys_and_capsules_survive_scale_round_trips() {
 #[test]
 fn secrets_are_not_printed() {
     let mut rng = StdRng::seed_from_u64(13);
-    let (sk, _) = user_keygen(&mut rng);
-    assert_eq!(format!("{sk:?}"), "UserSecretKey(<redacted>)");
+    let d = doctor(15, &["a"], &mut rng);
+    assert_eq!(format!("{:?}", d.secret), "DoctorSecretKey(<redacted>)");
     assert_eq!(format!("{:?}", world().msk), "MasterSecretKey(<redacted>)");
+    let printed = format!("{:?}", d.sk);
+    assert!(printed.starts_with("AttributeKey { leaf: 15"), "{printed}");
+    assert!(!printed.contains("k0"), "{printed}");
+}
+
+#[test]
+fn sealed_attribute_key_opens_only_for_its_doctor() {
+    let mut rng = StdRng::seed_from_u64(17);
+    let w = world();
+    let d = doctor(3, &["a", "b"], &mut rng);
+    let hospital = doctor(4, &["a"], &mut rng);
+    let sealed =
+        SealedAttributeKey::seal(&d.sk, &[1; 32], &d.secret.public_key(), &mut rng).unwrap();
+    let opened = sealed.open(&w.pp, &[1; 32], &d.secret).unwrap();
+    assert_eq!(opened.encode(), d.sk.encode());
+    // The carrier cannot open it, nor can it be presented as another account's key.
+    assert_eq!(
+        sealed.open(&w.pp, &[1; 32], &hospital.secret).err(),
+        Some(Error::Tampered)
+    );
+    assert_eq!(
+        sealed.open(&w.pp, &[2; 32], &d.secret).err(),
+        Some(Error::Tampered)
+    );
+    // Relabelling the clear leaf or attributes breaks the associated data.
+    let mut relabelled = sealed.clone();
+    relabelled.leaf = 4;
+    assert_eq!(
+        relabelled.open(&w.pp, &[1; 32], &d.secret).err(),
+        Some(Error::Tampered)
+    );
+    let mut widened = sealed;
+    widened.attributes = attribute_set(&["a", "b", "c"]).unwrap();
+    assert_eq!(
+        widened.open(&w.pp, &[1; 32], &d.secret).err(),
+        Some(Error::Tampered)
+    );
 }
 
 #[test]
 fn attribute_keys_for_leaves_outside_the_tree_are_refused() {
     let mut rng = StdRng::seed_from_u64(14);
     let w = world();
-    let (_, pk) = user_keygen(&mut rng);
     assert_eq!(
-        att_keygen(&w.pp, &w.keys, &w.msk, 16, &pk, &["a"], &mut rng),
-        Err(Error::LeafOutOfRange)
+        keygen(&w.pp, &w.keys, &w.msk, 16, &["a"], &mut rng).err(),
+        Some(Error::LeafOutOfRange)
     );
     let too_many: Vec<String> = (0..=MAX_ATTRIBUTES).map(|i| format!("attr{i}")).collect();
     assert_eq!(
-        att_keygen(&w.pp, &w.keys, &w.msk, 0, &pk, &too_many, &mut rng),
-        Err(Error::TooManyAttributes)
+        keygen(&w.pp, &w.keys, &w.msk, 0, &too_many, &mut rng).err(),
+        Some(Error::TooManyAttributes)
     );
 }
 
@@ -423,7 +459,6 @@ proptest! {
 
 #[test]
 fn setup_from_a_seed_is_reproducible_and_seeds_are_independent() {
-    use codec::Encode;
     let run = |seed| {
         let (pp, msk) = setup(3, &mut crate::seeded_rng(seed)).unwrap();
         (pp, msk.encode())

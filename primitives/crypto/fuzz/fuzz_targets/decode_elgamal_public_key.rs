@@ -1,4 +1,4 @@
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| medchain_crypto_fuzz::round_trip::<
-    medchain_crypto::abe::PreDecryptionKey,
+    medchain_crypto::elgamal::PublicKey,
 >(data));
