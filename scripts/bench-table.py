@@ -23,18 +23,26 @@ def ms(ns: float) -> str:
 
 
 def keygen(r: dict) -> None:
-    print("| depth | revoked | AttKeyGen (ms) | UpdKeyGen (ms) | PreKeyGen (ms) |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
+    print("| depth | revoked | KeyGen (ms) | UpdKeyGen (ms) |")
+    print("| ---: | ---: | ---: | ---: |")
     for d in (4, 8, 12, 16, 20):
         for rl in (0, 10, 100, 1000):
-            cells = [r.get(f"keygen/depth-{d}/{op}/{rl}") for op in ("att_keygen", "upd_keygen", "pre_keygen")]
+            cells = [r.get(f"keygen/depth-{d}/{op}/{rl}") for op in ("keygen", "upd_keygen")]
             if any(c is not None for c in cells):
                 print(f"| {d} | {rl} | " + " | ".join(ms(c) if c else "-" for c in cells) + " |")
 
 
+def transformation(r: dict) -> None:
+    print("| attributes | TKGen, depth 4 (ms) | TKGen, depth 20 (ms) |")
+    print("| ---: | ---: | ---: |")
+    for n in (1, 5, 10, 20):
+        cells = [r.get(f"tk_gen/depth-{d}/attributes/{n}") for d in (4, 20)]
+        print(f"| {n} | " + " | ".join(ms(c) if c else "-" for c in cells) + " |")
+
+
 def policy(r: dict) -> None:
-    ops = ("encrypt", "prepare_prek", "pre_decrypt", "decrypt", "open_32B")
-    print("| attributes | Encrypt (ms) | prepare prek (ms) | PreDec (ms) | Dec (ms) | AES-GCM open 32 B (ms) |")
+    ops = ("encrypt", "prepare_tk", "pre_decrypt", "decrypt", "open_32B")
+    print("| attributes | Encrypt (ms) | prepare TK (ms) | PreDec (ms) | Dec (ms) | AES-GCM open 32 B (ms) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in (1, 5, 10, 20, 50):
         cells = [r.get(f"policy/{op}/{n}") for op in ops]
@@ -63,7 +71,8 @@ def main() -> None:
     default = Path(os.environ.get("CARGO_TARGET_DIR", Path.home() / ".cache/medchain-target")) / "criterion"
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     r = load(root)
-    for title, table in (("Key generation", keygen), ("Encryption and decryption", policy),
+    for title, table in (("Key generation", keygen), ("Transformation keys", transformation),
+                         ("Encryption and decryption", policy),
                          ("Match throughput", matching), ("Baseline", baseline)):
         print(f"\n### {title}\n")
         table(r)

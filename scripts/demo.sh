@@ -39,15 +39,15 @@ for n in 1 2 3; do
 done
 hospital2=$(jq -r .account "$work/hospital2.key")
 
-step "2. Doctors are registered by their hospitals and the KGC issues their attribute keys"
+step "2. Doctors are added by their hospitals, register their own keys, and the KGC issues theirs"
 register() { # register NAME HOSPITAL-NUMBER ATTRIBUTES
   json doctor keygen --out "$work/$1.key"
-  local account abe
+  local account
   account=$(jq -r .account <<<"$answer")
-  abe=$(jq -r .abePublic <<<"$answer")
   medchain hospital add-doctor --key "$work/hospital$2.key" --doctor "$account" --node "$(node "$2")"
+  medchain doctor register --key "$work/$1.key" --node "$(node "$2")"
   medchain kgc issue-key --kgc "$work/kgc.json" --key "$work/kgc.key" --doctor "$account" \
-    --doctor-public "$abe" --attributes "$3" --node "$(node "$2")"
+    --attributes "$3" --node "$(node "$2")"
 }
 register cardiologist 2 cardiology,consultant
 register locum 2 cardiology,consultant
@@ -88,16 +88,25 @@ medchain patient open-report "$record" --key "$work/patient.key" --out "$work/re
   --node "$(node 1)"
 say "report: $(cat "$work/report-read.txt")"
 
-step "8. The KGC revokes the locum, who can no longer decrypt"
+step "8. The KGC revokes the locum from the next epoch, which becomes current"
 locum=$(jq -r .account "$work/locum.key")
-medchain kgc revoke --key "$work/kgc.key" --doctor "$locum" --node "$(node 1)"
-medchain kgc publish-update --kgc "$work/kgc.json" --key "$work/kgc.key" --node "$(node 1)"
+medchain kgc revoke --kgc "$work/kgc.json" --key "$work/kgc.key" --doctor "$locum" \
+  --node "$(node 1)"
 if medchain doctor open "$record" --key "$work/locum.key" --out "$work/locum.txt" \
   --node "$(node 2)"; then
-  echo "unexpected: the revoked doctor decrypted the record" >&2
+  echo "unexpected: the revoked doctor was served the old record" >&2
   exit 1
 fi
-say "refused, as it must be"
+say "the old record: refused by hospital 2's node"
+json patient upload "$work/holter.txt" --key "$work/patient.key" \
+  --policy "cardiology and consultant" --keywords cardiology,holter --node "$(node 1)"
+newer=$(jq -r .record <<<"$answer")
+if medchain doctor open "$newer" --key "$work/locum.key" --out "$work/locum.txt" \
+  --node "$(node 2)"; then
+  echo "unexpected: the revoked doctor decrypted a record of the new epoch" >&2
+  exit 1
+fi
+say "a record of the new epoch: refused by the cryptography (no transformation key can be made)"
 
 step "9. Hospital 3, which no hospital authorises, finds nothing"
 json doctor search --key "$work/outsider.key" --interests arrhythmia,cardiology --node "$(node 3)"

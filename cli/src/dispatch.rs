@@ -82,7 +82,16 @@ fn hint(pallet: Option<&str>, error: &str) -> Option<&'static str> {
         ("Kgc", "NoLeaf") => "the doctor holds no key yet: issue one with `medchain kgc issue-key`",
         ("Kgc", "AlreadyRevoked") => "nothing to do: the doctor is already revoked",
         ("Kgc", "WrongEpoch" | "NodeSetMismatch" | "RevocationWitnessTooLow") => {
-            "the epoch or the revocation list changed meanwhile: run `medchain kgc publish-update` again"
+            "the epoch or the revocation list changed meanwhile: run the command again"
+        }
+        ("Kgc", "NoEncryptionKey") => "the doctor registers their encryption key first: `medchain doctor register`",
+        ("Kgc", "EncryptionKeyChanged" | "WrongLeaf") => {
+            "the doctor's key or the next free leaf changed meanwhile: run `medchain kgc issue-key` again"
+        }
+        ("Kgc", "KeyAlreadyIssued") => "a doctor is issued one key for life; a new identity needs a new account",
+        ("Kgc", "InvalidEncryptionKey") => "the key is not a valid public key: make a new one with `medchain doctor keygen`",
+        ("Hospitals", "DoctorKeyNotRevoked") => {
+            "the KGC revokes the doctor first (`medchain kgc revoke`), so that no hospital can decrypt for them"
         }
         ("Hospitals", "AlreadyMember") => "the account is already a hospital or a doctor of one",
         ("Hospitals", "UnknownHospital" | "NotAuthorized") => "check the accounts with `medchain hospital status`",

@@ -1,14 +1,27 @@
 //! `medchain doctor`: a doctor's commands, through their own hospital's node (`--node`). The
-//! node matches interests and pre-decrypts with the doctor's key of the record's epoch; only the
-//! doctor's own ABE secret, which never leaves their machine, finishes the decryption.
+//! doctor registers their encryption key `pk_D` on-chain; the KGC seals their attribute key `SK`
+//! to it, and the hospital's node relays it sealed. When the doctor first opens a record of an
+//! epoch, their client derives that epoch's transformation key from `SK` and the chain's update
+//! key and registers it with the node, which then pre-decrypts; only the doctor's `zseed`, which
+//! never leaves their machine, finishes the decryption. A revoked doctor's client can make no
+//! transformation key for an epoch from which they are revoked: the cryptography refuses them.
 
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::Subcommand;
 use codec::Encode;
-use medchain_crypto::hash::{keyword_digest, sha256};
-use medchain_rpc_api::{ClaimRequest, Claimed, Hit, RecordRequest, ReportUpload, Search};
-use medchain_runtime::{pallet_results, BlockNumber, Runtime, RuntimeCall};
+use medchain_crypto::{
+    abe::{AttributeKey, PublicParams},
+    hash::{keyword_digest, sha256},
+};
+use medchain_rpc_api::{
+    AttributeKeyRequest, ClaimRequest, Claimed, Hit, RecordRequest, ReportUpload, Search,
+    TransformationKeyUpload, NEEDS_TRANSFORMATION_KEY,
+};
+use medchain_runtime::{
+    pallet_kgc::{self, KeyIssue},
+    pallet_results, AccountId, BlockNumber, Runtime, RuntimeCall,
+};
 use polkadot_sdk::sp_core::Bytes;
 use rand::rngs::OsRng;
 use serde::Serialize;
@@ -17,28 +30,36 @@ use crate::{
     chain::Chain,
     error::CommandError,
     keygen::{self, KeygenArgs},
-    keys::{write_private, AccountKey, Role},
+    keys::{write_private, AccountKey, DoctorKeys, Role},
     output::Output,
     patient,
     records::{self, check_hash, Consultation},
-    sealing,
+    sealing::{self, SealingError},
     services::{self, Service},
     submit::{events_of, submit},
-    text,
+    text, trust,
 };
 
 /// A doctor's commands.
 #[derive(Debug, Subcommand)]
 pub enum DoctorCommand {
-    /// Make a doctor's account key and ABE key pair; give the printed account and ABE public
-    /// key to the KGC, and the account to your hospital.
+    /// Make a doctor's account key and decryption secrets; give the printed account to your
+    /// hospital, then register your encryption key (`register`).
     Keygen(KeygenArgs),
+    /// Register your encryption key on-chain, signed with your account key, once your hospital
+    /// has added you: the KGC seals your attribute key to it and to nothing else.
+    Register {
+        /// The doctor's key file.
+        #[arg(long)]
+        key: PathBuf,
+    },
     /// Find records matching your interests in every hospital that authorises yours.
     Search {
         /// The doctor's key file.
         #[arg(long)]
         key: PathBuf,
-        /// Interests, comma-separated (only their digests leave the machine).
+        /// Interests, comma-separated. Only their unkeyed digests leave the machine, and your
+        /// hospital (which matches them) can test guesses of the words.
         #[arg(long, value_delimiter = ',', required = true)]
         interests: Vec<String>,
     },
@@ -57,7 +78,8 @@ pub enum DoctorCommand {
         wait: bool,
     },
     /// Decrypt a record your attributes allow (written with mode 0600); the access is logged
-    /// on-chain.
+    /// on-chain. Fetches your attribute key from your hospital's node the first time, and makes
+    /// and registers the transformation key of the record's epoch when the node has none.
     Open {
         /// The record's id.
         record: u64,
@@ -87,10 +109,12 @@ pub enum DoctorCommand {
 pub async fn run(
     command: DoctorCommand,
     node: &str,
+    spec: Option<&std::path::Path>,
     output: Output,
 ) -> Result<ExitCode, CommandError> {
     match command {
         DoctorCommand::Keygen(args) => keygen::run(Role::Doctor, args, output),
+        DoctorCommand::Register { key } => register(&key, node, output).await,
         DoctorCommand::Search { key, interests } => search(&key, &interests, node, output).await,
         DoctorCommand::Claim {
             record,
@@ -103,7 +127,7 @@ pub async fn run(
             key,
             out,
             force,
-        } => open(record, &key, &out, force, node, output).await,
+        } => open(record, (&key, &out, force), node, spec, output).await,
         DoctorCommand::Report { record, file, key } => {
             report(record, &file, &key, node, output).await
         }
@@ -276,21 +300,27 @@ struct OpenedRecord {
 
 async fn open(
     record: u64,
-    key: &std::path::Path,
-    out_file: &std::path::Path,
-    force: bool,
+    (key, out_file, force): (&std::path::Path, &std::path::Path, bool),
     node: &str,
+    spec: Option<&std::path::Path>,
     output: Output,
 ) -> Result<ExitCode, CommandError> {
-    let doctor = AccountKey::load(key, Role::Doctor)?;
-    let abe = doctor.abe.as_ref().ok_or_else(|| {
-        CommandError::Refused("the doctor's key file holds no ABE secret".to_owned())
-    })?;
+    let mut doctor = AccountKey::load(key, Role::Doctor)?;
     let chain = Chain::connect(node).await?;
     let published = records::record(&chain, record, None).await?;
     let request = RecordRequest { record };
     let semi: Bytes =
-        services::request(&chain, &doctor.pair, Service::PreDecrypt, request.clone()).await?;
+        match services::request(&chain, &doctor.pair, Service::PreDecrypt, request.clone()).await {
+            Err(error) if error.is_code(NEEDS_TRANSFORMATION_KEY) => {
+                let pp = trust::public_params(spec, &chain).await?;
+                let sk = attribute_key(&chain, &mut doctor, key, &pp, output).await?;
+                register_transformation_key(&chain, &doctor, &pp, &sk, published.epoch, output)
+                    .await?;
+                services::request(&chain, &doctor.pair, Service::PreDecrypt, request.clone())
+                    .await?
+            }
+            other => other?,
+        };
     let spinner = output.spinner(&format!(
         "fetching the sealed record ({} bytes)",
         published.payload_size
@@ -300,7 +330,8 @@ async fn open(
     spinner.finish_and_clear();
     let payload = payload?;
     check_hash("payload", &payload, &published.payload_hash)?;
-    let plaintext = sealing::open_record(&abe.secret, &semi, &published.capsule, &payload)?;
+    let keys = doctor_keys(&doctor)?;
+    let plaintext = sealing::open_record(&keys.secret, &semi, &published.capsule, &payload)?;
     write_private(out_file, &plaintext, force)?;
     let opened = OpenedRecord {
         record,
@@ -314,6 +345,132 @@ async fn open(
             o.record,
             o.file.display(),
             o.size
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn doctor_keys(doctor: &AccountKey) -> Result<&DoctorKeys, CommandError> {
+    doctor.doctor.as_ref().ok_or_else(|| {
+        CommandError::Refused("the doctor's key file holds no decryption secrets".to_owned())
+    })
+}
+
+/// What the chain recorded when the KGC issued `doctor`'s key.
+async fn key_issue(chain: &Chain, doctor: &AccountId) -> Result<KeyIssue, CommandError> {
+    let issued: Option<KeyIssue> = chain.api("KgcApi_key_issue", doctor, None).await?;
+    issued.ok_or_else(|| {
+        CommandError::Refused(format!(
+            "the KGC has issued no attribute key to {} yet: register your encryption key (`medchain doctor register`) and ask the KGC (`medchain kgc issue-key`)",
+            text::account(doctor)
+        ))
+    })
+}
+
+/// The doctor's attribute key: from the key file, or fetched sealed from the hospital's node,
+/// checked against the hash the KGC recorded on-chain, opened, and kept in the key file.
+async fn attribute_key(
+    chain: &Chain,
+    doctor: &mut AccountKey,
+    path: &std::path::Path,
+    pp: &PublicParams,
+    output: Output,
+) -> Result<AttributeKey, CommandError> {
+    if let Some(sk) = doctor_keys(doctor)?.attribute_key.clone() {
+        return Ok(sk);
+    }
+    let issued = key_issue(chain, &doctor.account).await?;
+    let spinner = output.spinner("fetching your attribute key from your hospital's node");
+    let sealed: Result<Bytes, _> = services::request(
+        chain,
+        &doctor.pair,
+        Service::FetchAttributeKey,
+        AttributeKeyRequest,
+    )
+    .await;
+    spinner.finish_and_clear();
+    let sealed = sealed?;
+    check_hash("sealed attribute key", &sealed, &issued.sealed_key_hash)?;
+    let account: [u8; 32] = doctor.account.clone().into();
+    let keys = doctor_keys(doctor)?;
+    let sk = sealing::open_attribute_key(pp, &account, &keys.secret, &sealed)?;
+    if let Some(keys) = doctor.doctor.as_mut() {
+        keys.attribute_key = Some(sk.clone());
+    }
+    doctor.update(path)?;
+    Ok(sk)
+}
+
+/// Derives the transformation key of `epoch` from the chain's update key and registers it with
+/// the hospital's node. A revoked doctor gets no key: the update key covers none of their nodes.
+async fn register_transformation_key(
+    chain: &Chain,
+    doctor: &AccountKey,
+    pp: &PublicParams,
+    sk: &AttributeKey,
+    epoch: u64,
+    output: Output,
+) -> Result<(), CommandError> {
+    let (finalized, _) = chain.finalized().await?;
+    let update_key: Option<Vec<u8>> = chain
+        .api("KgcApi_update_key", epoch, Some(finalized))
+        .await?;
+    let update_key = update_key.ok_or_else(|| {
+        CommandError::Refused(format!(
+            "epoch {epoch} has no finalised update key yet: try again in a few seconds"
+        ))
+    })?;
+    let keys = doctor_keys(doctor)?;
+    let spinner = output.spinner(&format!("making your transformation key for epoch {epoch}"));
+    let made = sealing::transformation_key(pp, sk, &keys.secret, &update_key, &mut OsRng);
+    spinner.finish_and_clear();
+    let tk = made.map_err(|error| match error {
+        SealingError::Crypto {
+            source: medchain_crypto::Error::Revoked,
+            ..
+        } => CommandError::Refused(format!(
+            "you are revoked for epoch {epoch}: the KGC's update key of that epoch covers none of your key's tree nodes, so no transformation key can be made and the record cannot be decrypted"
+        )),
+        other => other.into(),
+    })?;
+    services::request::<_, ()>(
+        chain,
+        &doctor.pair,
+        Service::RegisterTransformationKey,
+        TransformationKeyUpload { key: tk.encode() },
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Registered {
+    doctor: String,
+    block: BlockNumber,
+}
+
+async fn register(
+    key: &std::path::Path,
+    node: &str,
+    output: Output,
+) -> Result<ExitCode, CommandError> {
+    let doctor = AccountKey::load(key, Role::Doctor)?;
+    let public = doctor_keys(&doctor)?.public;
+    let chain = Chain::connect(node).await?;
+    let call = RuntimeCall::Kgc(pallet_kgc::Call::register_encryption_key {
+        key: public.to_bytes(),
+    });
+    let included = submit(&chain, &doctor.pair, call, output).await?;
+    let registered = Registered {
+        doctor: doctor.ss58(),
+        block: included.number,
+    };
+    output.print(&registered, |r, out| {
+        writeln!(
+            out,
+            "Encryption key of {} registered (block #{}): the KGC can now issue your attribute key (`medchain kgc issue-key --doctor {}`).",
+            r.doctor, r.block, r.doctor
         )
     })?;
     Ok(ExitCode::SUCCESS)

@@ -4,7 +4,6 @@
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::Args;
-use codec::Encode;
 use serde::Serialize;
 
 use crate::{
@@ -39,9 +38,9 @@ struct Made {
     /// Hospitals register it; patients' reports are sealed to it.
     #[serde(skip_serializing_if = "Option::is_none")]
     encryption_key: Option<String>,
-    /// The KGC issues a doctor's attribute key to it.
+    /// A doctor's `pk_D`: they register it, the KGC seals their attribute key to it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    abe_public: Option<String>,
+    doctor_key: Option<String>,
 }
 
 /// Makes a `role` key as `args` say and prints its public parts.
@@ -54,7 +53,7 @@ pub fn run(role: Role, args: KeygenArgs, output: Output) -> Result<ExitCode, Com
         file: args.out,
         encryption_key: matches!(role, Role::Hospital | Role::Patient)
             .then(|| text::hex(&key.encryption_public_key())),
-        abe_public: key.abe.as_ref().map(|abe| text::hex(&abe.public.encode())),
+        doctor_key: key.doctor.as_ref().map(|d| text::hex(&d.public.to_bytes())),
     };
     output.print(&made, |made, out| {
         writeln!(out, "{} key written to {}", made.kind, made.file.display())?;
@@ -62,11 +61,11 @@ pub fn run(role: Role, args: KeygenArgs, output: Output) -> Result<ExitCode, Com
         if let Some(key) = &made.encryption_key {
             writeln!(out, "encryption key: {key}")?;
         }
-        if let Some(public) = &made.abe_public {
-            writeln!(out, "ABE public key: {public}")?;
+        if let Some(public) = &made.doctor_key {
+            writeln!(out, "doctor key:     {public}")?;
             writeln!(
                 out,
-                "Give the account and the ABE public key to the KGC (`medchain kgc issue-key`)."
+                "Give the account to your hospital (`medchain hospital add-doctor`), then register this key yourself (`medchain doctor register`)."
             )?;
         }
         Ok(())

@@ -3,8 +3,10 @@
 //! An account key file is JSON: the role (`kind`), what rebuilds the exact sr25519 pair (a
 //! random `secretSeed`, or the `suri` of a development account such as `//Alice`) and the SS58
 //! `account`, checked against the rebuilt pair on every load so that a damaged file is refused
-//! rather than signing as someone else. A doctor's file also holds their ABE key pair: the KGC
-//! issues attribute keys to the public half, and only the secret half finishes a decryption.
+//! rather than signing as someone else. A doctor's file also holds their decryption secrets
+//! (`x_D` and `zseed`, [`DoctorSecretKey`]), the registered `pk_D` the KGC seals their attribute
+//! key to, and, once fetched and opened, that attribute key `SK` itself: all three stay on the
+//! doctor's machine.
 //!
 //! The KGC's Setup file holds `pp` and `msk`. Every secret (and every decrypted record or report)
 //! is written with mode 0600 and never over an existing file unless the user asks (`--force`).
@@ -18,13 +20,14 @@ use std::{
 
 use codec::{Decode, DecodeAll, Encode};
 use medchain_crypto::{
-    abe::{self, MasterSecretKey, PublicParams, UserPublicKey, UserSecretKey},
+    abe::{self, AttributeKey, DoctorSecretKey, MasterSecretKey, PublicParams},
     elgamal,
 };
 use medchain_runtime::AccountId;
 use polkadot_sdk::sp_core::{sr25519, Pair};
 use rand::{rngs::OsRng, RngCore};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::text;
 
@@ -135,20 +138,39 @@ pub fn write_private(path: &Path, contents: &[u8], force: bool) -> Result<(), Ke
     file.sync_all().map_err(write)
 }
 
-/// Reads and parses a JSON file.
-fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, KeyFileError> {
-    let bytes = fs::read(path).map_err(|source| KeyFileError::Read {
+/// Replaces `path` with `contents` (0600) atomically: written beside it, then renamed over it, so
+/// that a crash leaves the old file or the new one, never a torn key file.
+fn replace_private(path: &Path, contents: &[u8]) -> Result<(), KeyFileError> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".new");
+    let temporary = PathBuf::from(temporary);
+    write_private(&temporary, contents, true)?;
+    fs::rename(&temporary, path).map_err(|source| KeyFileError::Write {
         path: path.to_owned(),
         source,
-    })?;
+    })
+}
+
+/// Reads and parses a JSON file; the bytes read are wiped afterwards.
+fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, KeyFileError> {
+    let bytes = Zeroizing::new(fs::read(path).map_err(|source| KeyFileError::Read {
+        path: path.to_owned(),
+        source,
+    })?);
     serde_json::from_slice(&bytes).map_err(|e| malformed(path, e))
+}
+
+/// Pretty JSON of `value`, wiped when dropped.
+fn json_of<T: Serialize>(path: &Path, value: &T) -> Result<Zeroizing<Vec<u8>>, KeyFileError> {
+    let mut json =
+        Zeroizing::new(serde_json::to_vec_pretty(value).map_err(|e| malformed(path, e))?);
+    json.push(b'\n');
+    Ok(json)
 }
 
 /// Writes `value` as pretty JSON with [`write_private`].
 fn write_json<T: Serialize>(path: &Path, value: &T, force: bool) -> Result<(), KeyFileError> {
-    let mut json = serde_json::to_vec_pretty(value).map_err(|e| malformed(path, e))?;
-    json.push(b'\n');
-    write_private(path, &json, force)
+    write_private(path, &json_of(path, value)?, force)
 }
 
 fn malformed(path: &Path, reason: impl ToString) -> KeyFileError {
@@ -175,9 +197,11 @@ struct AccountFile {
     suri: Option<String>,
     account: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    abe_secret: Option<String>,
+    doctor_secret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    abe_public: Option<String>,
+    doctor_public: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    attribute_key: Option<String>,
 }
 
 /// What rebuilds an account's pair.
@@ -189,12 +213,14 @@ enum Secret {
     Suri(String),
 }
 
-/// A doctor's ABE key pair: the KGC binds their attribute key to the public half.
-pub struct AbeKeys {
-    /// `beta`: only the doctor finishes decryptions with it.
-    pub secret: UserSecretKey,
-    /// `pk = g2^beta`.
-    pub public: UserPublicKey,
+/// A doctor's own keys.
+pub struct DoctorKeys {
+    /// `x_D` (opens the sealed attribute key) and `zseed` (finishes every decryption).
+    pub secret: DoctorSecretKey,
+    /// `pk_D = g1^x_D`, registered on-chain: the KGC seals the attribute key to it.
+    pub public: elgamal::PublicKey,
+    /// `SK`, once fetched from the hospital's node and opened.
+    pub attribute_key: Option<AttributeKey>,
 }
 
 /// A loaded account key.
@@ -206,13 +232,13 @@ pub struct AccountKey {
     /// The account.
     pub account: AccountId,
     secret: Secret,
-    /// A doctor's ABE keys.
-    pub abe: Option<AbeKeys>,
+    /// A doctor's own keys.
+    pub doctor: Option<DoctorKeys>,
 }
 
 impl AccountKey {
     /// A new key for `role`: from `suri` when given, from the OS generator otherwise. Doctors
-    /// also get a fresh ABE key pair.
+    /// also get fresh decryption secrets (`DoctorSetup`).
     pub fn generate(role: Role, suri: Option<&str>) -> Result<Self, KeyFileError> {
         let secret = match suri {
             Some(suri) => Secret::Suri(suri.to_owned()),
@@ -223,34 +249,50 @@ impl AccountKey {
             }
         };
         let pair = pair_of(&secret)?;
-        let abe = (role == Role::Doctor).then(|| {
-            let (secret, public) = abe::user_keygen(&mut OsRng);
-            AbeKeys { secret, public }
+        let doctor = (role == Role::Doctor).then(|| {
+            let (secret, public) = abe::doctor_setup(&mut OsRng);
+            DoctorKeys {
+                secret,
+                public,
+                attribute_key: None,
+            }
         });
         Ok(Self {
             role,
             account: AccountId::from(pair.public()),
             pair,
             secret,
-            abe,
+            doctor,
         })
     }
 
     /// Writes the key to `path` (0600; see [`write_private`]).
     pub fn save(&self, path: &Path, force: bool) -> Result<(), KeyFileError> {
+        write_json(path, &self.file(), force)
+    }
+
+    /// Rewrites the key file at `path` atomically, e.g. once the doctor's attribute key is in.
+    pub fn update(&self, path: &Path) -> Result<(), KeyFileError> {
+        replace_private(path, &json_of(path, &self.file())?)
+    }
+
+    fn file(&self) -> AccountFile {
         let (secret_seed, suri) = match &self.secret {
             Secret::Seed(seed) => (Some(text::hex(seed)), None),
             Secret::Suri(suri) => (None, Some(suri.clone())),
         };
-        let file = AccountFile {
+        let doctor = self.doctor.as_ref();
+        AccountFile {
             kind: self.role,
             secret_seed,
             suri,
             account: text::account(&self.account),
-            abe_secret: self.abe.as_ref().map(|k| text::hex(&k.secret.encode())),
-            abe_public: self.abe.as_ref().map(|k| text::hex(&k.public.encode())),
-        };
-        write_json(path, &file, force)
+            doctor_secret: doctor.map(|k| text::hex(&Zeroizing::new(k.secret.encode()))),
+            doctor_public: doctor.map(|k| text::hex(&k.public.encode())),
+            attribute_key: doctor
+                .and_then(|k| k.attribute_key.as_ref())
+                .map(|sk| text::hex(&Zeroizing::new(sk.encode()))),
+        }
     }
 
     /// Reads the key in `path`, which must be a `role` key whose pair matches its account.
@@ -288,30 +330,41 @@ impl AccountKey {
                 ),
             ));
         }
-        let abe = match (role, file.abe_secret, file.abe_public) {
+        let doctor = match (role, file.doctor_secret, file.doctor_public) {
             (Role::Doctor, Some(secret), Some(public)) => {
-                let secret: UserSecretKey = decode_field(path, "abeSecret", &secret)?;
-                let public: UserPublicKey = decode_field(path, "abePublic", &public)?;
+                let secret: DoctorSecretKey = decode_field(path, "doctorSecret", &secret)?;
+                let public: elgamal::PublicKey = decode_field(path, "doctorPublic", &public)?;
                 if secret.public_key() != public {
-                    return Err(malformed(path, "abePublic is not the key of abeSecret"));
+                    return Err(malformed(
+                        path,
+                        "doctorPublic is not the key of doctorSecret",
+                    ));
                 }
-                Some(AbeKeys { secret, public })
+                let attribute_key = file
+                    .attribute_key
+                    .map(|sk| decode_field(path, "attributeKey", &sk))
+                    .transpose()?;
+                Some(DoctorKeys {
+                    secret,
+                    public,
+                    attribute_key,
+                })
             }
             (Role::Doctor, _, _) => {
                 return Err(malformed(
                     path,
-                    "a doctor's key needs abeSecret and abePublic",
+                    "a doctor's key needs doctorSecret and doctorPublic",
                 ))
             }
-            (_, None, None) => None,
-            _ => return Err(malformed(path, "only a doctor's key holds ABE keys")),
+            (_, None, None) if file.attribute_key.is_none() => None,
+            _ => return Err(malformed(path, "only a doctor's key holds doctor keys")),
         };
         Ok(Self {
             role,
             pair,
             account,
             secret,
-            abe,
+            doctor,
         })
     }
 
@@ -328,9 +381,7 @@ impl AccountKey {
 
     /// The public half of [`AccountKey::encryption_key`], compressed G1 as stored on-chain.
     pub fn encryption_public_key(&self) -> [u8; 48] {
-        let mut key = [0u8; 48];
-        key.copy_from_slice(&self.encryption_key().public_key().0.encode());
-        key
+        self.encryption_key().public_key().to_bytes()
     }
 }
 
@@ -421,7 +472,7 @@ mod tests {
         assert_eq!(loaded.account, key.account);
         assert_eq!(loaded.pair.to_raw_vec(), key.pair.to_raw_vec());
         assert_eq!(loaded.encryption_public_key(), key.encryption_public_key());
-        assert!(loaded.abe.is_none());
+        assert!(loaded.doctor.is_none());
     }
 
     #[test]
@@ -446,15 +497,30 @@ mod tests {
     }
 
     #[test]
-    fn a_doctor_key_keeps_its_abe_pair() {
+    fn a_doctor_key_keeps_its_secrets_and_later_its_attribute_key() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("doctor.json");
-        let key = AccountKey::generate(Role::Doctor, None).expect("generates");
+        let mut key = AccountKey::generate(Role::Doctor, None).expect("generates");
         key.save(&path, false).expect("saves");
         let loaded = AccountKey::load(&path, Role::Doctor).expect("loads");
-        let (saved, read) = (key.abe.expect("ABE keys"), loaded.abe.expect("ABE keys"));
+        let read = loaded.doctor.expect("doctor keys");
+        let saved = key.doctor.as_mut().expect("doctor keys");
         assert_eq!(read.public, saved.public);
         assert_eq!(read.secret.public_key(), saved.public);
+        assert!(read.attribute_key.is_none());
+
+        let (pp, msk) = dev_kgc::setup();
+        let tables = abe::KeyTables::new(&pp);
+        let sk = abe::keygen(&pp, &tables, &msk, 3, &["cardiology"], &mut OsRng).expect("SK");
+        saved.attribute_key = Some(sk);
+        key.update(&path).expect("rewrites");
+        assert_eq!(mode(&path), 0o600);
+        let reloaded = AccountKey::load(&path, Role::Doctor).expect("loads");
+        let sk = reloaded
+            .doctor
+            .and_then(|d| d.attribute_key)
+            .expect("the attribute key is kept");
+        assert_eq!(sk.leaf, 3);
     }
 
     #[test]

@@ -1,14 +1,18 @@
 //! `medchain kgc`: the key generation centre's commands. The KGC keeps `msk` off-chain in its
-//! Setup file; the chain holds `pp`, the doctors' leaves, the revocation list and each epoch's
-//! update key, which the KGC publishes with its account key.
+//! Setup file; the chain holds `pp`, the doctors' registered encryption keys, their leaves and
+//! the hashes of the keys issued on them, the revocation list and each epoch's update key, which
+//! the KGC publishes with its account key. A revocation takes effect from the next epoch, which
+//! the same transaction publishes and makes current: an update key once published stays valid.
 
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{ArgGroup, Args, Subcommand};
 use codec::Encode;
+use medchain_crypto::hash::sha256;
 use medchain_crypto::{
-    abe::{self, KeyTables, PublicParams, UserPublicKey},
-    tree::Revocation,
+    abe::{self, KeyTables, PublicParams, SealedAttributeKey, UpdateKey},
+    elgamal,
+    tree::{LeafIndex, Revocation},
 };
 use medchain_rpc_api::AttributeKeyDelivery;
 use medchain_runtime::{
@@ -16,6 +20,9 @@ use medchain_runtime::{
     pallet_kgc::{self, RevocationEntry},
     AccountId, Hash, Runtime, RuntimeCall,
 };
+
+/// The chain's bound on an encoded update key.
+type UpdateKeyLimit = <Runtime as pallet_kgc::Config>::MaxUpdateKeyLen;
 use rand::rngs::OsRng;
 use serde::Serialize;
 
@@ -27,24 +34,29 @@ use crate::{
     output::Output,
     sealing::{self, SealingError},
     services::{self, Service},
-    submit::{events_of, submit},
-    text::{self, HexBytes},
+    submit::submit,
+    text,
 };
 
 /// The KGC's commands.
 #[derive(Debug, Subcommand)]
 pub enum KgcCommand {
-    /// Make the KGC's account key, which signs leaf assignments, revocations and update keys.
+    /// Make the KGC's account key, which signs key issuances, revocations and update keys.
     Keygen(KeygenArgs),
     /// Run the ABE Setup: write `pp` and the master secret `msk` (mode 0600) and say whether
     /// the node's chain holds this `pp` (it goes into a new chain's genesis).
     Setup(SetupArgs),
-    /// Issue a doctor's attribute key and deliver it to their hospital's node (`--node`):
-    /// assigns the doctor a tree leaf first if they have none.
+    /// Issue a doctor's attribute key on a fresh tree leaf, sealed to the encryption key the
+    /// doctor registered on-chain, and deliver it to their hospital's node (`--node`), which
+    /// relays it to the doctor and cannot open it.
     IssueKey(IssueKeyArgs),
-    /// Revoke a doctor from the current epoch on; then republish the epoch's update key
-    /// (`publish-update`) so that hospitals stop pre-decrypting for them.
+    /// Revoke a doctor from the next epoch on, publishing that epoch's update key and making it
+    /// current in the same transaction: from then on the doctor can make no transformation key
+    /// and new records are made under the new epoch.
     Revoke {
+        /// The KGC's Setup file.
+        #[arg(long)]
+        kgc: PathBuf,
         /// The KGC's account key file.
         #[arg(long)]
         key: PathBuf,
@@ -52,8 +64,8 @@ pub enum KgcCommand {
         #[arg(long, value_parser = text::parse_account)]
         doctor: AccountId,
     },
-    /// Publish the update key of the current epoch over the on-chain revocation list, or with
-    /// `--next` of the next epoch, which then becomes current (new records are made under it).
+    /// Publish the update key of the next epoch over the on-chain revocation list; it becomes
+    /// the current epoch (new records are made under it).
     PublishUpdate {
         /// The KGC's Setup file.
         #[arg(long)]
@@ -61,12 +73,8 @@ pub enum KgcCommand {
         /// The KGC's account key file.
         #[arg(long)]
         key: PathBuf,
-        /// Advance to the next epoch instead of republishing the current one.
-        #[arg(long)]
-        next: bool,
     },
-    /// Show the epoch, the KGC account, the revocation list and whether the current epoch's
-    /// update key reflects it.
+    /// Show the epoch, the KGC account, the revocation list and the next free leaf.
     Status,
 }
 
@@ -95,15 +103,12 @@ pub struct IssueKeyArgs {
     /// The KGC's Setup file.
     #[arg(long)]
     pub kgc: PathBuf,
-    /// The KGC's account key file (assigns the leaf).
+    /// The KGC's account key file (records the issuance on-chain).
     #[arg(long)]
     pub key: PathBuf,
-    /// The doctor's account (SS58).
+    /// The doctor's account (SS58); the doctor must have registered their encryption key.
     #[arg(long, value_parser = text::parse_account)]
     pub doctor: AccountId,
-    /// The doctor's ABE public key, as `medchain doctor keygen` printed it.
-    #[arg(long, value_parser = text::parse_hex_bytes)]
-    pub doctor_public: HexBytes,
     /// The doctor's attributes, comma-separated (e.g. cardiology,consultant).
     #[arg(long, value_delimiter = ',', required = true)]
     pub attributes: Vec<String>,
@@ -119,10 +124,8 @@ pub async fn run(
         KgcCommand::Keygen(args) => keygen::run(Role::Kgc, args, output),
         KgcCommand::Setup(args) => setup(args, node, output).await,
         KgcCommand::IssueKey(args) => issue_key(args, node, output).await,
-        KgcCommand::Revoke { key, doctor } => revoke(&key, doctor, node, output).await,
-        KgcCommand::PublishUpdate { kgc, key, next } => {
-            publish_update(&kgc, &key, next, node, output).await
-        }
+        KgcCommand::Revoke { kgc, key, doctor } => revoke(&kgc, &key, doctor, node, output).await,
+        KgcCommand::PublishUpdate { kgc, key } => publish_update(&kgc, &key, node, output).await,
         KgcCommand::Status => status(node, output).await,
     }
 }
@@ -216,9 +219,8 @@ async fn setup(args: SetupArgs, node: &str, output: Output) -> Result<ExitCode, 
 struct Issued {
     doctor: String,
     leaf: u64,
-    /// Whether this command assigned the leaf (a doctor keeps one leaf for life).
-    leaf_assigned_now: bool,
     attributes: Vec<String>,
+    block: u32,
 }
 
 async fn issue_key(
@@ -229,86 +231,84 @@ async fn issue_key(
     let kgc = AccountKey::load(&args.key, Role::Kgc)?;
     let chain = Chain::connect(node).await?;
     let setup = load_setup(&chain, &args.kgc).await?;
-    let public: UserPublicKey = sealing::decode("--doctor-public", &args.doctor_public.0)?;
     let doctor = text::account(&args.doctor);
-    let status: Option<(u64, Option<u64>)> = chain
-        .api("KgcApi_doctor_status", &args.doctor, None)
+    if let Some(issued) = chain
+        .api::<_, Option<pallet_kgc::KeyIssue>>("KgcApi_key_issue", &args.doctor, None)
+        .await?
+    {
+        return Err(CommandError::Refused(format!(
+            "doctor {doctor} already holds the key issued on leaf {}: a doctor is issued one key, on one leaf, once",
+            issued.leaf
+        )));
+    }
+    let registered: Option<[u8; 48]> = chain
+        .api("KgcApi_encryption_key", &args.doctor, None)
         .await?;
-    let (leaf, leaf_assigned_now) = match status {
-        Some((_, Some(epoch))) => {
-            return Err(CommandError::Refused(format!(
-                "doctor {doctor} is revoked from epoch {epoch}: a revoked doctor is issued no key"
-            )))
-        }
-        Some((leaf, None)) => (leaf, false),
-        None => {
-            let hospital: Option<AccountId> = chain
-                .api("HospitalsApi_hospital_of", &args.doctor, None)
-                .await?;
-            if hospital.is_none() {
-                return Err(CommandError::Refused(format!(
-                    "doctor {doctor} is not registered at any hospital: ask their hospital to run `medchain hospital add-doctor --doctor {doctor}`"
-                )));
-            }
-            let call = RuntimeCall::Kgc(pallet_kgc::Call::assign_leaf {
-                doctor: args.doctor.clone(),
-            });
-            let included = submit(&chain, &kgc.pair, call, output).await?;
-            let leaf = events_of::<pallet_kgc::Event<Runtime>>(&included.events)
-                .into_iter()
-                .find_map(|event| match event {
-                    pallet_kgc::Event::LeafAssigned { leaf, .. } => Some(leaf),
-                    _ => None,
-                })
-                .ok_or_else(|| {
-                    CommandError::Refused(
-                        "the leaf assignment emitted no LeafAssigned event".to_owned(),
-                    )
-                })?;
-            (leaf, true)
-        }
-    };
+    let registered = registered.ok_or_else(|| {
+        CommandError::Refused(format!(
+            "doctor {doctor} has registered no encryption key: they run `medchain doctor register` once their hospital has added them"
+        ))
+    })?;
+    let recipient: elgamal::PublicKey =
+        sealing::decode("the doctor's registered encryption key", &registered)?;
+    let leaf = next_leaf(&chain).await?;
     let spinner = output.spinner("issuing the attribute key");
-    let key = abe::att_keygen(
+    let sealed = abe::keygen(
         &setup.pp,
         &KeyTables::new(&setup.pp),
         &setup.msk,
         leaf,
-        &public,
         &args.attributes,
         &mut OsRng,
     )
+    .and_then(|sk| {
+        let account: [u8; 32] = args.doctor.clone().into();
+        SealedAttributeKey::seal(&sk, &account, &recipient, &mut OsRng)
+    })
     .map_err(|source| SealingError::Crypto {
         what: "the attribute key cannot be issued",
         source,
     });
     spinner.finish_and_clear();
+    let sealed = sealed?.encode();
+    let call = RuntimeCall::Kgc(pallet_kgc::Call::issue_key {
+        doctor: args.doctor.clone(),
+        leaf,
+        encryption_key: registered,
+        sealed_key_hash: sha256(&sealed),
+    });
+    let included = submit(&chain, &kgc.pair, call, output).await?;
     let delivery = AttributeKeyDelivery {
         doctor: args.doctor.clone(),
-        key: key?.encode(),
+        sealed,
     };
-    services::request::<_, ()>(&chain, &kgc.pair, Service::ImportAttributeKey, delivery).await?;
+    services::request::<_, ()>(&chain, &kgc.pair, Service::DeliverAttributeKey, delivery).await?;
     let issued = Issued {
         doctor,
         leaf,
-        leaf_assigned_now,
         attributes: args.attributes,
+        block: included.number,
     };
     output.print(&issued, |issued, out| {
         writeln!(
             out,
-            "Attribute key for {} (leaf {}{}) with attributes {} delivered to the node.",
+            "Attribute key for {} on leaf {} with attributes {} issued (block #{}) and delivered, sealed to the doctor, to their hospital's node.",
             issued.doctor,
             issued.leaf,
-            if issued.leaf_assigned_now {
-                ", assigned now"
-            } else {
-                ""
-            },
-            issued.attributes.join(", ")
+            issued.attributes.join(", "),
+            issued.block
         )
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The next free leaf, on which the next key is issued (the chain refuses any other).
+async fn next_leaf(chain: &Chain) -> Result<LeafIndex, CommandError> {
+    let key = pallet_kgc::NextLeaf::<Runtime>::hashed_key().to_vec();
+    Ok(chain
+        .storage("Kgc.NextLeaf", key, None)
+        .await?
+        .unwrap_or_default())
 }
 
 #[derive(Serialize)]
@@ -320,6 +320,7 @@ struct Revoked {
 }
 
 async fn revoke(
+    setup: &std::path::Path,
     key: &std::path::Path,
     doctor: AccountId,
     node: &str,
@@ -327,10 +328,32 @@ async fn revoke(
 ) -> Result<ExitCode, CommandError> {
     let kgc = AccountKey::load(key, Role::Kgc)?;
     let chain = Chain::connect(node).await?;
-    let epoch: u64 = chain.api("KgcApi_current_epoch", (), None).await?;
+    let setup = load_setup(&chain, setup).await?;
+    let status: Option<(u64, Option<u64>)> =
+        chain.api("KgcApi_doctor_status", &doctor, None).await?;
+    let leaf = match status {
+        Some((_, Some(epoch))) => {
+            return Err(CommandError::Refused(format!(
+                "{} is already revoked from epoch {epoch}",
+                text::account(&doctor)
+            )))
+        }
+        Some((leaf, None)) => leaf,
+        None => {
+            return Err(CommandError::Refused(format!(
+                "{} holds no key: there is nothing to revoke",
+                text::account(&doctor)
+            )))
+        }
+    };
+    let epoch = next_epoch(&chain).await?;
+    let mut list = revocations(&chain, None).await?;
+    let witness = list.len() as u32;
+    list.push(RevocationEntry { leaf, epoch });
     let call = RuntimeCall::Kgc(pallet_kgc::Call::revoke {
         doctor: doctor.clone(),
-        epoch,
+        key: next_update_key(&setup, epoch, &list)?,
+        revocations: witness,
     });
     let included = submit(&chain, &kgc.pair, call, output).await?;
     let revoked = Revoked {
@@ -341,15 +364,19 @@ async fn revoke(
     output.print(&revoked, |revoked, out| {
         writeln!(
             out,
-            "{} is revoked from epoch {} (block #{}).",
+            "{} is revoked from epoch {}, which is now the current epoch (block #{}): its update key covers none of the doctor's tree nodes.",
             revoked.doctor, revoked.epoch, revoked.block
-        )?;
-        writeln!(
-            out,
-            "The epoch's update key is now stale: run `medchain kgc publish-update` so that hospitals stop serving the doctor."
         )
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The epoch after the current one.
+async fn next_epoch(chain: &Chain) -> Result<u64, CommandError> {
+    let current: u64 = chain.api("KgcApi_current_epoch", (), None).await?;
+    current
+        .checked_add(1)
+        .ok_or_else(|| CommandError::Refused("the chain's epochs are exhausted".to_owned()))
 }
 
 /// The on-chain revocation list.
@@ -364,31 +391,14 @@ async fn revocations(
         .unwrap_or_default())
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Published {
+/// The update key of `epoch` over `list`, encoded for the chain.
+fn next_update_key(
+    setup: &KgcSetup,
     epoch: u64,
-    nodes: usize,
-    revocations: usize,
-    advanced: bool,
-    block: u32,
-}
-
-async fn publish_update(
-    setup: &std::path::Path,
-    key: &std::path::Path,
-    next: bool,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
-    let kgc = AccountKey::load(key, Role::Kgc)?;
-    let chain = Chain::connect(node).await?;
-    let setup = load_setup(&chain, setup).await?;
-    let current: u64 = chain.api("KgcApi_current_epoch", (), None).await?;
-    let epoch = if next { current + 1 } else { current };
-    let list = revocations(&chain, None).await?;
+    list: &[RevocationEntry],
+) -> Result<polkadot_sdk::frame_support::BoundedVec<u8, UpdateKeyLimit>, CommandError> {
     let list_for_tree: Vec<Revocation> = list.iter().copied().map(Revocation::from).collect();
-    let update = abe::upd_keygen(
+    let update: UpdateKey = abe::upd_keygen(
         &setup.pp,
         &KeyTables::new(&setup.pp),
         &setup.msk,
@@ -400,39 +410,49 @@ async fn publish_update(
         what: "the update key cannot be made",
         source,
     })?;
-    let nodes = update.nodes.len();
     let encoded = update.encode();
     let size = encoded.len();
-    let key = encoded.try_into().map_err(|_| {
+    encoded.try_into().map_err(|_| {
         CommandError::Refused(format!(
             "the update key is {size} bytes, more than the chain accepts: the revocation list is too long for one update key"
         ))
-    })?;
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Published {
+    epoch: u64,
+    revocations: usize,
+    block: u32,
+}
+
+async fn publish_update(
+    setup: &std::path::Path,
+    key: &std::path::Path,
+    node: &str,
+    output: Output,
+) -> Result<ExitCode, CommandError> {
+    let kgc = AccountKey::load(key, Role::Kgc)?;
+    let chain = Chain::connect(node).await?;
+    let setup = load_setup(&chain, setup).await?;
+    let epoch = next_epoch(&chain).await?;
+    let list = revocations(&chain, None).await?;
     let call = RuntimeCall::Kgc(pallet_kgc::Call::publish_update_key {
-        key,
+        key: next_update_key(&setup, epoch, &list)?,
         revocations: list.len() as u32,
     });
     let included = submit(&chain, &kgc.pair, call, output).await?;
     let published = Published {
         epoch,
-        nodes,
         revocations: list.len(),
-        advanced: next,
         block: included.number,
     };
     output.print(&published, |p, out| {
         writeln!(
             out,
-            "Update key of epoch {} published in block #{} ({} tree nodes, {} revocations){}.",
-            p.epoch,
-            p.block,
-            p.nodes,
-            p.revocations,
-            if p.advanced {
-                "; it is now the current epoch"
-            } else {
-                ""
-            }
+            "Update key of epoch {} published in block #{} over {} revocations; it is now the current epoch.",
+            p.epoch, p.block, p.revocations
         )
     })?;
     Ok(ExitCode::SUCCESS)
@@ -444,9 +464,9 @@ struct KgcStatus {
     epoch: u64,
     kgc_account: Option<String>,
     tree_depth: Option<u8>,
+    next_leaf: LeafIndex,
     revocations: Vec<RevocationView>,
     has_update_key: bool,
-    update_key_current: bool,
 }
 
 #[derive(Serialize)]
@@ -467,17 +487,11 @@ async fn status(node: &str, output: Output) -> Result<ExitCode, CommandError> {
         )
         .await?;
     let update_key: Option<Vec<u8>> = chain.api("KgcApi_update_key", epoch, Some(at)).await?;
-    let stale: Option<bool> = chain
-        .storage(
-            "Kgc.StaleUpdateKey",
-            pallet_kgc::StaleUpdateKey::<Runtime>::hashed_key().to_vec(),
-            Some(at),
-        )
-        .await?;
     let status = KgcStatus {
         epoch,
         kgc_account: kgc_account.as_ref().map(text::account),
         tree_depth: chain_params(&chain).await?.map(|pp| pp.depth),
+        next_leaf: next_leaf(&chain).await?,
         revocations: revocations(&chain, Some(at))
             .await?
             .into_iter()
@@ -487,7 +501,6 @@ async fn status(node: &str, output: Output) -> Result<ExitCode, CommandError> {
             })
             .collect(),
         has_update_key: update_key.is_some(),
-        update_key_current: update_key.is_some() && !stale.unwrap_or(false),
     };
     output.print(&status, |s, out| {
         writeln!(out, "epoch:        {}", s.epoch)?;
@@ -500,13 +513,14 @@ async fn status(node: &str, output: Output) -> Result<ExitCode, CommandError> {
             Some(depth) => writeln!(out, "tree depth:   {depth}")?,
             None => writeln!(out, "tree depth:   (no Setup on-chain yet)")?,
         }
+        writeln!(out, "next leaf:    {}", s.next_leaf)?;
         writeln!(
             out,
             "update key:   {}",
-            match (s.has_update_key, s.update_key_current) {
-                (true, true) => "published, current",
-                (true, false) => "stale since a revocation: run `medchain kgc publish-update`",
-                _ => "missing: run `medchain kgc publish-update`",
+            if s.has_update_key {
+                "published"
+            } else {
+                "missing: run `medchain kgc publish-update`"
             }
         )?;
         writeln!(out, "revocations:  {}", s.revocations.len())?;

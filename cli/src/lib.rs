@@ -29,6 +29,7 @@ pub mod sealing;
 pub mod services;
 pub mod submit;
 pub mod text;
+pub mod trust;
 
 use std::process::ExitCode;
 
@@ -50,6 +51,10 @@ pub struct Cli {
     /// Print one JSON document on stdout instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The network's chain spec, from which patients' and doctors' commands take the public
+    /// parameters `pp` (never from the node). Without it: the development networks' `pp`.
+    #[arg(long, global = true)]
+    pub chain_spec: Option<std::path::PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -90,8 +95,12 @@ pub fn run() -> ExitCode {
         match cli.command {
             Command::Kgc(command) => kgc::run(command, &cli.node, output).await,
             Command::Hospital(command) => hospital::run(command, &cli.node, output).await,
-            Command::Patient(command) => patient::run(command, &cli.node, output).await,
-            Command::Doctor(command) => doctor::run(command, &cli.node, output).await,
+            Command::Patient(command) => {
+                patient::run(command, &cli.node, cli.chain_spec.as_deref(), output).await
+            }
+            Command::Doctor(command) => {
+                doctor::run(command, &cli.node, cli.chain_spec.as_deref(), output).await
+            }
             Command::Audit(command) => Ok(audit::run(command, &cli.node, output).await?),
         }
     });
@@ -145,19 +154,11 @@ mod tests {
                 "k.json",
                 "--doctor",
                 ALICE,
-                "--doctor-public",
-                "0x01",
                 "--attributes",
                 "cardiology,consultant",
             ],
-            vec!["kgc", "revoke", "--key", "k.json", "--doctor", ALICE],
             vec![
-                "kgc",
-                "publish-update",
-                "--kgc",
-                "s.json",
-                "--key",
-                "k.json",
+                "kgc", "revoke", "--kgc", "s.json", "--key", "k.json", "--doctor", ALICE,
             ],
             vec![
                 "kgc",
@@ -166,7 +167,6 @@ mod tests {
                 "s.json",
                 "--key",
                 "k.json",
-                "--next",
             ],
             vec!["kgc", "status"],
             vec!["hospital", "keygen", "--out", "h.json"],
@@ -248,6 +248,7 @@ mod tests {
             ],
             vec!["patient", "dispute", "3", "--key", "k.json"],
             vec!["doctor", "keygen", "--out", "d.json"],
+            vec!["doctor", "register", "--key", "d.json"],
             vec![
                 "doctor",
                 "search",
@@ -285,14 +286,12 @@ mod tests {
             "k",
             "--doctor",
             ALICE,
-            "--doctor-public",
-            "0x0102",
             "--attributes",
             "a,b,c",
         ]) {
             Command::Kgc(kgc::KgcCommand::IssueKey(args)) => {
                 assert_eq!(args.attributes, ["a", "b", "c"]);
-                assert_eq!(args.doctor_public.0, [1, 2]);
+                assert_eq!(text::account(&args.doctor), ALICE);
             }
             other => panic!("{other:?}"),
         }

@@ -1,6 +1,6 @@
 //! `medchain patient`: a patient's commands, through their hospital's node (`--node`). The
 //! patient's client encrypts before anything leaves the machine: the hospital stores a sealed
-//! payload and sees only keyword digests.
+//! payload and sees only keyword digests (unkeyed: it can test guesses of the words).
 
 use std::{fs, path::PathBuf, process::ExitCode};
 
@@ -18,12 +18,11 @@ use crate::{
     hospital,
     keygen::{self, KeygenArgs},
     keys::{write_private, AccountKey, Role},
-    kgc,
     output::Output,
     records::{self, Consultation, Record},
     sealing,
     services::{self, Service},
-    text,
+    text, trust,
 };
 
 /// Records read per `RecordsApi_records_of` call.
@@ -46,7 +45,8 @@ pub enum PatientCommand {
         /// (resident, icu, night))".
         #[arg(long)]
         policy: String,
-        /// Keywords doctors find it by, comma-separated (only their digests leave the machine).
+        /// Keywords doctors find it by, comma-separated. Only their unkeyed digests leave the
+        /// machine, and your hospital (which indexes them) can test guesses of the words.
         #[arg(long, value_delimiter = ',', required = true)]
         keywords: Vec<String>,
     },
@@ -85,6 +85,7 @@ pub enum PatientCommand {
 pub async fn run(
     command: PatientCommand,
     node: &str,
+    spec: Option<&std::path::Path>,
     output: Output,
 ) -> Result<ExitCode, CommandError> {
     match command {
@@ -94,7 +95,7 @@ pub async fn run(
             key,
             policy,
             keywords,
-        } => upload(&file, &key, &policy, &keywords, node, output).await,
+        } => upload(&file, &key, (&policy, &keywords), node, spec, output).await,
         PatientCommand::Reports { key } => reports(&key, node, output).await,
         PatientCommand::OpenReport {
             record,
@@ -128,19 +129,15 @@ struct UploadDone {
 async fn upload(
     file: &std::path::Path,
     key: &std::path::Path,
-    policy: &str,
-    keywords: &[String],
+    (policy, keywords): (&str, &[String]),
     node: &str,
+    spec: Option<&std::path::Path>,
     output: Output,
 ) -> Result<ExitCode, CommandError> {
     let patient = AccountKey::load(key, Role::Patient)?;
     let plaintext = read(file)?;
     let chain = Chain::connect(node).await?;
-    let pp = kgc::chain_params(&chain).await?.ok_or_else(|| {
-        CommandError::Refused(
-            "the chain has no KGC public parameters yet: nothing can be encrypted".to_owned(),
-        )
-    })?;
+    let pp = trust::public_params(spec, &chain).await?;
     let epoch: u64 = chain.api("KgcApi_current_epoch", (), None).await?;
     let sealed = sealing::seal_record(
         &pp,

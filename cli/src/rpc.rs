@@ -54,9 +54,14 @@ pub enum RpcError {
 impl RpcError {
     /// Whether the node does not serve the method at all (as opposed to failing the call).
     pub fn is_method_not_found(&self) -> bool {
+        self.is_code(METHOD_NOT_FOUND)
+    }
+
+    /// Whether the node refused the call with JSON-RPC error `code`.
+    pub fn is_code(&self, code: i32) -> bool {
         matches!(
             self,
-            RpcError::Call { source: ClientError::Call(error), .. } if error.code() == METHOD_NOT_FOUND
+            RpcError::Call { source: ClientError::Call(error), .. } if error.code() == code
         )
     }
 }

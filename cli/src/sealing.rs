@@ -1,14 +1,17 @@
 //! The cryptography each role runs on its own machine, kept apart from the network so that it
 //! is tested end to end offline: a patient seals a record (AES-GCM payload, ABE capsule, keyword
-//! digests), a doctor finishes a pre-decryption and opens it, a doctor seals a report to the
-//! patient, and a patient discloses a report's key to dispute it.
+//! digests), a doctor opens the attribute key the KGC sealed to them, derives an epoch's
+//! transformation key, finishes a pre-decryption and opens the record, a doctor seals a report
+//! to the patient, and a patient discloses a report's key to dispute it.
 
 use codec::{Decode, DecodeAll, Encode};
 use medchain_crypto::{
-    abe::{self, Capsule, EncryptionTables, PublicParams, SemiCt, UserSecretKey},
+    abe::{
+        self, AttributeKey, Capsule, DoctorSecretKey, EncryptionTables, KeyTables, PublicParams,
+        SealedAttributeKey, SemiCt, TransformationKey, UpdateKey,
+    },
     aead::{self, SealedPayload},
     dleq, elgamal,
-    encoding::G1Point,
     hash::keyword_digest,
     CryptoRngCore,
 };
@@ -85,10 +88,39 @@ pub fn seal_record(
     })
 }
 
+/// Opens the attribute key the KGC sealed to `doctor` (their account, 32 bytes) for this chain's
+/// `pp` (`sealed`, SCALE-encoded, as the hospital's node relays it).
+pub fn open_attribute_key(
+    pp: &PublicParams,
+    doctor: &[u8; 32],
+    secret: &DoctorSecretKey,
+    sealed: &[u8],
+) -> Result<AttributeKey, SealingError> {
+    let sealed: SealedAttributeKey = decode("the sealed attribute key", sealed)?;
+    sealed.open(pp, doctor, secret).map_err(crypto(
+        "the sealed attribute key does not open with this doctor's key",
+    ))
+}
+
+/// `TKGen` from the chain's update key of its epoch (`update_key`, SCALE-encoded):
+/// [`medchain_crypto::Error::Revoked`] inside [`SealingError::Crypto`] when the key covers none of
+/// the doctor's tree nodes.
+pub fn transformation_key(
+    pp: &PublicParams,
+    sk: &AttributeKey,
+    secret: &DoctorSecretKey,
+    update_key: &[u8],
+    rng: &mut impl CryptoRngCore,
+) -> Result<TransformationKey, SealingError> {
+    let update_key: UpdateKey = decode("the epoch's update key", update_key)?;
+    abe::tk_gen(&KeyTables::new(pp), sk, &update_key, secret, rng)
+        .map_err(crypto("no transformation key for this epoch"))
+}
+
 /// Finishes the hospital's pre-decryption `semi` with the doctor's secret and opens the payload
 /// (`payload`, SCALE-encoded) that belongs to `capsule` (SCALE-encoded, from the chain).
 pub fn open_record(
-    secret: &UserSecretKey,
+    secret: &DoctorSecretKey,
     semi: &[u8],
     capsule: &[u8],
     payload: &[u8],
@@ -96,7 +128,8 @@ pub fn open_record(
     let semi: SemiCt = decode("the pre-decrypted capsule", semi)?;
     let capsule: Capsule = decode("the record's capsule", capsule)?;
     let sealed: SealedPayload = decode("the sealed payload", payload)?;
-    let key = abe::decrypt(secret, &semi).map_err(crypto("the capsule does not decrypt"))?;
+    let key =
+        abe::decrypt(secret, &capsule, &semi).map_err(crypto("the capsule does not decrypt"))?;
     aead::open(&key, &capsule, &sealed).map_err(crypto("the payload does not open"))
 }
 
@@ -106,7 +139,7 @@ pub fn seal_report(
     report: &[u8],
     rng: &mut impl CryptoRngCore,
 ) -> Result<elgamal::Ciphertext, SealingError> {
-    let key = elgamal::PublicKey(decode::<G1Point>("the record's patient key", patient_key)?);
+    let key: elgamal::PublicKey = decode("the record's patient key", patient_key)?;
     elgamal::seal(&key, report, rng).map_err(crypto("the report does not seal"))
 }
 
@@ -142,10 +175,7 @@ pub fn disclose(
 mod tests {
     use super::*;
     use crate::keys::{AccountKey, Role};
-    use medchain_crypto::{
-        abe::{KeyTables, PreparedPreKey},
-        seeded_rng,
-    };
+    use medchain_crypto::{abe::PreparedTransformationKey, seeded_rng};
     use medchain_runtime::genesis::dev_kgc;
 
     const RECORD: &[u8] = b"ECG: atrial fibrillation, rate 132";
@@ -157,7 +187,8 @@ mod tests {
         let (pp, msk) = dev_kgc::setup();
         let patient = AccountKey::generate(Role::Patient, None).expect("key");
         let doctor = AccountKey::generate(Role::Doctor, None).expect("key");
-        let abe_keys = doctor.abe.as_ref().expect("a doctor has ABE keys");
+        let keys = doctor.doctor.as_ref().expect("a doctor has doctor keys");
+        let account: [u8; 32] = doctor.account.clone().into();
         let keywords = vec!["Cardiology".to_owned(), "arrhythmia".to_owned()];
         let record = seal_record(
             &pp,
@@ -171,24 +202,25 @@ mod tests {
         assert_eq!(record.upload.keywords[0], keyword_digest("cardiology"));
         assert_eq!(record.upload.patient_key, patient.encryption_public_key());
 
-        // The KGC issues the doctor's key and the epoch's update key; the hospital pre-decrypts.
+        // The KGC issues the doctor's key sealed to them and the epoch's update key; the doctor
+        // opens the key and derives a transformation key; the hospital pre-decrypts with it.
         let tables = KeyTables::new(&pp);
-        let issue = |attributes: &[&str], rng: &mut _| {
-            abe::att_keygen(&pp, &tables, &msk, 0, &abe_keys.public, attributes, rng)
-                .expect("issues")
-        };
         let update = abe::upd_keygen(&pp, &tables, &msk, 0, &[], &mut rng).expect("update key");
         let pre_decrypt = |attributes: &[&str], rng: &mut _| {
-            let pre_key =
-                abe::pre_keygen(&tables, &issue(attributes, rng), &update, rng).expect("prek");
+            let sk = abe::keygen(&pp, &tables, &msk, 0, attributes, rng).expect("issues");
+            let sealed = SealedAttributeKey::seal(&sk, &account, &keys.public, rng).expect("seals");
+            let sk = open_attribute_key(&pp, &account, &keys.secret, &sealed.encode())
+                .expect("the doctor opens their key");
+            let tk = transformation_key(&pp, &sk, &keys.secret, &update.encode(), rng)
+                .expect("not revoked");
             abe::pre_decrypt(
-                &PreparedPreKey::new(&pre_key).expect("prepared"),
+                &PreparedTransformationKey::new(&tk).expect("prepared"),
                 &record.capsule,
             )
         };
         let semi = pre_decrypt(&["cardiology", "consultant"], &mut rng).expect("satisfies");
         let opened = open_record(
-            &abe_keys.secret,
+            &keys.secret,
             &semi.encode(),
             &record.upload.capsule,
             &record.upload.payload,
@@ -199,7 +231,7 @@ mod tests {
 
         // Another doctor's secret does not finish this doctor's pre-decryption.
         let other = AccountKey::generate(Role::Doctor, None).expect("key");
-        let other_secret = &other.abe.as_ref().expect("ABE keys").secret;
+        let other_secret = &other.doctor.as_ref().expect("doctor keys").secret;
         assert!(matches!(
             open_record(
                 other_secret,

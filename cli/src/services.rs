@@ -23,8 +23,12 @@ pub enum Service {
     PreDecrypt,
     /// A doctor's payload fetch.
     FetchPayload,
-    /// The KGC's delivery of an attribute key.
-    ImportAttributeKey,
+    /// The KGC's delivery of a sealed attribute key.
+    DeliverAttributeKey,
+    /// A doctor's fetch of their sealed attribute key.
+    FetchAttributeKey,
+    /// A doctor's transformation key for one epoch.
+    RegisterTransformationKey,
     /// A doctor's claim in a consultation.
     Claim,
     /// A doctor's sealed report.
@@ -52,7 +56,12 @@ impl Service {
             Service::Search => ("search", "medchain_search"),
             Service::PreDecrypt => ("preDecrypt", "medchain_preDecrypt"),
             Service::FetchPayload => ("fetchPayload", "medchain_fetchPayload"),
-            Service::ImportAttributeKey => ("importAttributeKey", "medchain_importAttributeKey"),
+            Service::DeliverAttributeKey => ("deliverAttributeKey", "medchain_deliverAttributeKey"),
+            Service::FetchAttributeKey => ("fetchAttributeKey", "medchain_fetchAttributeKey"),
+            Service::RegisterTransformationKey => (
+                "registerTransformationKey",
+                "medchain_registerTransformationKey",
+            ),
             Service::Claim => ("claim", "medchain_claim"),
             Service::StoreReport => ("storeReport", "medchain_storeReport"),
             Service::FetchReport => ("fetchReport", "medchain_fetchReport"),

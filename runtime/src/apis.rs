@@ -185,6 +185,7 @@ sp_api::impl_runtime_apis! {
         }
     }
 
+    #[api_version(2)]
     impl pallet_kgc::runtime_api::KgcApi<Block, AccountId> for Runtime {
         fn params() -> Vec<u8> {
             Kgc::params()
@@ -200,6 +201,14 @@ sp_api::impl_runtime_apis! {
 
         fn doctor_status(doctor: AccountId) -> Option<(u64, Option<u64>)> {
             Kgc::doctor_status(&doctor)
+        }
+
+        fn encryption_key(doctor: AccountId) -> Option<pallet_kgc::EncryptionKey> {
+            Kgc::encryption_key(&doctor)
+        }
+
+        fn key_issue(doctor: AccountId) -> Option<pallet_kgc::KeyIssue> {
+            Kgc::key_issue(&doctor)
         }
     }
 

@@ -2,8 +2,13 @@
 //! doctors and records their worst cases need, written straight into the pallets' storage.
 
 use crate::{AccountId, Runtime, RuntimeOrigin};
+use alloc::vec::Vec;
 use codec::Encode;
-use polkadot_sdk::{frame_benchmarking::account, frame_support::BoundedVec, frame_system};
+use polkadot_sdk::{
+    frame_benchmarking::account,
+    frame_support::{traits::Get, BoundedVec},
+    frame_system,
+};
 
 polkadot_sdk::frame_benchmarking::define_benchmarks!(
     [pallet_hospitals, Hospitals]
@@ -39,13 +44,36 @@ impl Accounts {
     }
 
     /// Gives `doctor` the next tree leaf, as the KGC would.
-    fn give_leaf(doctor: &AccountId) {
+    fn give_leaf(doctor: &AccountId) -> u64 {
         let leaf = pallet_kgc::NextLeaf::<Runtime>::mutate(|next| {
             let leaf = *next;
             *next += 1;
             leaf
         });
         pallet_kgc::LeafOf::<Runtime>::insert(doctor, leaf);
+        leaf
+    }
+
+    /// Gives `doctor` a leaf and revokes it last in a full revocation list, so that finding the
+    /// doctor's revocation reads and scans the whole list.
+    pub(crate) fn revoke_with_full_list(doctor: &AccountId) {
+        let leaf = Self::give_leaf(doctor);
+        let max = <Runtime as pallet_kgc::Config>::MaxRevocations::get();
+        let others = (0..u64::from(max.saturating_sub(1))).map(|i| pallet_kgc::RevocationEntry {
+            // Leaves no doctor holds: past the ones handed out.
+            leaf: leaf + 1 + i,
+            epoch: 1,
+        });
+        let list: Vec<_> = others
+            .chain(core::iter::once(pallet_kgc::RevocationEntry {
+                leaf,
+                epoch: 1,
+            }))
+            .collect();
+        pallet_kgc::Revocations::<Runtime>::put(
+            BoundedVec::try_from(list).expect("MaxRevocations entries fit"),
+        );
+        pallet_kgc::CurrentEpoch::<Runtime>::put(1);
     }
 }
 

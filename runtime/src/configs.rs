@@ -105,6 +105,7 @@ impl pallet_hospitals::Config for Runtime {
     type KeyRegistry = SessionKeyRegistry;
     type PeerRegistry = WellKnownNodes;
     type MembershipChanged = Council;
+    type DoctorKeys = KeyAuthority;
     type MaxHospitals = ConstU32<MAX_HOSPITALS>;
     // Removing a hospital removes its doctors in the same call, about 3.9 ms each (measured):
     // 100 keep the removal within the council's proposal weight (half a block).

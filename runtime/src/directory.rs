@@ -42,8 +42,19 @@ impl pallet_results::traits::HospitalDirectory<AccountId> for Directory {
     }
 }
 
-/// The current epoch and doctors' revocation status, from the KGC pallet.
+/// The current epoch and doctors' keys and revocation status, from the KGC pallet.
 pub struct KeyAuthority;
+
+impl pallet_hospitals::traits::DoctorKeys<AccountId> for KeyAuthority {
+    fn holds_unrevoked_key(doctor: &AccountId) -> bool {
+        Kgc::holds_unrevoked_key(doctor)
+    }
+
+    #[cfg(feature = "runtime-benchmarks")]
+    fn revoked_for_benchmark(doctor: &AccountId) {
+        crate::benchmarks::Accounts::revoke_with_full_list(doctor);
+    }
+}
 
 impl pallet_records::traits::KeyAuthority<AccountId> for KeyAuthority {
     fn current_epoch() -> u64 {

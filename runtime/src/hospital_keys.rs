@@ -19,7 +19,7 @@ pub fn search_key(account: &sr25519::Pair, key_epoch: u32) -> SearchKey {
 
 /// The encryption public key as registered on-chain (compressed G1).
 pub fn registered_encryption_key(account: &sr25519::Pair) -> pallet_hospitals::EncryptionKey {
-    codec::Encode::encode(&encryption_key(account).public_key().0)
+    codec::Encode::encode(&encryption_key(account).public_key())
         .try_into()
         .expect("a compressed G1 point is 48 bytes")
 }
@@ -32,7 +32,7 @@ pub fn seal_search_key(
     key: &SearchKey,
     rng: &mut impl CryptoRngCore,
 ) -> Option<Vec<u8>> {
-    let recipient = elgamal::PublicKey(Decode::decode(&mut &recipient[..]).ok()?);
+    let recipient = elgamal::PublicKey::decode(&mut &recipient[..]).ok()?;
     let plaintext = (key_epoch, key.expose()).encode();
     elgamal::seal(&recipient, &plaintext, rng)
         .ok()

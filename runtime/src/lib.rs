@@ -54,10 +54,14 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: alloc::borrow::Cow::Borrowed("medchain"),
     impl_name: alloc::borrow::Cow::Borrowed("medchain"),
     authoring_version: 1,
-    spec_version: 1,
+    // 2: doctors register their encryption keys and the KGC declares each key issuance on a
+    // fresh leaf; revocation dates itself at the next epoch and publishes its update key;
+    // `KgcApi` version 2.
+    spec_version: 2,
     impl_version: 1,
     apis: RUNTIME_API_VERSIONS,
-    transaction_version: 1,
+    // 2: the KGC pallet's calls changed (`assign_leaf` and the old `revoke` are gone).
+    transaction_version: 2,
     system_version: 1,
 };
 

@@ -126,10 +126,7 @@ fn publish(rpc: &Rpc, alice: &sr25519::Pair, count: usize, rng: &mut impl Crypto
     let capsule = capsule.encode();
     let patient_key: [u8; 48] = elgamal::SecretKey::derive(b"bench patient")
         .public_key()
-        .0
-        .encode()
-        .try_into()
-        .expect("48 bytes");
+        .to_bytes();
     let key = hospital_keys::search_key(alice, 0);
     let genesis = rpc.genesis_hash();
     let mut nonce = next_nonce(rpc, alice);

@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod cli;
+pub mod doctor_keys;
 pub mod network;
 pub mod rpc;
 pub mod services;

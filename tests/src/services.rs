@@ -64,10 +64,7 @@ pub fn seal_upload(
     let sealed = aead::seal(&payload_key, &capsule, payload, rng).expect("the payload seals");
     let patient_key = elgamal::SecretKey::derive(&patient.to_raw_vec())
         .public_key()
-        .0
-        .encode()
-        .try_into()
-        .expect("a compressed G1 point is 48 bytes");
+        .to_bytes();
     let request = Upload {
         payload: sealed.encode(),
         capsule: capsule.encode(),

@@ -2,7 +2,8 @@
 //! `scripts/demo.sh` tells it, each outcome asserted: the KGC's Setup, doctors registered with
 //! attributes, a patient's upload at hospital 1, hospital 1 authorising hospital 2, whose doctor
 //! searches, claims, is assigned, decrypts and reports, the patient reading the report, a
-//! revoked doctor refused, unauthorised hospital 3 finding nothing, and the auditor's replay
+//! revoked doctor refused (by their hospital's node for an old record, by the cryptography for
+//! a record of the epoch their revocation started), unauthorised hospital 3 finding nothing, and the auditor's replay
 //! passing. Then the auditor, handed a tampered header or a tampered justification by a lying
 //! proxy, names the block; and, on a second network, flags a doctor whose hospital fetches a
 //! burst of records.
@@ -36,13 +37,13 @@ fn file(dir: &Path, name: &str) -> String {
     dir.join(name).display().to_string()
 }
 
-/// Makes a doctor's key, registers them at hospital `hospital` (its node is `node`) and has
-/// the KGC issue their attribute key; their account.
+/// Makes a doctor's key, registers them at hospital `hospital` (its node is `node`), has the
+/// doctor register their encryption key and the KGC issue their attribute key; their account.
 fn register(dir: &Path, node: &Node, name: &str, hospital: usize) -> String {
     let made = medchain(&node.url(), ["doctor", "keygen", "--out", &file(dir, name)])
         .expect("doctor keygen");
     let account = made["account"].as_str().expect("an account").to_owned();
-    let abe = made["abePublic"].as_str().expect("an ABE key").to_owned();
+    assert!(made["doctorKey"].is_string(), "{made}");
     let hospital_key = file(dir, &format!("hospital{hospital}"));
     medchain(
         &node.url(),
@@ -58,6 +59,11 @@ fn register(dir: &Path, node: &Node, name: &str, hospital: usize) -> String {
     .expect("the hospital registers its doctor");
     medchain(
         &node.url(),
+        ["doctor", "register", "--key", &file(dir, name)],
+    )
+    .expect("the doctor registers their encryption key");
+    medchain(
+        &node.url(),
         [
             "kgc",
             "issue-key",
@@ -67,8 +73,6 @@ fn register(dir: &Path, node: &Node, name: &str, hospital: usize) -> String {
             &file(dir, "kgc"),
             "--doctor",
             &account,
-            "--doctor-public",
-            &abe,
             "--attributes",
             "cardiology,consultant",
         ],
@@ -281,12 +285,16 @@ fn the_story_runs_through_the_cli_and_the_auditor_catches_a_lying_node() {
         REPORT
     );
 
-    // A revoked doctor is refused; hospital 3, not authorised, finds nothing.
-    medchain(
+    // The KGC revokes the locum from the next epoch, which becomes current. Their hospital's
+    // node refuses them the old record; a record of the new epoch the cryptography refuses:
+    // the locum's client can make no transformation key for it.
+    let revoked = medchain(
         &urls[0],
         [
             "kgc",
             "revoke",
+            "--kgc",
+            &file(dir, "kgc.json"),
             "--key",
             &file(dir, "kgc"),
             "--doctor",
@@ -294,32 +302,45 @@ fn the_story_runs_through_the_cli_and_the_auditor_catches_a_lying_node() {
         ],
     )
     .expect("the KGC revokes the locum");
-    medchain(
+    assert_eq!(revoked["epoch"], 1, "{revoked}");
+    let open_as_locum = |record: &str| {
+        medchain(
+            &urls[1],
+            [
+                "doctor",
+                "open",
+                record,
+                "--key",
+                &file(dir, "locum"),
+                "--out",
+                &file(dir, "locum.txt"),
+            ],
+        )
+    };
+    let refused = open_as_locum(&record).expect_err("the node refuses a revoked doctor");
+    assert!(refused.contains("revoked"), "{refused}");
+    let newer = medchain(
         &urls[0],
         [
-            "kgc",
-            "publish-update",
-            "--kgc",
-            &file(dir, "kgc.json"),
+            "patient",
+            "upload",
+            &file(dir, "holter.txt"),
             "--key",
-            &file(dir, "kgc"),
+            &file(dir, "patient"),
+            "--policy",
+            "cardiology and consultant",
+            "--keywords",
+            "cardiology,holter",
         ],
     )
-    .expect("the KGC republishes the epoch's update key");
-    let refused = medchain(
-        &urls[1],
-        [
-            "doctor",
-            "open",
-            &record,
-            "--key",
-            &file(dir, "locum"),
-            "--out",
-            &file(dir, "locum.txt"),
-        ],
-    )
-    .expect_err("a revoked doctor cannot decrypt");
-    assert!(refused.contains("revoked"), "{refused}");
+    .expect("an upload under the new epoch");
+    assert_eq!(newer["epoch"], 1, "{newer}");
+    let refused = open_as_locum(&newer["record"].to_string())
+        .expect_err("the cryptography refuses a revoked doctor");
+    assert!(
+        refused.contains("no transformation key can be made"),
+        "{refused}"
+    );
     assert!(!dir.join("locum.txt").exists());
     assert_eq!(search(&urls[2], "outsider"), Value::Array(Vec::new()));
 

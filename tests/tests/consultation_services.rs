@@ -11,6 +11,7 @@ use codec::{Decode, Encode};
 use medchain_crypto::{abe::EncryptionTables, dleq, elgamal, hash::keyword_digest, seeded_rng};
 use medchain_integration_tests::{
     chain::bytes,
+    doctor_keys,
     network::running_founders,
     services,
     tx::{self, account, submit_accepted},
@@ -18,7 +19,7 @@ use medchain_integration_tests::{
 };
 use medchain_rpc_api::{ClaimRequest, Claimed, DisputeRequest, RecordRequest, ReportUpload};
 use medchain_runtime::{
-    genesis::dev_kgc, pallet_kgc, pallet_records, pallet_results, AccountId, Runtime, RuntimeCall,
+    genesis::dev_kgc, pallet_records, pallet_results, AccountId, Runtime, RuntimeCall,
 };
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
@@ -68,22 +69,29 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
             })
             .then_some(())
     });
-    // The KGC gives hospital 2's doctors and hospital 3's a leaf: claims need an active key.
+    // The KGC issues hospital 2's doctors and hospital 3's a key: claims need an active one.
     let kgc = Sr25519Keyring::Ferdie.pair();
-    for member in [&doctor, &colleague, &outsider] {
-        submit_accepted(
-            &node1.rpc,
-            &kgc,
-            RuntimeCall::Kgc(pallet_kgc::Call::assign_leaf {
-                doctor: account(member),
-            }),
+    let (pp, msk) = dev_kgc::setup();
+    let kgc_keys = doctor_keys::Kgc {
+        account: &kgc,
+        pp: &pp,
+        msk: &msk,
+    };
+    for (node, member) in [(node2, &doctor), (node2, &colleague), (node3, &outsider)] {
+        doctor_keys::issue(
+            &node.rpc,
+            &kgc_keys,
+            member,
+            &["cardiology", "consultant"],
+            TIMEOUT,
+            &mut rng,
         );
     }
     tx::authorize(&node1.rpc, &alice, &bob, &mut rng);
     services::upload(
         &node1.rpc,
         &patient,
-        &EncryptionTables::new(&dev_kgc::setup().0),
+        &EncryptionTables::new(&pp),
         ("cardiology and consultant", 0),
         &["cardiology", "arrhythmia", "holter"],
         b"Holter: paroxysmal AF",
@@ -146,9 +154,9 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
         node2
             .rpc
             .runtime_call("RecordsApi_record", record, node2.rpc.finalized_head());
-    let patient_key = elgamal::PublicKey(
-        Decode::decode(&mut &published.expect("the record").patient_key[..]).expect("G1"),
-    );
+    let patient_key =
+        elgamal::PublicKey::decode(&mut &published.expect("the record").patient_key[..])
+            .expect("a valid key");
     let report = elgamal::seal(&patient_key, REPORT, &mut rng).expect("seals");
     let upload = ReportUpload {
         record,

@@ -1,10 +1,12 @@
 //! The `medchain_` JSON-RPC methods of hospitals' nodes on the four-hospital network: a patient
 //! uploads at hospital 1, which authorises hospital 2; hospital 2's doctor, whose attribute key
-//! the KGC delivered to hospital 2, finds the record and opens it through pre-decryption, which
-//! hospital 2 logs on-chain, and fetches the payload from hospital 1's node over the transfer
-//! protocol. And every refusal: an unauthorised hospital finds nothing, another
-//! hospital's node serves no foreign doctor, a request is served once, a malformed one is an
-//! error that leaves the node running, only the KGC delivers keys, a revoked doctor is refused.
+//! the KGC sealed to them and delivered through hospital 2, finds the record, registers the
+//! epoch's transformation key and opens the record through pre-decryption, which hospital 2 logs
+//! on-chain, and fetches the payload from hospital 1's node over the transfer protocol. And
+//! every refusal: an unauthorised hospital finds nothing, another hospital's node serves no
+//! foreign doctor, a request is served once, a malformed one is an error that leaves the node
+//! running, only the KGC delivers keys, and a revoked doctor is refused by their hospital's node
+//! for old records and by the cryptography for new ones (no transformation key can be made).
 
 use codec::{Decode, Encode};
 use medchain_crypto::{
@@ -12,9 +14,11 @@ use medchain_crypto::{
     aead,
     hash::keyword_digest,
     seeded_rng,
+    tree::Revocation,
 };
 use medchain_integration_tests::{
     chain::bytes,
+    doctor_keys::{self, Kgc},
     network::{running_founders, Node},
     services::{self, signed},
     tx::{self, account, submit_accepted},
@@ -84,42 +88,29 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         (d2 && d3).then_some(())
     });
 
-    // The KGC gives the cardiologist a leaf and an attribute key, delivered to hospital 2.
-    submit_accepted(
-        &node1.rpc,
-        &kgc,
-        RuntimeCall::Kgc(pallet_kgc::Call::assign_leaf {
-            doctor: account(&doctor),
-        }),
-    );
-    let leaf = wait_for("the doctor's leaf", TIMEOUT, || {
-        let status: Option<(u64, Option<u64>)> = node2.rpc.runtime_call(
-            "KgcApi_doctor_status",
-            account(&doctor),
-            node2.rpc.best_head(),
-        );
-        status.map(|(leaf, _)| leaf)
-    });
-    let (beta, doctor_public) = abe::user_keygen(&mut rng);
-    let tables = KeyTables::new(&pp);
-    let attribute_key = abe::att_keygen(
-        &pp,
-        &tables,
-        &msk,
-        leaf,
-        &doctor_public,
-        &["cardiology", "consultant"],
-        &mut rng,
-    )
-    .expect("the KGC issues the key");
-    let delivery = AttributeKeyDelivery {
-        doctor: account(&doctor),
-        key: attribute_key.encode(),
+    // The cardiologist registers their key; the KGC issues their attribute key sealed to it and
+    // delivers it through hospital 2, where the doctor fetches and opens it. A hospital cannot
+    // pose as the KGC to hand its doctor a key of its own making.
+    let kgc_keys = Kgc {
+        account: &kgc,
+        pp: &pp,
+        msk: &msk,
     };
-    let refused = call(node2, &alice, "importAttributeKey", delivery.clone())
+    let keys = doctor_keys::issue(
+        &node2.rpc,
+        &kgc_keys,
+        &doctor,
+        &["cardiology", "consultant"],
+        TIMEOUT,
+        &mut rng,
+    );
+    let forged = AttributeKeyDelivery {
+        doctor: account(&doctor),
+        sealed: Vec::new(),
+    };
+    let refused = call(node2, &bob, "deliverAttributeKey", forged)
         .expect_err("only the KGC delivers attribute keys");
     assert!(refused.contains("only the KGC"), "{refused}");
-    call(node2, &kgc, "importAttributeKey", delivery).expect("hospital 2 keeps the key");
 
     // The patient's client seals the record under the current epoch and uploads it to hospital 1.
     let uploaded = services::upload(
@@ -177,13 +168,19 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         "{foreign}"
     );
 
-    // Pre-decryption at hospital 2, finished with the doctor's own secret, opens the payload.
+    // Hospital 2 holds no transformation key of the doctor yet; once the doctor registers the
+    // epoch's, pre-decryption there, finished with the doctor's own secret, opens the payload.
+    let missing = call(node2, &doctor, "preDecrypt", RecordRequest { record })
+        .expect_err("no transformation key yet");
+    assert!(missing.contains("no transformation key"), "{missing}");
+    doctor_keys::register_transformation_key(&node2.rpc, &doctor, &keys, &pp, 0, &mut rng)
+        .expect("a doctor who is not revoked makes a transformation key");
     let semi = bytes(
         &call(node2, &doctor, "preDecrypt", RecordRequest { record })
             .expect("hospital 2 pre-decrypts for its doctor"),
     );
     let semi = SemiCt::decode(&mut &semi[..]).expect("SemiCT");
-    let key = abe::decrypt(&beta, &semi).expect("the doctor finishes");
+    let key = abe::decrypt(&keys.secret, &capsule, &semi).expect("the doctor finishes");
     assert_eq!(aead::open(&key, &capsule, &sealed).expect("opens"), PAYLOAD);
 
     // The payload moves from hospital 1's node to hospital 2's over the transfer protocol, hash
@@ -239,22 +236,49 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
     assert!(malformed.contains("does not decode"), "{malformed}");
     call(node2, &doctor, "search", interests).expect("the node still serves");
 
-    // Once the KGC revokes the doctor, hospital 2 refuses to pre-decrypt for them.
-    let epoch: u64 = node1
+    // The KGC revokes the doctor from the next epoch, publishing its update key and making it
+    // current in the same transaction. Hospital 2 then refuses the old record, and for a record
+    // of the new epoch the doctor can make no transformation key at all.
+    let next = 1 + node1
         .rpc
-        .runtime_call("KgcApi_current_epoch", (), node1.rpc.best_head());
+        .runtime_call::<u64>("KgcApi_current_epoch", (), node1.rpc.best_head());
+    let revocations = [Revocation {
+        leaf: keys.sk.leaf,
+        epoch: next,
+    }];
+    let update_key = abe::upd_keygen(
+        &pp,
+        &KeyTables::new(&pp),
+        &msk,
+        next,
+        &revocations,
+        &mut rng,
+    )
+    .expect("update key");
     submit_accepted(
         &node1.rpc,
         &kgc,
         RuntimeCall::Kgc(pallet_kgc::Call::revoke {
             doctor: account(&doctor),
-            epoch,
+            key: update_key.encode().try_into().expect("fits"),
+            revocations: 1,
         }),
     );
     let refusal = wait_for("the revocation to reach hospital 2", TIMEOUT, || {
         call(node2, &doctor, "preDecrypt", RecordRequest { record }).err()
     });
     assert!(refusal.contains("revoked"), "{refusal}");
+    wait_for("the new epoch to be final", TIMEOUT, || {
+        (node2
+            .rpc
+            .runtime_call::<u64>("KgcApi_current_epoch", (), node2.rpc.finalized_head())
+            == next)
+            .then_some(())
+    });
+    let refused =
+        doctor_keys::register_transformation_key(&node2.rpc, &doctor, &keys, &pp, next, &mut rng)
+            .expect_err("the update key covers none of a revoked doctor's nodes");
+    assert!(refused.contains("revoked"), "{refused}");
 
     // Once hospital 1 withdraws its authorisation, hospital 2 serves its doctors no more of
     // hospital 1's records.

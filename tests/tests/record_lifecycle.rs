@@ -1,12 +1,12 @@
 //! A record's whole on-chain life on the four-hospital network, with real cryptography: hospital
-//! 1 publishes it, authorises hospital 2, the KGC gives hospital 2's doctor a key and moves to the
-//! next epoch, the doctor's claim wins the consultation, hospital 2 logs the access, the doctor
+//! 1 publishes it, authorises hospital 2, the KGC issues hospital 2's doctor a key sealed to the
+//! key they registered and moves to the next epoch, the doctor's claim wins the consultation, hospital 2 logs the access, the doctor
 //! reports to the patient and the patient disputes. Each step goes through one node; everything is
 //! read back from node 3 after finality, and the doctor opens the record with what is on-chain.
 
 use codec::{Decode, Encode};
 use medchain_crypto::{
-    abe::{self, Capsule, EncryptionTables, KeyTables, PreparedPreKey, UpdateKey},
+    abe::{self, Capsule, EncryptionTables, KeyTables, PreparedTransformationKey, UpdateKey},
     aead, elgamal,
     hash::{keyword_digest, sha256},
     index::{build_index, Index, PreparedQuery, SearchKey, Trapdoor},
@@ -14,6 +14,7 @@ use medchain_crypto::{
     tree::Revocation,
 };
 use medchain_integration_tests::{
+    doctor_keys,
     network::running_founders,
     rpc::Rpc,
     tx::{self, account, submit_accepted},
@@ -64,12 +65,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
 
     // The patient's record at hospital 1: sealed payload, capsule and keyword index.
     let patient = elgamal::SecretKey::generate(&mut rng);
-    let patient_key: [u8; 48] = patient
-        .public_key()
-        .0
-        .encode()
-        .try_into()
-        .expect("48 bytes");
+    let patient_key: [u8; 48] = patient.public_key().to_bytes();
     let (capsule, payload_key) =
         abe::encapsulate(&EncryptionTables::new(&pp), POLICY, 0, &mut rng).expect("encrypts");
     let sealed = aead::seal(&payload_key, &capsule, PAYLOAD, &mut rng).expect("seals");
@@ -121,13 +117,19 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         (is_doctor && consultation.is_some()).then_some(())
     });
 
-    // The KGC gives the doctor a leaf, then moves the chain to epoch 1 with an honest update key.
-    submit_accepted(
-        &node1.rpc,
-        &kgc,
-        RuntimeCall::Kgc(pallet_kgc::Call::assign_leaf {
-            doctor: account(&doctor),
-        }),
+    // The KGC issues the doctor's key on a fresh leaf, sealed to the key the doctor registered,
+    // then moves the chain to epoch 1 with an honest update key.
+    let keys = doctor_keys::issue(
+        &node2.rpc,
+        &doctor_keys::Kgc {
+            account: &kgc,
+            pp: &pp,
+            msk: &msk,
+        },
+        &doctor,
+        &ATTRIBUTES,
+        TIMEOUT,
+        &mut rng,
     );
     let tables = KeyTables::new(&pp);
     let next =
@@ -150,6 +152,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
             leaf
         })
     });
+    assert_eq!(leaf, keys.sk.leaf);
 
     // Hospital 2's node finds the record with the doctor's interests and claims it.
     let at = node2.rpc.best_head();
@@ -181,32 +184,22 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         consultation.and_then(|c| c.assigned)
     });
 
-    // Hospital 2 pre-decrypts for its doctor with the update key of the capsule's epoch, logs
-    // the access, and the doctor opens the record with their own secret.
-    let (doctor_secret, doctor_public) = abe::user_keygen(&mut rng);
-    let attribute_key = abe::att_keygen(
-        &pp,
-        &tables,
-        &msk,
-        leaf,
-        &doctor_public,
-        &ATTRIBUTES,
-        &mut rng,
-    )
-    .expect("the KGC issues the doctor's key");
+    // The doctor derives the transformation key of the capsule's epoch from its update key;
+    // hospital 2 pre-decrypts with it and logs the access; the doctor opens the record with
+    // their own secret.
     let epoch_0: Option<Vec<u8>> = node2.rpc.runtime_call("KgcApi_update_key", 0u64, at);
     let epoch_0 = UpdateKey::decode(&mut &epoch_0.expect("epoch 0's key is on-chain")[..])
         .expect("the update key decodes");
     let capsule_on_chain =
         Capsule::decode(&mut &published.capsule[..]).expect("the capsule decodes");
-    let pre_key = abe::pre_keygen(&tables, &attribute_key, &epoch_0, &mut rng).expect("prek");
+    let tk = abe::tk_gen(&tables, &keys.sk, &epoch_0, &keys.secret, &mut rng).expect("TK");
     let semi = abe::pre_decrypt(
-        &PreparedPreKey::new(&pre_key).expect("prepared"),
+        &PreparedTransformationKey::new(&tk).expect("prepared"),
         &capsule_on_chain,
     )
     .expect("the doctor's attributes satisfy the policy");
     let opened = aead::open(
-        &abe::decrypt(&doctor_secret, &semi).expect("decrypts"),
+        &abe::decrypt(&keys.secret, &capsule_on_chain, &semi).expect("decrypts"),
         &capsule_on_chain,
         &sealed,
     )
@@ -224,7 +217,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
 
     // The doctor reports to the patient, sealed to the key in the record.
     let report = elgamal::seal(
-        &elgamal::PublicKey(Decode::decode(&mut &published.patient_key[..]).expect("G1")),
+        &elgamal::PublicKey::decode(&mut &published.patient_key[..]).expect("a valid key"),
         REPORT,
         &mut rng,
     )

@@ -96,7 +96,7 @@ fn kgc(event: pallet_kgc::Event<Runtime>) -> Event {
     use pallet_kgc::Event as E;
     match event {
         E::KgcChanged { kgc } => Event::KgcChanged { kgc: (&kgc).into() },
-        E::LeafAssigned { doctor, leaf } => Event::LeafAssigned {
+        E::KeyIssued { doctor, leaf, .. } => Event::KeyIssued {
             doctor: (&doctor).into(),
             leaf,
         },

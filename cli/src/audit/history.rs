@@ -95,8 +95,8 @@ pub enum Event {
         /// The new KGC account.
         kgc: Account,
     },
-    /// The KGC gave `doctor` a leaf of the revocation tree.
-    LeafAssigned {
+    /// The KGC issued `doctor` their attribute key on a fresh leaf of the revocation tree.
+    KeyIssued {
         /// The doctor.
         doctor: Account,
         /// The leaf.
@@ -265,7 +265,7 @@ impl Event {
                 hospital, doctor, ..
             } => vec![hospital, doctor],
             Event::KgcChanged { kgc } => vec![kgc],
-            Event::LeafAssigned { doctor, .. } | Event::DoctorRevoked { doctor, .. } => {
+            Event::KeyIssued { doctor, .. } | Event::DoctorRevoked { doctor, .. } => {
                 vec![doctor]
             }
             Event::ReportDisclosed { filed_by, .. } => vec![filed_by],
@@ -305,8 +305,8 @@ impl fmt::Display for Event {
                 write!(f, "doctor {doctor} left {hospital}")
             }
             Event::KgcChanged { kgc } => write!(f, "the KGC is now {kgc}"),
-            Event::LeafAssigned { doctor, leaf } => {
-                write!(f, "KGC gave doctor {doctor} leaf {leaf}")
+            Event::KeyIssued { doctor, leaf } => {
+                write!(f, "KGC issued doctor {doctor} their key on leaf {leaf}")
             }
             Event::DoctorRevoked {
                 doctor,

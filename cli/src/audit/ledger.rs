@@ -126,7 +126,7 @@ impl Ledger {
             Event::HospitalAdmitted { .. }
             | Event::SearchKeyRotated { .. }
             | Event::KgcChanged { .. }
-            | Event::LeafAssigned { .. }
+            | Event::KeyIssued { .. }
             | Event::UpdateKeyPublished { .. }
             | Event::ConsultationOpened { .. }
             | Event::ClaimSubmitted { .. }

@@ -244,14 +244,14 @@ pub(crate) mod tests {
             ),
             at(
                 2,
-                Event::LeafAssigned {
+                Event::KeyIssued {
                     doctor: account("d1"),
                     leaf: 0,
                 },
             ),
             at(
                 2,
-                Event::LeafAssigned {
+                Event::KeyIssued {
                     doctor: account("d2"),
                     leaf: 1,
                 },

@@ -13,6 +13,11 @@ mod types;
 pub use auth::{AuthError, SignedRequest, FRESHNESS_MS};
 pub use types::*;
 
+/// The JSON-RPC error code of `preDecrypt` when this hospital holds no transformation key of the
+/// doctor for the record's epoch: the doctor's client derives one from the epoch's update key
+/// and registers it (`registerTransformationKey`), then asks again.
+pub const NEEDS_TRANSFORMATION_KEY: i32 = 4009;
+
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use polkadot_sdk::sp_core::Bytes;
 
@@ -29,8 +34,10 @@ pub trait MedchainApi {
     #[method(name = "search")]
     async fn search(&self, request: Bytes) -> RpcResult<Vec<Hit>>;
 
-    /// A doctor of this hospital asks for a record's capsule pre-decrypted with their key
-    /// ([`RecordRequest`]): `SemiCT`, which only their own secret finishes.
+    /// A doctor of this hospital asks for a record's capsule pre-decrypted with the
+    /// transformation key they registered for its epoch ([`RecordRequest`]): `SemiCT`, which
+    /// only their own `zseed` finishes. Without one, the error code is
+    /// [`NEEDS_TRANSFORMATION_KEY`].
     #[method(name = "preDecrypt")]
     async fn pre_decrypt(&self, request: Bytes) -> RpcResult<Bytes>;
 
@@ -39,9 +46,21 @@ pub trait MedchainApi {
     #[method(name = "fetchPayload")]
     async fn fetch_payload(&self, request: Bytes) -> RpcResult<Bytes>;
 
-    /// The KGC hands this hospital a doctor's attribute key ([`AttributeKeyDelivery`]).
-    #[method(name = "importAttributeKey")]
-    async fn import_attribute_key(&self, request: Bytes) -> RpcResult<()>;
+    /// The KGC hands this hospital the attribute key it issued to one of its doctors, sealed to
+    /// the doctor's registered key ([`AttributeKeyDelivery`]). The node keeps it for the doctor
+    /// to fetch; it cannot open it. Its hash must be the one `kgc.issue_key` recorded.
+    #[method(name = "deliverAttributeKey")]
+    async fn deliver_attribute_key(&self, request: Bytes) -> RpcResult<()>;
+
+    /// A doctor of this hospital fetches the sealed attribute key the KGC delivered for them
+    /// ([`AttributeKeyRequest`]): SCALE-encoded `medchain_crypto::abe::SealedAttributeKey`.
+    #[method(name = "fetchAttributeKey")]
+    async fn fetch_attribute_key(&self, request: Bytes) -> RpcResult<Bytes>;
+
+    /// A doctor of this hospital registers their transformation key for one epoch
+    /// ([`TransformationKeyUpload`]), which the node caches and pre-decrypts with.
+    #[method(name = "registerTransformationKey")]
+    async fn register_transformation_key(&self, request: Bytes) -> RpcResult<()>;
 
     /// A doctor of this hospital claims a record in consultation ([`ClaimRequest`]): the node
     /// counts the matched interests and submits `records.submit_claim` as the hospital.

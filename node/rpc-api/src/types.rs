@@ -15,8 +15,8 @@ pub struct Upload {
     /// The key capsule `CT_Sym`, SCALE-encoded (`medchain_crypto::abe::Capsule`), made under the
     /// chain's current epoch.
     pub capsule: Vec<u8>,
-    /// The keywords' digests (`medchain_crypto::hash::keyword_digest`): the hospital never
-    /// sees the keywords themselves.
+    /// The keywords' digests (`medchain_crypto::hash::keyword_digest`). The digests are
+    /// unkeyed: the hospital that builds the index can test guesses of the words against them.
     pub keywords: Vec<[u8; 32]>,
     /// The patient's encryption key (compressed G1): reports are sealed to it.
     pub patient_key: [u8; 48],
@@ -36,12 +36,23 @@ pub struct RecordRequest {
     pub record: RecordId,
 }
 
-/// `importAttributeKey`: a doctor's attribute key, from the KGC.
+/// `deliverAttributeKey`: a doctor's attribute key sealed to their registered key, from the KGC.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct AttributeKeyDelivery {
     /// The doctor it was issued to.
     pub doctor: AccountId32,
-    /// `medchain_crypto::abe::AttributeKey`, SCALE-encoded.
+    /// `medchain_crypto::abe::SealedAttributeKey`, SCALE-encoded.
+    pub sealed: Vec<u8>,
+}
+
+/// `fetchAttributeKey`: the signer's own sealed attribute key; the body says nothing more.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct AttributeKeyRequest;
+
+/// `registerTransformationKey`: a doctor's transformation key for one epoch.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct TransformationKeyUpload {
+    /// `medchain_crypto::abe::TransformationKey`, SCALE-encoded.
     pub key: Vec<u8>,
 }
 

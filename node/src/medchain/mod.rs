@@ -1,6 +1,7 @@
 //! What makes a hospital's node useful to its doctors and patients (`SPEC.md`, off-chain half):
 //! the payload store, the in-memory search over authorising hospitals' indices, pre-decryption
-//! with doctors' attribute keys, and the `medchain_` JSON-RPC methods. A node whose keystore
+//! with the transformation keys its doctors register each epoch, and the `medchain_` JSON-RPC
+//! methods. The node never holds a doctor's attribute key: it relays it sealed to the doctor. A node whose keystore
 //! holds no hospital account key (an auditor's, say) runs without them.
 
 mod check_payloads;
@@ -20,7 +21,7 @@ pub use transfer::TransferPolicy;
 use crate::service::FullClient;
 use identity::Hospital;
 use medchain_blob_store::BlobStore;
-use medchain_crypto::{abe::AttributeKey, CryptoRngCore};
+use medchain_crypto::{abe::TransformationKey, CryptoRngCore};
 use medchain_runtime::{opaque::Block, AccountId};
 use polkadot_sdk::{
     sc_client_api::BlockchainEvents, sc_keystore::LocalKeystore,
@@ -60,8 +61,8 @@ pub struct Services {
     max_payload_size: u64,
     /// The node's network, to fetch payloads from their holders; set once it is built.
     network: OnceLock<Arc<dyn NetworkService>>,
-    /// Doctors' attribute keys, by doctor.
-    attribute_keys: SealedMap<AccountId, AttributeKey>,
+    /// Doctors' transformation keys, by doctor and epoch.
+    transformation_keys: SealedMap<(AccountId, u64), TransformationKey>,
     /// Search keys other hospitals handed this one, by hospital and key epoch.
     search_keys: SealedMap<(AccountId, u32), [u8; 32]>,
     view: view::SharedView,
@@ -111,10 +112,10 @@ impl Services {
                 blobs.discarded_on_open()
             );
         }
-        let attribute_keys = SealedMap::open(
-            dir.join("attribute-keys"),
+        let transformation_keys = SealedMap::open(
+            dir.join("transformation-keys"),
             hospital.file_key(),
-            "medchain/node/attribute-keys/v1",
+            "medchain/node/transformation-keys/v1",
         )?;
         let search_keys = SealedMap::open(
             dir.join("search-keys"),
@@ -133,7 +134,7 @@ impl Services {
             blobs,
             max_payload_size,
             network: OnceLock::new(),
-            attribute_keys,
+            transformation_keys,
             search_keys,
         });
         services.view.load(&services)?;
@@ -181,8 +182,8 @@ fn blob_store_path(base: &Path) -> std::path::PathBuf {
     base.join("medchain").join("blobs")
 }
 
-/// A generator seeded from the operating system: pre-decryption keys are re-randomised per
-/// request and indices get fresh nonces.
+/// A generator seeded from the operating system: indices get fresh nonces, sealed search keys
+/// fresh ephemerals.
 fn os_rng() -> Result<impl CryptoRngCore, String> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| format!("no randomness from the OS: {e}"))?;

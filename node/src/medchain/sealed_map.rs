@@ -1,6 +1,6 @@
-//! The secrets a hospital's node keeps that cannot be derived from its account key: doctors'
-//! attribute keys as the KGC issued them, and the search keys other hospitals handed it (whose
-//! older epochs are no longer on-chain once rotated). Each set is kept in memory and in one
+//! The secrets a hospital's node keeps that cannot be derived from its account key: its doctors'
+//! transformation keys, and the search keys other hospitals handed it (whose older epochs are no
+//! longer on-chain once rotated). Each set is kept in memory and in one
 //! AES-256-GCM sealed file under the base path, rewritten atomically (temporary file, then
 //! rename) with mode 0600.
 
@@ -13,6 +13,7 @@ use medchain_crypto::{
 use std::{
     collections::BTreeMap, fs, io::Write, os::unix::fs::OpenOptionsExt, path::PathBuf, sync::RwLock,
 };
+use zeroize::Zeroizing;
 
 /// A map of secrets persisted in one sealed file.
 pub struct SealedMap<K, V> {
@@ -37,12 +38,12 @@ impl<K: Ord + Encode + Decode + Clone, V: Encode + Decode + Clone> SealedMap<K, 
                 if sealed.associated_data != label {
                     return Err(format!("{} holds other secrets", path.display()));
                 }
-                let plain = open_with_aad(&key, &sealed).map_err(|_| {
+                let plain = Zeroizing::new(open_with_aad(&key, &sealed).map_err(|_| {
                     format!(
                         "{} does not open with this hospital's key (another account's file, or tampered)",
                         path.display()
                     )
-                })?;
+                })?);
                 Vec::<(K, V)>::decode(&mut &plain[..])
                     .map_err(|e| format!("{} holds malformed keys: {e}", path.display()))?
                     .into_iter()
@@ -84,16 +85,11 @@ impl<K: Ord + Encode + Decode + Clone, V: Encode + Decode + Clone> SealedMap<K, 
             .write()
             .map_err(|_| "the key set is poisoned")?;
         entries.insert(key, value);
-        let plain: Vec<(&K, &V)> = entries.iter().collect();
+        let plain = Zeroizing::new(entries.iter().collect::<Vec<(&K, &V)>>().encode());
         let mut nonce_seed = [0u8; 32];
         getrandom::fill(&mut nonce_seed).map_err(|e| format!("no randomness: {e}"))?;
-        let sealed = seal_with_aad(
-            &self.key,
-            self.label,
-            &plain.encode(),
-            &mut seeded_rng(nonce_seed),
-        )
-        .map_err(|e| format!("cannot seal the key file: {e:?}"))?;
+        let sealed = seal_with_aad(&self.key, self.label, &plain, &mut seeded_rng(nonce_seed))
+            .map_err(|e| format!("cannot seal the key file: {e:?}"))?;
         self.write(&sealed.encode())
     }
 

@@ -1,7 +1,7 @@
 //! Benchmarks of the hospitals pallet's calls, each in its worst case.
 
 use crate::{
-    traits::{KeyRegistry, PeerRegistry},
+    traits::{DoctorKeys, KeyRegistry, PeerRegistry},
     *,
 };
 use alloc::{vec, vec::Vec};
@@ -23,8 +23,7 @@ fn peer_id(seed: u32) -> Vec<u8> {
 /// A valid encryption key: the benchmarks measure its check.
 fn encryption_key(seed: u32) -> EncryptionKey {
     let key = medchain_crypto::elgamal::SecretKey::derive(&seed.to_le_bytes()).public_key();
-    key.0
-        .encode()
+    key.encode()
         .try_into()
         .expect("a compressed G1 point is 48 bytes")
 }
@@ -170,8 +169,10 @@ mod benchmarks {
                 account("doctor", i, 0),
             )?;
         }
-        // Worst case: the doctor is the last one in the list.
+        // Worst case: the doctor is the last one in the list, and was issued a key that the
+        // KGC revoked, so that the key check reads the longest revocation list.
         let doctor: T::AccountId = account("doctor", T::MaxDoctorsPerHospital::get() - 1, 0);
+        T::DoctorKeys::revoked_for_benchmark(&doctor);
 
         #[extrinsic_call]
         _(RawOrigin::Signed(hospital.clone()), doctor.clone());

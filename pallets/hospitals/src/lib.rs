@@ -7,7 +7,9 @@
 //!   root on a dev chain);
 //! - the **search authorisations** `A_from->to`: a hospital lets another one search its keyword
 //!   indices until a block number, handing it the search key encrypted to the grantee;
-//! - the **doctors** of each hospital, added and removed by their hospital.
+//! - the **doctors** of each hospital, added and removed by their hospital. A doctor still
+//!   holding an unrevoked attribute key cannot be removed ([`Config::DoctorKeys`]): its key
+//!   decrypts without the hospital, so the KGC revokes it first.
 //!
 //! It also drives three other parts of the runtime through [`traits`]: an admitted hospital's
 //! session keys are registered ([`Config::KeyRegistry`]) and the hospital is returned as a
@@ -52,7 +54,7 @@ pub mod pallet {
         },
         frame_system::{self, pallet_prelude::*},
     };
-    use traits::{KeyRegistry, PeerRegistry};
+    use traits::{DoctorKeys, KeyRegistry, PeerRegistry};
 
     #[pallet::pallet]
     pub struct Pallet<T>(_);
@@ -74,6 +76,9 @@ pub mod pallet {
 
         /// Told the new sorted set of hospitals whenever it changes (the hospitals' council).
         type MembershipChanged: ChangeMembers<Self::AccountId>;
+
+        /// Whether a doctor still holds an unrevoked attribute key: such a doctor is not removed.
+        type DoctorKeys: DoctorKeys<Self::AccountId>;
 
         /// Upper bound on registered hospitals: also bounds the validator set.
         #[pallet::constant]
@@ -181,7 +186,7 @@ pub mod pallet {
                     .try_into()
                     .expect("a genesis encryption key is 48 bytes");
                 let info = HospitalInfo::<T>::new(name.clone(), peer_id.clone(), encryption_key)
-                    .expect("genesis hospital fields fit their bounds");
+                    .expect("genesis hospital fields fit their bounds and the key is valid");
                 assert!(
                     !Hospitals::<T>::contains_key(account),
                     "a genesis hospital is listed twice"
@@ -251,7 +256,7 @@ pub mod pallet {
         NameTooLong,
         /// The peer id is empty or longer than `MaxPeerIdLen`.
         BadPeerId,
-        /// The encryption key is not a valid compressed BLS12-381 G1 point.
+        /// The encryption key is not a valid compressed BLS12-381 G1 point, or is the identity.
         InvalidEncryptionKey,
         /// Another hospital's node already uses this peer id.
         PeerIdInUse,
@@ -273,6 +278,8 @@ pub mod pallet {
         LastHospital,
         /// The caller has withdrawn `u32::MAX` authorisations: no search key epoch is left.
         SearchKeyEpochsExhausted,
+        /// The doctor holds an attribute key that is not revoked: the KGC revokes it first.
+        DoctorKeyNotRevoked,
     }
 
     #[pallet::call]
@@ -437,6 +444,10 @@ pub mod pallet {
         }
 
         /// Remove `doctor` from the calling hospital.
+        ///
+        /// Refused with `DoctorKeyNotRevoked` while the doctor holds an attribute key that is not
+        /// revoked: the key decrypts without the hospital, so a doctor must not leave with a
+        /// working one. The KGC revokes it first (`Kgc::revoke`), then the hospital removes it.
         #[pallet::call_index(5)]
         #[pallet::weight(T::WeightInfo::remove_doctor())]
         pub fn remove_doctor(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
@@ -444,6 +455,10 @@ pub mod pallet {
             ensure!(
                 DoctorOf::<T>::get(&doctor).as_ref() == Some(&hospital),
                 Error::<T>::UnknownDoctor
+            );
+            ensure!(
+                !T::DoctorKeys::holds_unrevoked_key(&doctor),
+                Error::<T>::DoctorKeyNotRevoked
             );
             DoctorOf::<T>::remove(&doctor);
             Doctors::<T>::mutate(&hospital, |doctors| doctors.retain(|d| d != &doctor));

@@ -11,6 +11,7 @@ use polkadot_sdk::{
     sp_io,
     sp_runtime::{BuildStorage, DispatchError, DispatchResult},
 };
+use std::collections::BTreeSet;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -56,6 +57,18 @@ pub enum Registered {
 
 thread_local! {
     static LOG: RefCell<Vec<Registered>> = const { RefCell::new(Vec::new()) };
+    /// Doctors holding an issued, unrevoked attribute key.
+    static KEYED: RefCell<BTreeSet<u64>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// The KGC issues `doctor` an attribute key.
+pub fn issue_key(doctor: u64) {
+    KEYED.with(|keyed| keyed.borrow_mut().insert(doctor));
+}
+
+/// The KGC revokes `doctor`'s attribute key.
+pub fn revoke_key(doctor: u64) {
+    KEYED.with(|keyed| keyed.borrow_mut().remove(&doctor));
 }
 
 fn record(entry: Registered) {
@@ -100,6 +113,15 @@ impl ChangeMembers<u64> for Recorder {
     }
 }
 
+/// Doctors' keys, as [`issue_key`] and [`revoke_key`] set them.
+pub struct Keys;
+
+impl traits::DoctorKeys<u64> for Keys {
+    fn holds_unrevoked_key(doctor: &u64) -> bool {
+        KEYED.with(|keyed| keyed.borrow().contains(doctor))
+    }
+}
+
 /// The other member: [`KGC`].
 pub struct Kgc;
 
@@ -115,6 +137,7 @@ impl pallet_hospitals::Config for Test {
     type KeyRegistry = Recorder;
     type PeerRegistry = Recorder;
     type MembershipChanged = Recorder;
+    type DoctorKeys = Keys;
     type MaxHospitals = MaxHospitals;
     type MaxDoctorsPerHospital = ConstU32<2>;
     type MaxNameLen = ConstU32<16>;
@@ -135,7 +158,7 @@ pub fn peer_id(who: u64) -> Vec<u8> {
 /// A distinct, valid encryption key for each account.
 pub fn encryption_key(who: u64) -> EncryptionKey {
     let key = medchain_crypto::elgamal::SecretKey::derive(&who.to_le_bytes()).public_key();
-    codec::Encode::encode(&key.0)
+    codec::Encode::encode(&key)
         .try_into()
         .expect("a compressed G1 point is 48 bytes")
 }

@@ -33,6 +33,23 @@ fn admit(who: u64) -> polkadot_sdk::sp_runtime::DispatchResult {
     )
 }
 
+/// The compressed identity of G1 (arkworks: the compression and infinity flags, 0xc0, in the
+/// first byte, every other bit zero). It decodes as a point but is no key.
+fn identity() -> crate::EncryptionKey {
+    // arkworks' default affine point is the identity.
+    let point = medchain_crypto::encoding::G1Point::default();
+    let bytes: crate::EncryptionKey = codec::Encode::encode(&point).try_into().expect("48 bytes");
+    let mut expected = [0u8; 48];
+    expected[0] = 0xc0;
+    assert_eq!(bytes, expected);
+    // A well-formed point: what refuses it is the check that a key is not the identity.
+    assert_eq!(
+        <medchain_crypto::encoding::G1Point as codec::Decode>::decode(&mut &bytes[..]),
+        Ok(point)
+    );
+    bytes
+}
+
 fn last_event() -> RuntimeEvent {
     System::events()
         .pop()
@@ -50,6 +67,18 @@ mod genesis {
             assert_eq!(PeerOwners::<Test>::get(bounded(peer_id(BOB))), Some(BOB));
             assert!(frame_system::Pallet::<Test>::account_exists(&ALICE));
         });
+    }
+
+    #[test]
+    #[should_panic(expected = "genesis hospital fields fit their bounds and the key is valid")]
+    fn refuses_the_identity_as_a_founding_hospitals_key() {
+        let storage = RuntimeGenesisConfig {
+            system: Default::default(),
+            hospitals: crate::GenesisConfig {
+                hospitals: vec![(ALICE, b"a".to_vec(), peer_id(ALICE), identity().to_vec())],
+            },
+        };
+        let _ = polkadot_sdk::sp_runtime::BuildStorage::build_storage(&storage);
     }
 
     fn bounded(
@@ -168,6 +197,25 @@ mod admit_hospital {
                 Error::<Test>::InvalidEncryptionKey
             );
             assert!(!Hospitals::is_member(&DAVE));
+        });
+    }
+
+    #[test]
+    fn refuses_the_identity_as_encryption_key() {
+        new_test_ext().execute_with(|| {
+            assert_noop!(
+                Hospitals::admit_hospital(
+                    RuntimeOrigin::root(),
+                    DAVE,
+                    b"Dave".to_vec(),
+                    peer_id(DAVE),
+                    identity(),
+                    1
+                ),
+                Error::<Test>::InvalidEncryptionKey
+            );
+            assert!(!Hospitals::is_member(&DAVE));
+            assert_eq!(registered(), vec![]);
         });
     }
 
@@ -577,6 +625,22 @@ mod doctors {
                 Hospitals::add_doctor(signed(ALICE), 6),
                 Error::<Test>::TooManyDoctors
             );
+        });
+    }
+
+    #[test]
+    fn a_doctor_holding_an_unrevoked_key_is_removed_only_once_revoked() {
+        new_test_ext().execute_with(|| {
+            assert_ok!(Hospitals::add_doctor(signed(ALICE), DAVE));
+            issue_key(DAVE);
+            assert_noop!(
+                Hospitals::remove_doctor(signed(ALICE), DAVE),
+                Error::<Test>::DoctorKeyNotRevoked
+            );
+            assert!(Hospitals::is_doctor_of(&DAVE, &ALICE));
+            revoke_key(DAVE);
+            assert_ok!(Hospitals::remove_doctor(signed(ALICE), DAVE));
+            assert!(!Hospitals::is_member(&DAVE));
         });
     }
 

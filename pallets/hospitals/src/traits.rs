@@ -1,4 +1,5 @@
-//! What the pallet needs from the rest of the runtime when the set of hospitals changes.
+//! What the pallet needs from the rest of the runtime when the set of hospitals or doctors
+//! changes.
 
 use polkadot_sdk::sp_runtime::DispatchResult;
 
@@ -16,6 +17,26 @@ pub trait PeerRegistry<AccountId> {
     fn authorize(owner: &AccountId, peer_id: &[u8]) -> DispatchResult;
     /// Stop `peer_id` from peering.
     fn revoke(owner: &AccountId, peer_id: &[u8]) -> DispatchResult;
+}
+
+/// Doctors' attribute keys (the KGC pallet in the runtime). A doctor's key decrypts without its
+/// hospital (`CRYPTO.md` section 1, "Doctor alone"), so leaving the hospital must not leave the
+/// doctor with a key that still works: the hospital removes a doctor only once it is revoked.
+pub trait DoctorKeys<AccountId> {
+    /// Whether `doctor` holds an issued key that is not revoked for the current epoch.
+    fn holds_unrevoked_key(doctor: &AccountId) -> bool;
+
+    /// Gives `doctor` a revoked key, in the state that makes [`Self::holds_unrevoked_key`]
+    /// costliest to answer, so that the `remove_doctor` benchmark measures its worst case.
+    #[cfg(feature = "runtime-benchmarks")]
+    fn revoked_for_benchmark(_doctor: &AccountId) {}
+}
+
+/// No keys: for tests and chains whose doctors hold no keys.
+impl<AccountId> DoctorKeys<AccountId> for () {
+    fn holds_unrevoked_key(_: &AccountId) -> bool {
+        false
+    }
 }
 
 /// No registry: for tests and chains that do not rotate validators or restrict peers.

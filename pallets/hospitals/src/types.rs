@@ -2,7 +2,7 @@
 
 use crate::{Config, Error};
 use alloc::vec::Vec;
-use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use codec::{Decode, DecodeAll, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
     frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
     frame_system::pallet_prelude::BlockNumberFor,
@@ -12,8 +12,8 @@ use scale_info::TypeInfo;
 /// Length of a compressed BLS12-381 G1 point: a hospital's encryption public key.
 pub const ENCRYPTION_KEY_LEN: usize = 48;
 
-/// A hospital's encryption public key (compressed G1), to which other hospitals encrypt the
-/// search keys they hand it.
+/// A hospital's encryption public key (compressed G1, never the identity), to which other
+/// hospitals encrypt the search keys they hand it.
 pub type EncryptionKey = [u8; ENCRYPTION_KEY_LEN];
 
 /// A registered hospital.
@@ -50,7 +50,9 @@ impl<T: Config> HospitalInfo<T> {
             return Err(Error::<T>::BadPeerId);
         }
         let peer_id = peer_id.try_into().map_err(|_| Error::<T>::BadPeerId)?;
-        medchain_crypto::encoding::G1Point::decode(&mut &encryption_key[..])
+        // Decoding an ElGamal key refuses the identity too: anything sealed to it is readable
+        // by anyone.
+        medchain_crypto::elgamal::PublicKey::decode_all(&mut &encryption_key[..])
             .map_err(|_| Error::<T>::InvalidEncryptionKey)?;
         Ok(Self {
             name,

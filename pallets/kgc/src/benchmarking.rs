@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use codec::Encode;
 use medchain_crypto::{
     abe::UpdateKeyNodes,
+    elgamal,
     encoding::BoundedList,
     tree::{Revocation, Tree},
 };
@@ -17,45 +18,61 @@ use polkadot_sdk::{
 
 const DEPTH: u8 = 20;
 
-/// Puts a KGC and a depth-20 tree in storage; returns the KGC account.
+/// The epoch the benchmarks start in: revocations already listed are dated at it.
+const EPOCH: u64 = 1;
+
+/// Puts a KGC and a depth-20 tree in storage at epoch [`EPOCH`]; returns the KGC account.
 fn kgc<T: Config>() -> T::AccountId {
     let kgc: T::AccountId = account("kgc", 0, 0);
     KgcAccount::<T>::put(&kgc);
     TreeDepth::<T>::put(DEPTH);
+    CurrentEpoch::<T>::put(EPOCH);
     kgc
 }
 
-/// `r` revocations of leaves spread over the tree, all in force from epoch 1.
+/// `r` revocations of leaves spread over the tree (never leaf 0), all in force from [`EPOCH`].
 fn revocations<T: Config>(r: u32) -> Vec<Revocation> {
     let stride = (1u64 << DEPTH) / u64::from(r.max(1));
     let list: Vec<RevocationEntry> = (0..u64::from(r))
         .map(|i| RevocationEntry {
             leaf: i * stride + 1,
-            epoch: 1,
+            epoch: EPOCH,
         })
         .collect();
     Revocations::<T>::put(BoundedVec::try_from(list.clone()).expect("r <= MaxRevocations"));
     list.into_iter().map(Revocation::from).collect()
 }
 
-/// An update key for epoch 1 with the right node set. The runtime never decodes its points, so
-/// zero bytes of the right length measure the same work.
-fn update_key(list: &[Revocation]) -> Vec<u8> {
+/// An update key for `epoch` with the right node set for `list`. The runtime never decodes its
+/// points, so zero bytes of the right length measure the same work.
+fn update_key<T: Config>(
+    list: &[Revocation],
+    epoch: u64,
+) -> Result<BoundedVec<u8, T::MaxUpdateKeyLen>, BenchmarkError> {
     let tree = Tree::new(DEPTH).expect("valid depth");
     let nodes: Vec<u64> = tree
-        .ku_nodes(list, 1)
+        .ku_nodes(list, epoch)
         .expect("leaves in the tree")
         .into_iter()
         .collect();
     let count = nodes.len();
     let mut key = UpdateKeyNodes {
-        epoch: 1,
+        epoch,
         nodes: BoundedList::new(nodes).expect("bounded"),
     }
     .encode();
     codec::Compact(count as u32).encode_to(&mut key);
     key.resize(key.len() + count * 2 * 96, 0);
-    key
+    key.try_into().map_err(|_| BenchmarkError::Weightless)
+}
+
+/// A valid encryption key: the benchmarks measure its check.
+fn encryption_key(seed: u32) -> EncryptionKey {
+    elgamal::SecretKey::derive(&seed.to_le_bytes())
+        .public_key()
+        .encode()
+        .try_into()
+        .expect("a compressed G1 point is 48 bytes")
 }
 
 #[benchmarks]
@@ -74,39 +91,56 @@ mod benchmarks {
     }
 
     #[benchmark]
-    fn assign_leaf() -> Result<(), BenchmarkError> {
+    fn publish_update_key(
+        r: Linear<0, { T::MaxRevocations::get() }>,
+    ) -> Result<(), BenchmarkError> {
+        let kgc = kgc::<T>();
+        let list = revocations::<T>(r);
+        let key = update_key::<T>(&list, EPOCH + 1)?;
+        #[extrinsic_call]
+        _(RawOrigin::Signed(kgc), key, r);
+        assert_eq!(CurrentEpoch::<T>::get(), EPOCH + 1);
+        Ok(())
+    }
+
+    #[benchmark]
+    fn register_encryption_key() -> Result<(), BenchmarkError> {
+        let doctor = T::BenchmarkHelper::doctor(0);
+        let key = encryption_key(0);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(doctor.clone()), key);
+        assert_eq!(EncryptionKeys::<T>::get(&doctor), Some(key));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn issue_key() -> Result<(), BenchmarkError> {
         let kgc = kgc::<T>();
         let doctor = T::BenchmarkHelper::doctor(0);
+        let key = encryption_key(0);
+        EncryptionKeys::<T>::insert(&doctor, key);
+        let leaf = NextLeaf::<T>::get();
         #[extrinsic_call]
-        _(RawOrigin::Signed(kgc), doctor.clone());
-        assert!(LeafOf::<T>::contains_key(&doctor));
+        _(RawOrigin::Signed(kgc), doctor.clone(), leaf, key, [7; 32]);
+        assert_eq!(LeafOf::<T>::get(&doctor), Some(leaf));
         Ok(())
     }
 
     #[benchmark]
     fn revoke(r: Linear<0, { T::MaxRevocations::get() - 1 }>) -> Result<(), BenchmarkError> {
         let kgc = kgc::<T>();
-        revocations::<T>(r);
+        let mut list = revocations::<T>(r);
         let doctor: T::AccountId = account("doctor", 0, 0);
         LeafOf::<T>::insert(&doctor, 0);
+        list.push(Revocation {
+            leaf: 0,
+            epoch: EPOCH + 1,
+        });
+        let key = update_key::<T>(&list, EPOCH + 1)?;
         #[extrinsic_call]
-        _(RawOrigin::Signed(kgc), doctor, 0);
+        _(RawOrigin::Signed(kgc), doctor, key, r);
         assert_eq!(Revocations::<T>::get().len() as u32, r + 1);
-        Ok(())
-    }
-
-    #[benchmark]
-    fn publish_update_key(
-        r: Linear<0, { T::MaxRevocations::get() }>,
-    ) -> Result<(), BenchmarkError> {
-        let kgc = kgc::<T>();
-        let list = revocations::<T>(r);
-        let key: BoundedVec<u8, T::MaxUpdateKeyLen> = update_key(&list)
-            .try_into()
-            .map_err(|_| BenchmarkError::Weightless)?;
-        #[extrinsic_call]
-        _(RawOrigin::Signed(kgc), key, r);
-        assert_eq!(CurrentEpoch::<T>::get(), 1);
+        assert_eq!(CurrentEpoch::<T>::get(), EPOCH + 1);
         Ok(())
     }
 

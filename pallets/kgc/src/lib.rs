@@ -4,20 +4,30 @@
 //!
 //! - the **KGC account** (set at genesis, changeable by [`Config::AdminOrigin`]) and the public
 //!   parameters `pp` with the revocation tree's depth (genesis);
-//! - the **current epoch**. It advances when the KGC publishes the update key of the next epoch,
-//!   in the same call, so the current epoch always has an update key and no hospital is ever
-//!   left unable to derive pre-decryption keys;
-//! - each doctor's **tree leaf**, handed out in order (a named error when the tree is full);
-//! - the **revocation list** `(leaf, epoch)`, with revocation effective from the current or a
-//!   later epoch;
-//! - the **update key of every epoch** (older records need older keys). An update key is accepted
-//!   only when its node set equals `KUNodes(rl, T)` computed here from the on-chain list with the
-//!   same code the KGC uses ([`medchain_crypto::tree`]). The runtime reads the node ids at the
-//!   front of the encoded key and never decodes group elements: the hospitals validate those
-//!   when they use them.
+//! - each doctor's **encryption key `pk_D`**, registered by the doctor's own signed transaction.
+//!   That signature is the proof that the doctor chose the key: the KGC seals attribute keys only
+//!   to a key registered this way, so a hospital cannot substitute a key of its own and open its
+//!   doctor's `SK`;
+//! - each doctor's **key issuance** ([`KeyIssue`]): the fresh tree leaf, the `pk_D` the key was
+//!   sealed to and the hash of the sealed key. Leaves are handed out in order and never reused,
+//!   and an account is issued one key for life;
+//! - the **current epoch**, the **revocation list** `(leaf, epoch)` and the **update key of every
+//!   epoch** (older records need older keys).
 //!
-//! Revoking at the current epoch makes its published update key stale; the KGC republishes the
-//! current epoch's key, and until then [`Pallet::update_key_is_current`] says so.
+//! The epoch advances only together with the publication of the next epoch's update key, so the
+//! current epoch always has an update key. A revocation is dated `current + 1` and published in
+//! the same call as the update key of that epoch. Together these keep the invariant the scheme's
+//! revocation rests on: **no revocation is ever dated at or before an epoch whose update key is
+//! published** (a published update key stays valid forever, so a revocation it does not reflect
+//! would not take effect). Capsules are only accepted under the current epoch (pallet-records).
+//!
+//! An update key is accepted only when its node set equals `KUNodes(rl, T)` computed here from the
+//! on-chain list with the same code the KGC uses ([`medchain_crypto::tree`]). The runtime reads
+//! the node ids at the front of the encoded key and never decodes group elements: the hospitals
+//! and doctors validate those when they use them.
+//!
+//! Call indices 1 (`assign_leaf`) and 2 (`revoke(doctor, epoch)`) belong to the calls this
+//! version replaced; they stay unused so that no transaction signed for them decodes as a new one.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // FRAME's `CloneNoBound` and event derives call `.clone()` on `Copy` fields with the field's span,
@@ -38,7 +48,14 @@ pub mod weights;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
-/// Which accounts are doctors: only they are given tree leaves.
+/// Length of a doctor's encryption key `pk_D`: a compressed BLS12-381 G1 point.
+pub const ENCRYPTION_KEY_LEN: usize = 48;
+
+/// A doctor's encryption key `pk_D = g1^x_D` (compressed G1), to which the KGC seals the
+/// doctor's attribute key. Stored as bytes and validated on registration.
+pub type EncryptionKey = [u8; ENCRYPTION_KEY_LEN];
+
+/// Which accounts are doctors: only they register encryption keys and are issued keys.
 pub trait DoctorDirectory<AccountId> {
     /// Whether `who` is a doctor of some registered hospital.
     fn is_doctor(who: &AccountId) -> bool;
@@ -47,7 +64,7 @@ pub trait DoctorDirectory<AccountId> {
 /// Registers the accounts the benchmarks use, so that they run each call's worst case.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
-    /// A doctor of some registered hospital, holding no leaf yet, a distinct one for each `n`.
+    /// A doctor of some registered hospital, holding no key yet, a distinct one for each `n`.
     fn doctor(n: u32) -> AccountId;
 }
 
@@ -55,9 +72,10 @@ pub trait BenchmarkHelper<AccountId> {
 pub mod pallet {
     use super::*;
     use alloc::vec::Vec;
-    use codec::Decode;
+    use codec::{Decode, DecodeAll};
     use medchain_crypto::{
         abe::{PublicParams, UpdateKeyNodes},
+        elgamal,
         tree::{LeafAllocator, LeafIndex, Revocation, Tree},
     };
     use polkadot_sdk::{
@@ -82,6 +100,19 @@ pub mod pallet {
                 epoch: entry.epoch,
             }
         }
+    }
+
+    /// The issuance of a doctor's attribute key `SK`, as the KGC declared it on-chain. The doctor
+    /// checks the sealed key it receives against it, and the auditor reads it (from
+    /// [`Event::KeyIssued`]) to know which leaf and which `pk_D` each doctor's key belongs to.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
+    pub struct KeyIssue {
+        /// The doctor's tree leaf `nu`: inside `SK` and in the seal's associated data.
+        pub leaf: LeafIndex,
+        /// The registered `pk_D` the key was sealed to.
+        pub encryption_key: EncryptionKey,
+        /// SHA-256 of the sealed key as the KGC handed it out.
+        pub sealed_key_hash: [u8; 32],
     }
 
     #[pallet::pallet]
@@ -115,7 +146,7 @@ pub mod pallet {
         type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
     }
 
-    /// The KGC's account: the only one that assigns leaves, revokes and publishes update keys.
+    /// The KGC's account: the only one that issues keys, revokes and publishes update keys.
     #[pallet::storage]
     pub type KgcAccount<T: Config> = StorageValue<_, T::AccountId>;
 
@@ -127,31 +158,40 @@ pub mod pallet {
     #[pallet::storage]
     pub type TreeDepth<T: Config> = StorageValue<_, u8, ValueQuery>;
 
-    /// The current epoch `T`: capsules must be made under it.
+    /// The current epoch `T`: capsules must be made under it, and its update key is published.
     #[pallet::storage]
     pub type CurrentEpoch<T: Config> = StorageValue<_, u64, ValueQuery>;
 
-    /// The next free leaf.
+    /// The next free leaf. It only grows: a leaf is never handed out twice.
     #[pallet::storage]
     pub type NextLeaf<T: Config> = StorageValue<_, LeafIndex, ValueQuery>;
 
-    /// Each doctor's leaf.
+    /// Each doctor's encryption key `pk_D`, registered by the doctor (one fixed-size entry per
+    /// account that was a doctor when it registered).
+    #[pallet::storage]
+    pub type EncryptionKeys<T: Config> =
+        StorageMap<_, Blake2_128Concat, T::AccountId, EncryptionKey>;
+
+    /// Each doctor's leaf: what revocation and the doctor's status read. Set together with
+    /// [`KeyIssues`] (and alone by the `assign_leaf` of earlier versions, so that doctors given
+    /// a leaf then still count as holding a key and stay revocable).
     #[pallet::storage]
     pub type LeafOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, LeafIndex>;
+
+    /// Each doctor's key issuance: at most one per account, for life.
+    #[pallet::storage]
+    pub type KeyIssues<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, KeyIssue>;
 
     /// The revocation list `rl`.
     #[pallet::storage]
     pub type Revocations<T: Config> =
         StorageValue<_, BoundedVec<RevocationEntry, T::MaxRevocations>, ValueQuery>;
 
-    /// The update key of each epoch, SCALE-encoded ([`medchain_crypto::abe::UpdateKey`]).
+    /// The update key of each epoch up to the current one, SCALE-encoded
+    /// ([`medchain_crypto::abe::UpdateKey`]). Never replaced once published.
     #[pallet::storage]
     pub type UpdateKeys<T: Config> =
         StorageMap<_, Twox64Concat, u64, BoundedVec<u8, T::MaxUpdateKeyLen>>;
-
-    /// Set when a revocation dated at the current epoch made its published update key stale.
-    #[pallet::storage]
-    pub type StaleUpdateKey<T: Config> = StorageValue<_, bool, ValueQuery>;
 
     #[pallet::genesis_config]
     #[derive(polkadot_sdk::frame_support::DefaultNoBound)]
@@ -173,7 +213,9 @@ pub mod pallet {
             if self.params.is_empty() {
                 return;
             }
-            let pp = PublicParams::decode(&mut &self.params[..])
+            // Decoding refuses degenerate parameters (identity generators, `Y = 1`): clients take
+            // `pp` from the chain spec, so a bad one must not make it into a genesis.
+            let pp = PublicParams::decode_all(&mut &self.params[..])
                 .expect("genesis public parameters decode");
             Tree::new(pp.depth).expect("genesis tree depth is valid");
             Params::<T>::put(
@@ -182,7 +224,7 @@ pub mod pallet {
             TreeDepth::<T>::put(pp.depth);
             let key = BoundedVec::try_from(self.initial_update_key.clone())
                 .expect("genesis update key fits MaxUpdateKeyLen");
-            Pallet::<T>::check_update_key(&key, 0).expect("genesis update key is for epoch 0");
+            Pallet::<T>::check_update_key(&key, 0, &[]).expect("genesis update key is for epoch 0");
             UpdateKeys::<T>::insert(0, key);
         }
     }
@@ -192,10 +234,17 @@ pub mod pallet {
     pub enum Event<T: Config> {
         /// The KGC account changed.
         KgcChanged { kgc: T::AccountId },
-        /// `doctor` holds tree leaf `leaf`.
-        LeafAssigned {
+        /// `doctor` registered `key` as its encryption key `pk_D`.
+        EncryptionKeyRegistered {
+            doctor: T::AccountId,
+            key: EncryptionKey,
+        },
+        /// `doctor` was issued its attribute key on `leaf`, sealed to its registered key; the
+        /// sealed key hashes to `sealed_key_hash` (SHA-256).
+        KeyIssued {
             doctor: T::AccountId,
             leaf: LeafIndex,
+            sealed_key_hash: [u8; 32],
         },
         /// `doctor` (on `leaf`) is revoked from `epoch` on.
         DoctorRevoked {
@@ -221,21 +270,32 @@ pub mod pallet {
         NoParams,
         /// The account is not a doctor of any registered hospital.
         NotADoctor,
-        /// The doctor already holds a leaf.
-        AlreadyAssigned,
+        /// The encryption key is not a valid compressed G1 point, or is the identity.
+        InvalidEncryptionKey,
+        /// The doctor was already issued a key (an account is issued one for life).
+        KeyAlreadyIssued,
+        /// The doctor has not registered an encryption key.
+        NoEncryptionKey,
+        /// The doctor's registered encryption key is not the one the key was sealed to: the
+        /// doctor changed it meanwhile, and the KGC must seal to the new one.
+        EncryptionKeyChanged,
+        /// The leaf is not the next free one: another issuance took it meanwhile (seal for the
+        /// next free leaf and retry).
+        WrongLeaf,
         /// Every leaf of the tree is assigned.
         TreeFull,
-        /// The doctor holds no leaf.
+        /// The doctor holds no leaf (no key was issued to it).
         NoLeaf,
         /// The doctor's leaf is already on the revocation list.
         AlreadyRevoked,
-        /// Revocation must take effect at the current epoch or a later one.
-        EpochInThePast,
         /// The revocation list is full.
         TooManyRevocations,
+        /// The epoch counter is at its maximum: no next epoch exists.
+        EpochsExhausted,
         /// The update key does not decode.
         UndecodableUpdateKey,
-        /// An update key must be for the current epoch (republishing) or the next (advancing).
+        /// An update key must be for the epoch after the current one: a published update key
+        /// is never replaced.
         WrongEpoch,
         /// The update key's node set is not `KUNodes(rl, T)` of the on-chain revocation list.
         NodeSetMismatch,
@@ -246,6 +306,8 @@ pub mod pallet {
     #[pallet::call]
     impl<T: Config> Pallet<T> {
         /// Replaces the KGC account.
+        ///
+        /// The origin must be [`Config::AdminOrigin`]. Emits [`Event::KgcChanged`].
         #[pallet::call_index(0)]
         #[pallet::weight(T::WeightInfo::set_kgc())]
         pub fn set_kgc(origin: OriginFor<T>, kgc: T::AccountId) -> DispatchResult {
@@ -255,87 +317,169 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Gives `doctor` the next free leaf (the KGC then issues its attribute key off-chain).
-        #[pallet::call_index(1)]
-        #[pallet::weight(T::WeightInfo::assign_leaf())]
-        pub fn assign_leaf(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
-            Self::ensure_kgc(origin)?;
-            let tree = Self::tree()?;
-            ensure!(T::Doctors::is_doctor(&doctor), Error::<T>::NotADoctor);
-            ensure!(
-                !LeafOf::<T>::contains_key(&doctor),
-                Error::<T>::AlreadyAssigned
-            );
-            let mut leaves = LeafAllocator::starting_at(NextLeaf::<T>::get());
-            let leaf = leaves.assign(&tree).map_err(|_| Error::<T>::TreeFull)?;
-            NextLeaf::<T>::put(leaf.saturating_add(1));
-            LeafOf::<T>::insert(&doctor, leaf);
-            Self::deposit_event(Event::LeafAssigned { doctor, leaf });
-            Ok(())
-        }
-
-        /// Revokes `doctor` from `epoch` on (`epoch` >= the current epoch).
-        #[pallet::call_index(2)]
-        #[pallet::weight(T::WeightInfo::revoke(T::MaxRevocations::get()))]
-        pub fn revoke(origin: OriginFor<T>, doctor: T::AccountId, epoch: u64) -> DispatchResult {
-            Self::ensure_kgc(origin)?;
-            let leaf = LeafOf::<T>::get(&doctor).ok_or(Error::<T>::NoLeaf)?;
-            let current = CurrentEpoch::<T>::get();
-            ensure!(epoch >= current, Error::<T>::EpochInThePast);
-            Revocations::<T>::try_mutate(|list| {
-                ensure!(
-                    list.iter().all(|r| r.leaf != leaf),
-                    Error::<T>::AlreadyRevoked
-                );
-                list.try_push(RevocationEntry { leaf, epoch })
-                    .map_err(|_| Error::<T>::TooManyRevocations)
-            })?;
-            if epoch == current {
-                StaleUpdateKey::<T>::put(true);
-            }
-            Self::deposit_event(Event::DoctorRevoked {
-                doctor,
-                leaf,
-                epoch,
-            });
-            Ok(())
-        }
-
-        /// Publishes the update key of the current epoch (after a revocation dated now) or of
-        /// the next one (which then becomes current). Its node set must be `KUNodes(rl, T)`.
-        #[pallet::call_index(3)]
+        /// Publishes the update key of the next epoch, which becomes the current epoch. Its node
+        /// set must be `KUNodes(rl, current + 1)` of the on-chain list.
         ///
-        /// `revocations` is the length of the on-chain revocation list, which the call's weight
-        /// grows with (`KUNodes` is computed over it); a smaller number is refused.
+        /// The origin must be the KGC. `revocations` is the length of the on-chain revocation
+        /// list, which the call's weight grows with (`KUNodes` is computed over it); a smaller
+        /// number is refused, and the weight of the actual length is charged.
+        ///
+        /// The current epoch's own key cannot be published again: a published update key stays
+        /// valid, so replacing it would not withdraw it (`CRYPTO.md`, "Revoke").
+        ///
+        /// Emits [`Event::UpdateKeyPublished`] and [`Event::EpochAdvanced`]. Errors: `NotKgc`,
+        /// `RevocationWitnessTooLow`, `EpochsExhausted`, `NoParams`, `UndecodableUpdateKey`,
+        /// `WrongEpoch`, `NodeSetMismatch`.
+        ///
+        /// ## Complexity
+        /// `O(r * d)` for `r` revocations in a depth-`d` tree, plus the key's length.
+        #[pallet::call_index(3)]
         #[pallet::weight(T::WeightInfo::publish_update_key(*revocations))]
         pub fn publish_update_key(
             origin: OriginFor<T>,
             key: BoundedVec<u8, T::MaxUpdateKeyLen>,
             revocations: u32,
+        ) -> DispatchResultWithPostInfo {
+            Self::ensure_kgc(origin)?;
+            let list = Self::revocations_within(revocations)?;
+            let epoch = Self::next_epoch()?;
+            let header = Self::check_update_key(&key, epoch, &list)?;
+            Self::publish(key, &header);
+            Ok(Some(T::WeightInfo::publish_update_key(list.len() as u32)).into())
+        }
+
+        /// Registers the caller's encryption key `pk_D`, to which the KGC seals its attribute key.
+        ///
+        /// The origin must be the doctor's own account: its signature is what shows that the
+        /// doctor, not its hospital, chose the key. The key may be replaced until a key is issued
+        /// to the doctor, and is fixed from then on.
+        ///
+        /// Emits [`Event::EncryptionKeyRegistered`]. Errors: `NotADoctor`, `KeyAlreadyIssued`,
+        /// `InvalidEncryptionKey` (not a G1 point, or the identity).
+        #[pallet::call_index(4)]
+        #[pallet::weight(T::WeightInfo::register_encryption_key())]
+        pub fn register_encryption_key(origin: OriginFor<T>, key: EncryptionKey) -> DispatchResult {
+            let doctor = ensure_signed(origin)?;
+            ensure!(T::Doctors::is_doctor(&doctor), Error::<T>::NotADoctor);
+            ensure!(
+                !LeafOf::<T>::contains_key(&doctor),
+                Error::<T>::KeyAlreadyIssued
+            );
+            // The identity would make every seal to it readable by anyone: its decoding refuses it.
+            elgamal::PublicKey::decode_all(&mut &key[..])
+                .map_err(|_| Error::<T>::InvalidEncryptionKey)?;
+            EncryptionKeys::<T>::insert(&doctor, key);
+            Self::deposit_event(Event::EncryptionKeyRegistered { doctor, key });
+            Ok(())
+        }
+
+        /// Declares the issuance of `doctor`'s attribute key on tree leaf `leaf`, sealed
+        /// off-chain to the doctor's registered `encryption_key`; the sealed key hashes to
+        /// `sealed_key_hash` (SHA-256).
+        ///
+        /// The origin must be the KGC. The leaf and the key are inside the sealed key, so the
+        /// call names both: `leaf` must be the next free leaf and `encryption_key` the doctor's
+        /// registered one. When another issuance or a key change came first, the call fails and
+        /// the KGC seals again, instead of the chain recording a key for the wrong leaf or the
+        /// wrong `pk_D`. Leaves are never reused; an account is issued one key for life.
+        ///
+        /// Emits [`Event::KeyIssued`]. Errors: `NotKgc`, `NoParams`, `NotADoctor`,
+        /// `KeyAlreadyIssued`, `NoEncryptionKey`, `EncryptionKeyChanged`, `TreeFull`, `WrongLeaf`.
+        #[pallet::call_index(5)]
+        #[pallet::weight(T::WeightInfo::issue_key())]
+        pub fn issue_key(
+            origin: OriginFor<T>,
+            doctor: T::AccountId,
+            leaf: LeafIndex,
+            encryption_key: EncryptionKey,
+            sealed_key_hash: [u8; 32],
         ) -> DispatchResult {
             Self::ensure_kgc(origin)?;
+            let tree = Self::tree()?;
+            ensure!(T::Doctors::is_doctor(&doctor), Error::<T>::NotADoctor);
             ensure!(
-                Revocations::<T>::decode_len().unwrap_or_default() as u32 <= revocations,
-                Error::<T>::RevocationWitnessTooLow
+                !LeafOf::<T>::contains_key(&doctor),
+                Error::<T>::KeyAlreadyIssued
             );
-            let current = CurrentEpoch::<T>::get();
-            let header = Self::check_update_key(&key, current)?;
-            let key_hash = sha2_256(&key);
-            let nodes = header.nodes.len() as u32;
-            UpdateKeys::<T>::insert(header.epoch, key);
-            StaleUpdateKey::<T>::put(false);
-            Self::deposit_event(Event::UpdateKeyPublished {
-                epoch: header.epoch,
-                nodes,
-                key_hash,
+            let registered =
+                EncryptionKeys::<T>::get(&doctor).ok_or(Error::<T>::NoEncryptionKey)?;
+            ensure!(
+                registered == encryption_key,
+                Error::<T>::EncryptionKeyChanged
+            );
+            let mut leaves = LeafAllocator::starting_at(NextLeaf::<T>::get());
+            // A full tree first: retrying with another leaf would not help.
+            let next = leaves.assign(&tree).map_err(|_| Error::<T>::TreeFull)?;
+            ensure!(leaf == next, Error::<T>::WrongLeaf);
+            // `next` is below `2^MAX_DEPTH`, so this cannot overflow; checked all the same.
+            NextLeaf::<T>::put(next.checked_add(1).ok_or(Error::<T>::TreeFull)?);
+            LeafOf::<T>::insert(&doctor, leaf);
+            KeyIssues::<T>::insert(
+                &doctor,
+                KeyIssue {
+                    leaf,
+                    encryption_key,
+                    sealed_key_hash,
+                },
+            );
+            Self::deposit_event(Event::KeyIssued {
+                doctor,
+                leaf,
+                sealed_key_hash,
             });
-            if header.epoch != current {
-                CurrentEpoch::<T>::put(header.epoch);
-                Self::deposit_event(Event::EpochAdvanced {
-                    epoch: header.epoch,
-                });
-            }
             Ok(())
+        }
+
+        /// Revokes `doctor` from the next epoch on, publishing `key` as that epoch's update key
+        /// and advancing to it, all in one transaction: the revocation is dated `current + 1`
+        /// and `key` must be the update key of `current + 1` for the revocation list with it.
+        ///
+        /// A revocation cannot be dated at the current epoch: its update key is published and
+        /// stays valid, so the revoked doctor would keep opening that epoch's capsules. Dating it
+        /// later and advancing at once keeps every published update key in line with the list.
+        /// If `key` is refused, nothing is stored: no revocation without its update key.
+        ///
+        /// The origin must be the KGC. `revocations` is the length of the on-chain revocation
+        /// list before this revocation; a smaller number is refused, and the weight of the
+        /// actual length is charged. The doctor need not be a doctor any more: a removed doctor's
+        /// key still decrypts until it is revoked.
+        ///
+        /// Emits [`Event::DoctorRevoked`], [`Event::UpdateKeyPublished`] and
+        /// [`Event::EpochAdvanced`]. Errors: `NotKgc`, `RevocationWitnessTooLow`, `NoLeaf`,
+        /// `AlreadyRevoked`, `TooManyRevocations`, `EpochsExhausted`, `NoParams`,
+        /// `UndecodableUpdateKey`, `WrongEpoch`, `NodeSetMismatch`.
+        ///
+        /// ## Complexity
+        /// `O(r * d)` for `r` revocations in a depth-`d` tree, plus the key's length.
+        #[pallet::call_index(6)]
+        #[pallet::weight(T::WeightInfo::revoke(*revocations))]
+        pub fn revoke(
+            origin: OriginFor<T>,
+            doctor: T::AccountId,
+            key: BoundedVec<u8, T::MaxUpdateKeyLen>,
+            revocations: u32,
+        ) -> DispatchResultWithPostInfo {
+            Self::ensure_kgc(origin)?;
+            let mut list = Self::revocations_within(revocations)?;
+            let revoked_before = list.len() as u32;
+            let leaf = LeafOf::<T>::get(&doctor).ok_or(Error::<T>::NoLeaf)?;
+            ensure!(
+                list.iter().all(|r| r.leaf != leaf),
+                Error::<T>::AlreadyRevoked
+            );
+            let epoch = Self::next_epoch()?;
+            list.try_push(RevocationEntry { leaf, epoch })
+                .map_err(|_| Error::<T>::TooManyRevocations)?;
+            // Checked against the list with the new entry before anything is written.
+            let header = Self::check_update_key(&key, epoch, &list)?;
+            Revocations::<T>::put(list);
+            Self::deposit_event(Event::DoctorRevoked {
+                doctor,
+                leaf,
+                epoch,
+            });
+            Self::publish(key, &header);
+            Ok(Some(T::WeightInfo::revoke(revoked_before)).into())
         }
     }
 
@@ -363,12 +507,48 @@ pub mod pallet {
             Tree::new(TreeDepth::<T>::get()).map_err(|_| Error::<T>::NoParams.into())
         }
 
-        /// Checks an encoded update key against the chain: epoch `current` or `current + 1`,
-        /// node set `KUNodes(rl, T)`, and one `(U0, U1)` pair per node (by length; the points
-        /// themselves are validated by the hospitals that decode them).
+        /// The epoch after the current one: the only one an update key may be published for.
+        fn next_epoch() -> Result<u64, DispatchError> {
+            CurrentEpoch::<T>::get()
+                .checked_add(1)
+                .ok_or_else(|| Error::<T>::EpochsExhausted.into())
+        }
+
+        /// The on-chain revocation list, if it has at most `witness` entries (the number the
+        /// call's weight was charged for).
+        fn revocations_within(
+            witness: u32,
+        ) -> Result<BoundedVec<RevocationEntry, T::MaxRevocations>, DispatchError> {
+            let list = Revocations::<T>::get();
+            ensure!(
+                list.len() as u32 <= witness,
+                Error::<T>::RevocationWitnessTooLow
+            );
+            Ok(list)
+        }
+
+        /// Stores a checked update key and makes its epoch the current one.
+        fn publish(key: BoundedVec<u8, T::MaxUpdateKeyLen>, header: &UpdateKeyNodes) {
+            let key_hash = sha2_256(&key);
+            UpdateKeys::<T>::insert(header.epoch, key);
+            CurrentEpoch::<T>::put(header.epoch);
+            Self::deposit_event(Event::UpdateKeyPublished {
+                epoch: header.epoch,
+                nodes: header.nodes.len() as u32,
+                key_hash,
+            });
+            Self::deposit_event(Event::EpochAdvanced {
+                epoch: header.epoch,
+            });
+        }
+
+        /// Checks an encoded update key against the chain: epoch `epoch`, node set
+        /// `KUNodes(revocations, epoch)`, and one `(U0, U1)` pair per node (by length; the points
+        /// themselves are validated by the hospitals and doctors that decode them).
         pub(crate) fn check_update_key(
             key: &[u8],
-            current: u64,
+            epoch: u64,
+            revocations: &[RevocationEntry],
         ) -> Result<UpdateKeyNodes, DispatchError> {
             let tree = Self::tree()?;
             let mut input = key;
@@ -381,15 +561,9 @@ pub mod pallet {
                     && input.len() == header.nodes.len().saturating_mul(2 * 96),
                 Error::<T>::UndecodableUpdateKey
             );
-            ensure!(
-                header.epoch == current || Some(header.epoch) == current.checked_add(1),
-                Error::<T>::WrongEpoch
-            );
+            ensure!(header.epoch == epoch, Error::<T>::WrongEpoch);
             let expected = tree
-                .ku_nodes(
-                    Revocations::<T>::get().into_iter().map(Revocation::from),
-                    header.epoch,
-                )
+                .ku_nodes(revocations.iter().copied().map(Revocation::from), epoch)
                 .map_err(|_| Error::<T>::NodeSetMismatch)?;
             ensure!(
                 expected.len() == header.nodes.len()
@@ -400,11 +574,6 @@ pub mod pallet {
                 Error::<T>::NodeSetMismatch
             );
             Ok(header)
-        }
-
-        /// Whether the current epoch's published update key reflects every revocation in force.
-        pub fn update_key_is_current() -> bool {
-            !StaleUpdateKey::<T>::get()
         }
 
         /// A doctor's leaf and the epoch from which it is revoked, if it is.
@@ -424,6 +593,23 @@ pub mod pallet {
                 Some((_, Some(from))) => epoch < from,
                 None => false,
             }
+        }
+
+        /// Whether `doctor` holds an issued key that still opens capsules of the current epoch,
+        /// the only epoch new capsules are made under. [`Pallet::revoke`] dates a revocation at
+        /// the epoch it advances to, so a revoked doctor is never counted here.
+        pub fn holds_unrevoked_key(doctor: &T::AccountId) -> bool {
+            Self::is_active_at(doctor, CurrentEpoch::<T>::get())
+        }
+
+        /// The encryption key `pk_D` `doctor` registered.
+        pub fn encryption_key(doctor: &T::AccountId) -> Option<EncryptionKey> {
+            EncryptionKeys::<T>::get(doctor)
+        }
+
+        /// The issuance of `doctor`'s key.
+        pub fn key_issue(doctor: &T::AccountId) -> Option<KeyIssue> {
+            KeyIssues::<T>::get(doctor)
         }
 
         /// Encoded `pp`.

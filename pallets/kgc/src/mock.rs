@@ -1,11 +1,12 @@
 //! A runtime with only System and Kgc, a real KGC set-up (depth 3) and a doctor directory in
 //! which accounts 10 and up are doctors.
 
-use crate::{self as pallet_kgc, DoctorDirectory};
+use crate::{self as pallet_kgc, DoctorDirectory, EncryptionKey};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use codec::Encode;
 use medchain_crypto::{
     abe::{self, KeyTables, MasterSecretKey, PublicParams},
+    elgamal,
     tree::Revocation,
 };
 use polkadot_sdk::{
@@ -93,15 +94,38 @@ pub fn update_key(epoch: u64, revocations: &[Revocation]) -> Vec<u8> {
         .encode()
 }
 
+/// `who`'s valid encryption key `pk_D`, a distinct one for each account.
+pub fn encryption_key(who: u64) -> EncryptionKey {
+    elgamal::SecretKey::derive(&who.to_le_bytes())
+        .public_key()
+        .encode()
+        .try_into()
+        .expect("a compressed G1 point is 48 bytes")
+}
+
 /// KGC account 1, the set-up's `pp`, epoch 0's key; block 1.
 pub fn new_test_ext() -> sp_io::TestExternalities {
+    ext_with(pallet_kgc::GenesisConfig {
+        kgc: Some(KGC),
+        params: setup().pp.encode(),
+        initial_update_key: update_key(0, &[]),
+    })
+}
+
+/// KGC account 1 before Setup: no `pp`, no tree; block 1.
+pub fn new_test_ext_without_params() -> sp_io::TestExternalities {
+    ext_with(pallet_kgc::GenesisConfig {
+        kgc: Some(KGC),
+        params: Vec::new(),
+        initial_update_key: Vec::new(),
+    })
+}
+
+/// The chain with `kgc` as the KGC pallet's genesis; block 1.
+pub fn ext_with(kgc: pallet_kgc::GenesisConfig<Test>) -> sp_io::TestExternalities {
     let storage = RuntimeGenesisConfig {
         system: Default::default(),
-        kgc: pallet_kgc::GenesisConfig {
-            kgc: Some(KGC),
-            params: setup().pp.encode(),
-            initial_update_key: update_key(0, &[]),
-        },
+        kgc,
     }
     .build_storage()
     .expect("the mock genesis is valid");

@@ -1,11 +1,16 @@
 //! Runtime API for hospital nodes and clients: what they need to encrypt, derive
-//! pre-decryption keys and refuse revoked doctors, answered from the current best state.
+//! transformation keys, deliver doctors' keys and refuse revoked doctors, answered from the
+//! current best state.
 
+use crate::{EncryptionKey, KeyIssue};
 use alloc::vec::Vec;
 use codec::Codec;
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
     /// The KGC's public state.
+    ///
+    /// Version 2 adds doctors' registered encryption keys and key issuances.
+    #[api_version(2)]
     pub trait KgcApi<AccountId> where AccountId: Codec {
         /// `pp`, SCALE-encoded (empty before Setup).
         fn params() -> Vec<u8>;
@@ -15,5 +20,12 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
         fn update_key(epoch: u64) -> Option<Vec<u8>>;
         /// A doctor's leaf and the epoch from which it is revoked, if it is.
         fn doctor_status(doctor: AccountId) -> Option<(u64, Option<u64>)>;
+        /// The encryption key `pk_D` the doctor registered, to which the KGC seals its key.
+        #[api_version(2)]
+        fn encryption_key(doctor: AccountId) -> Option<EncryptionKey>;
+        /// The issuance of the doctor's key: leaf, the `pk_D` it was sealed to, the sealed key's
+        /// SHA-256.
+        #[api_version(2)]
+        fn key_issue(doctor: AccountId) -> Option<KeyIssue>;
     }
 }

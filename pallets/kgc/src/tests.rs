@@ -1,262 +1,840 @@
-//! Every call and every error of the KGC pallet.
+//! Every call and every error of the KGC pallet, one module per call, and the invariant that
+//! revocation rests on.
 
-use crate::{mock::*, Error, Event};
-use codec::Encode;
-use medchain_crypto::tree::Revocation;
+use crate::{mock::*, Error, Event, KeyIssue};
+use codec::{Decode, Encode};
+use medchain_crypto::{
+    abe::UpdateKeyNodes,
+    encoding::G1Point,
+    tree::{Revocation, Tree},
+};
 use polkadot_sdk::{
-    frame_support::{assert_noop, assert_ok, BoundedVec},
+    frame_support::{assert_noop, assert_ok, traits::ConstU32, BoundedVec},
     sp_runtime::DispatchError,
 };
+
+type UpdateKeyBytes = BoundedVec<u8, ConstU32<8192>>;
 
 fn signed(who: u64) -> RuntimeOrigin {
     RuntimeOrigin::signed(who)
 }
 
-fn key(bytes: Vec<u8>) -> BoundedVec<u8, polkadot_sdk::frame_support::traits::ConstU32<8192>> {
+fn key(bytes: Vec<u8>) -> UpdateKeyBytes {
     BoundedVec::try_from(bytes).expect("test keys fit")
 }
 
-fn last_event() -> Event<Test> {
+fn kgc_events() -> Vec<Event<Test>> {
     System::events()
         .into_iter()
-        .rev()
-        .find_map(|r| {
+        .filter_map(|r| {
             if let RuntimeEvent::Kgc(e) = r.event {
                 Some(e)
             } else {
                 None
             }
         })
-        .expect("an event")
+        .collect()
 }
 
-#[test]
-fn genesis_holds_params_depth_and_epoch_zero_key() {
-    new_test_ext().execute_with(|| {
-        assert_eq!(Kgc::params(), setup().pp.encode());
-        assert_eq!(crate::TreeDepth::<Test>::get(), DEPTH);
-        assert_eq!(crate::CurrentEpoch::<Test>::get(), 0);
-        assert_eq!(Kgc::update_key(0), Some(update_key(0, &[])));
-        assert!(
-            System::account_exists(&KGC),
-            "the KGC's account is kept alive, so that it can sign"
-        );
-    });
+fn last_event() -> Event<Test> {
+    kgc_events().pop().expect("an event")
 }
 
-#[test]
-fn an_update_key_with_a_low_revocation_witness_is_refused() {
-    new_test_ext().execute_with(|| {
-        assert_ok!(Kgc::assign_leaf(signed(KGC), DOCTOR_A));
-        assert_ok!(Kgc::revoke(signed(KGC), DOCTOR_A, 1));
-        let honest = update_key(1, &[Revocation { leaf: 0, epoch: 1 }]);
-        assert_noop!(
-            Kgc::publish_update_key(signed(KGC), key(honest.clone()), 0),
-            Error::<Test>::RevocationWitnessTooLow
-        );
-        assert_ok!(Kgc::publish_update_key(signed(KGC), key(honest), 1));
-    });
+fn current() -> u64 {
+    crate::CurrentEpoch::<Test>::get()
 }
 
-#[test]
-fn governance_replaces_the_kgc() {
-    new_test_ext().execute_with(|| {
-        assert_noop!(Kgc::set_kgc(signed(KGC), 9), DispatchError::BadOrigin);
-        assert_ok!(Kgc::set_kgc(RuntimeOrigin::root(), 9));
-        assert_eq!(last_event(), Event::KgcChanged { kgc: 9 });
-        assert!(System::account_exists(&9));
-        assert_noop!(
-            Kgc::assign_leaf(signed(KGC), DOCTOR_A),
-            Error::<Test>::NotKgc
-        );
-        assert_ok!(Kgc::assign_leaf(signed(9), DOCTOR_A));
-    });
+/// The on-chain revocation list.
+fn revocations() -> Vec<Revocation> {
+    crate::Revocations::<Test>::get()
+        .into_iter()
+        .map(Revocation::from)
+        .collect()
 }
 
-#[test]
-fn leaves_are_assigned_in_order_to_doctors_only() {
-    new_test_ext().execute_with(|| {
-        assert_noop!(
-            Kgc::assign_leaf(signed(HOSPITAL), DOCTOR_A),
-            Error::<Test>::NotKgc
-        );
-        assert_noop!(
-            Kgc::assign_leaf(signed(KGC), HOSPITAL),
-            Error::<Test>::NotADoctor
-        );
-        assert_ok!(Kgc::assign_leaf(signed(KGC), DOCTOR_A));
+/// The compressed identity of G1, as arkworks encodes it: the compression and infinity flags
+/// (0x80 | 0x40) in the first byte of the big-endian encoding, every other bit zero.
+fn identity() -> [u8; 48] {
+    // arkworks' default affine point is the identity.
+    let point = G1Point::default();
+    let bytes: [u8; 48] = point.encode().try_into().expect("48 bytes");
+    let mut expected = [0u8; 48];
+    expected[0] = 0xc0;
+    assert_eq!(bytes, expected);
+    // A well-formed point: what refuses it is the check that a key is not the identity.
+    assert_eq!(
+        <G1Point as codec::Decode>::decode(&mut &bytes[..]),
+        Ok(point)
+    );
+    bytes
+}
+
+/// `doctor` registers its key and the KGC issues it the next leaf; returns the leaf.
+fn issue(doctor: u64) -> u64 {
+    assert_ok!(Kgc::register_encryption_key(
+        signed(doctor),
+        encryption_key(doctor)
+    ));
+    let leaf = crate::NextLeaf::<Test>::get();
+    assert_ok!(Kgc::issue_key(
+        signed(KGC),
+        doctor,
+        leaf,
+        encryption_key(doctor),
+        sealed_hash(doctor)
+    ));
+    leaf
+}
+
+/// A stand-in for the SHA-256 of the key sealed to `doctor`.
+fn sealed_hash(doctor: u64) -> [u8; 32] {
+    [doctor as u8; 32]
+}
+
+/// The update key of `current + 1` for the on-chain list with `doctor` revoked at `current + 1`,
+/// and the length of the list before: what an honest KGC submits with `revoke`.
+fn revocation_of(doctor: u64) -> (UpdateKeyBytes, u32) {
+    let leaf = crate::LeafOf::<Test>::get(doctor).expect("the doctor holds a leaf");
+    let epoch = current() + 1;
+    let mut list = revocations();
+    let before = list.len() as u32;
+    list.push(Revocation { leaf, epoch });
+    (key(update_key(epoch, &list)), before)
+}
+
+/// The KGC revokes `doctor` with an honest update key.
+fn revoke_now(doctor: u64) {
+    let (key, before) = revocation_of(doctor);
+    assert_ok!(Kgc::revoke(signed(KGC), doctor, key, before));
+}
+
+/// The KGC advances one epoch with an honest update key.
+fn advance() {
+    let epoch = current() + 1;
+    assert_ok!(Kgc::publish_update_key(
+        signed(KGC),
+        key(update_key(epoch, &revocations())),
+        4
+    ));
+}
+
+/// What revocation rests on: every published update key (epochs `0 ..= current`, none later)
+/// covers exactly the doctors not revoked at its epoch under the revocation list as it is now.
+/// A revocation dated at or before a published epoch would uncover its leaf there, and that
+/// epoch's key, which stays valid, would no longer match.
+fn assert_invariant() {
+    let tree = Tree::new(DEPTH).expect("valid depth");
+    let list = revocations();
+    for epoch in 0..=current() {
+        let stored = Kgc::update_key(epoch).expect("every epoch up to the current one has a key");
+        let header = UpdateKeyNodes::decode(&mut &stored[..]).expect("stored keys decode");
+        assert_eq!(header.epoch, epoch);
+        let expected: Vec<u64> = tree
+            .ku_nodes(&list, epoch)
+            .expect("leaves in the tree")
+            .into_iter()
+            .collect();
         assert_eq!(
-            last_event(),
-            Event::LeafAssigned {
-                doctor: DOCTOR_A,
-                leaf: 0
-            }
+            header.nodes.to_vec(),
+            expected,
+            "the key of epoch {epoch} does not reflect the revocation list"
         );
-        assert_ok!(Kgc::assign_leaf(signed(KGC), DOCTOR_B));
-        assert_eq!(Kgc::doctor_status(&DOCTOR_B), Some((1, None)));
-        assert_noop!(
-            Kgc::assign_leaf(signed(KGC), DOCTOR_A),
-            Error::<Test>::AlreadyAssigned
-        );
-    });
+    }
+    assert_eq!(Kgc::update_key(current() + 1), None);
+    assert!(list.iter().all(|r| r.epoch <= current()));
 }
 
-#[test]
-fn a_full_tree_is_a_named_error() {
-    new_test_ext().execute_with(|| {
-        for doctor in 10..10 + (1u64 << DEPTH) {
-            assert_ok!(Kgc::assign_leaf(signed(KGC), doctor));
-        }
-        assert_noop!(Kgc::assign_leaf(signed(KGC), 100), Error::<Test>::TreeFull);
-    });
-}
+mod genesis {
+    use super::*;
 
-#[test]
-fn revocation_is_listed_and_checked() {
-    new_test_ext().execute_with(|| {
-        assert_ok!(Kgc::assign_leaf(signed(KGC), DOCTOR_A));
-        assert_noop!(
-            Kgc::revoke(signed(HOSPITAL), DOCTOR_A, 1),
-            Error::<Test>::NotKgc
-        );
-        assert_noop!(Kgc::revoke(signed(KGC), DOCTOR_B, 1), Error::<Test>::NoLeaf);
-        assert_ok!(Kgc::revoke(signed(KGC), DOCTOR_A, 2));
-        assert_eq!(
-            last_event(),
-            Event::DoctorRevoked {
-                doctor: DOCTOR_A,
-                leaf: 0,
-                epoch: 2
-            }
-        );
-        assert_eq!(Kgc::doctor_status(&DOCTOR_A), Some((0, Some(2))));
-        assert!(Kgc::is_active_at(&DOCTOR_A, 1));
-        assert!(!Kgc::is_active_at(&DOCTOR_A, 2));
-        assert!(!Kgc::is_active_at(&DOCTOR_B, 0));
-        assert_noop!(
-            Kgc::revoke(signed(KGC), DOCTOR_A, 3),
-            Error::<Test>::AlreadyRevoked
-        );
-        // A revocation dated in the future does not make the current key stale.
-        assert!(Kgc::update_key_is_current());
-    });
-}
+    #[test]
+    fn holds_params_depth_and_epoch_zero_key() {
+        new_test_ext().execute_with(|| {
+            assert_eq!(Kgc::params(), setup().pp.encode());
+            assert_eq!(crate::TreeDepth::<Test>::get(), DEPTH);
+            assert_eq!(current(), 0);
+            assert_eq!(Kgc::update_key(0), Some(update_key(0, &[])));
+            assert!(
+                System::account_exists(&KGC),
+                "the KGC's account is kept alive, so that it can sign"
+            );
+            assert_invariant();
+        });
+    }
 
-#[test]
-fn revocation_cannot_be_backdated() {
-    new_test_ext().execute_with(|| {
-        assert_ok!(Kgc::assign_leaf(signed(KGC), DOCTOR_A));
-        assert_ok!(Kgc::publish_update_key(
-            signed(KGC),
-            key(update_key(1, &[])),
-            4
-        ));
-        assert_noop!(
-            Kgc::revoke(signed(KGC), DOCTOR_A, 0),
-            Error::<Test>::EpochInThePast
-        );
-    });
-}
+    /// `pp` with its first generator, `g1`, replaced by `point`.
+    fn params_with_g1(point: [u8; 48]) -> Vec<u8> {
+        let mut params = setup().pp.encode();
+        params[..48].copy_from_slice(&point);
+        params
+    }
 
-#[test]
-fn the_revocation_list_is_bounded() {
-    new_test_ext().execute_with(|| {
-        for doctor in 10..15 {
-            assert_ok!(Kgc::assign_leaf(signed(KGC), doctor));
-        }
-        for doctor in 10..14 {
-            assert_ok!(Kgc::revoke(signed(KGC), doctor, 1));
-        }
-        assert_noop!(
-            Kgc::revoke(signed(KGC), 14, 1),
-            Error::<Test>::TooManyRevocations
-        );
-    });
-}
+    #[test]
+    #[should_panic(expected = "genesis public parameters decode")]
+    fn refuses_params_that_do_not_decode() {
+        ext_with(crate::GenesisConfig {
+            kgc: Some(KGC),
+            params: params_with_g1([7; 48]),
+            initial_update_key: update_key(0, &[]),
+        });
+    }
 
-#[test]
-fn publishing_the_next_epochs_key_advances_the_epoch() {
-    new_test_ext().execute_with(|| {
-        assert_ok!(Kgc::assign_leaf(signed(KGC), DOCTOR_A));
-        assert_ok!(Kgc::revoke(signed(KGC), DOCTOR_A, 1));
-        let honest = update_key(1, &[Revocation { leaf: 0, epoch: 1 }]);
-        assert_ok!(Kgc::publish_update_key(signed(KGC), key(honest.clone()), 4));
-        assert_eq!(crate::CurrentEpoch::<Test>::get(), 1);
-        assert_eq!(last_event(), Event::EpochAdvanced { epoch: 1 });
-        assert_eq!(Kgc::update_key(1), Some(honest));
-        // Older epochs' keys stay readable: older records need them.
-        assert!(Kgc::update_key(0).is_some());
-    });
-}
+    #[test]
+    #[should_panic(expected = "genesis public parameters decode")]
+    fn refuses_degenerate_params() {
+        ext_with(crate::GenesisConfig {
+            kgc: Some(KGC),
+            params: params_with_g1(identity()),
+            initial_update_key: update_key(0, &[]),
+        });
+    }
 
-#[test]
-fn an_update_key_with_the_wrong_node_set_is_rejected() {
-    new_test_ext().execute_with(|| {
-        assert_ok!(Kgc::assign_leaf(signed(KGC), DOCTOR_A));
-        assert_ok!(Kgc::revoke(signed(KGC), DOCTOR_A, 1));
-        // Made as if nobody were revoked: the root alone would let the revoked doctor back in.
-        let skips_revocation = update_key(1, &[]);
-        assert_noop!(
-            Kgc::publish_update_key(signed(KGC), key(skips_revocation), 4),
-            Error::<Test>::NodeSetMismatch
-        );
-        // Made for a revocation list that revokes someone else.
-        let other = update_key(1, &[Revocation { leaf: 5, epoch: 1 }]);
-        assert_noop!(
-            Kgc::publish_update_key(signed(KGC), key(other), 4),
-            Error::<Test>::NodeSetMismatch
-        );
-    });
-}
-
-#[test]
-fn a_revocation_dated_now_makes_the_current_key_stale_until_republished() {
-    new_test_ext().execute_with(|| {
-        assert_ok!(Kgc::assign_leaf(signed(KGC), DOCTOR_A));
-        assert_ok!(Kgc::revoke(signed(KGC), DOCTOR_A, 0));
-        assert!(!Kgc::update_key_is_current());
-        let republished = update_key(0, &[Revocation { leaf: 0, epoch: 0 }]);
-        assert_ok!(Kgc::publish_update_key(
-            signed(KGC),
-            key(republished.clone()),
-            4
-        ));
-        assert!(Kgc::update_key_is_current());
-        assert_eq!(crate::CurrentEpoch::<Test>::get(), 0);
-        assert_eq!(Kgc::update_key(0), Some(republished));
-    });
-}
-
-#[test]
-fn update_keys_for_other_epochs_are_rejected() {
-    new_test_ext().execute_with(|| {
-        assert_noop!(
-            Kgc::publish_update_key(signed(KGC), key(update_key(2, &[])), 4),
-            Error::<Test>::WrongEpoch
-        );
-        assert_noop!(
-            Kgc::publish_update_key(signed(HOSPITAL), key(update_key(1, &[])), 4),
-            Error::<Test>::NotKgc
-        );
-    });
-}
-
-#[test]
-fn malformed_update_keys_are_rejected_and_nothing_is_stored() {
-    new_test_ext().execute_with(|| {
-        let honest = update_key(1, &[]);
-        for bad in [
-            vec![],
-            vec![1, 2, 3],
-            honest[..honest.len() - 1].to_vec(),
-            [honest.clone(), vec![0]].concat(),
-        ] {
+    #[test]
+    fn a_chain_before_setup_issues_no_key() {
+        new_test_ext_without_params().execute_with(|| {
+            assert_ok!(Kgc::register_encryption_key(
+                signed(DOCTOR_A),
+                encryption_key(DOCTOR_A)
+            ));
             assert_noop!(
-                Kgc::publish_update_key(signed(KGC), key(bad), 4),
+                Kgc::issue_key(signed(KGC), DOCTOR_A, 0, encryption_key(DOCTOR_A), [0; 32]),
+                Error::<Test>::NoParams
+            );
+        });
+    }
+}
+
+mod set_kgc {
+    use super::*;
+
+    #[test]
+    fn governance_replaces_the_kgc() {
+        new_test_ext().execute_with(|| {
+            assert_noop!(Kgc::set_kgc(signed(KGC), 9), DispatchError::BadOrigin);
+            assert_ok!(Kgc::set_kgc(RuntimeOrigin::root(), 9));
+            assert_eq!(last_event(), Event::KgcChanged { kgc: 9 });
+            assert!(System::account_exists(&9));
+            assert_ok!(Kgc::register_encryption_key(
+                signed(DOCTOR_A),
+                encryption_key(DOCTOR_A)
+            ));
+            assert_noop!(
+                Kgc::issue_key(signed(KGC), DOCTOR_A, 0, encryption_key(DOCTOR_A), [0; 32]),
+                Error::<Test>::NotKgc
+            );
+            assert_ok!(Kgc::issue_key(
+                signed(9),
+                DOCTOR_A,
+                0,
+                encryption_key(DOCTOR_A),
+                [0; 32]
+            ));
+        });
+    }
+}
+
+mod register_encryption_key {
+    use super::*;
+
+    #[test]
+    fn a_doctor_registers_its_key_and_may_replace_it_until_issued() {
+        new_test_ext().execute_with(|| {
+            assert_ok!(Kgc::register_encryption_key(
+                signed(DOCTOR_A),
+                encryption_key(DOCTOR_A)
+            ));
+            assert_eq!(
+                last_event(),
+                Event::EncryptionKeyRegistered {
+                    doctor: DOCTOR_A,
+                    key: encryption_key(DOCTOR_A)
+                }
+            );
+            assert_eq!(
+                Kgc::encryption_key(&DOCTOR_A),
+                Some(encryption_key(DOCTOR_A))
+            );
+            // A doctor who lost its key before issuance registers another.
+            assert_ok!(Kgc::register_encryption_key(
+                signed(DOCTOR_A),
+                encryption_key(99)
+            ));
+            assert_eq!(Kgc::encryption_key(&DOCTOR_A), Some(encryption_key(99)));
+            assert_eq!(Kgc::key_issue(&DOCTOR_A), None);
+        });
+    }
+
+    #[test]
+    fn only_the_doctor_itself_registers_its_key() {
+        new_test_ext().execute_with(|| {
+            // The key is always the signer's own: a hospital signing for its doctor registers
+            // nothing for the doctor, and is refused for itself.
+            assert_noop!(
+                Kgc::register_encryption_key(signed(HOSPITAL), encryption_key(HOSPITAL)),
+                Error::<Test>::NotADoctor
+            );
+            assert_noop!(
+                Kgc::register_encryption_key(signed(KGC), encryption_key(KGC)),
+                Error::<Test>::NotADoctor
+            );
+            assert_noop!(
+                Kgc::register_encryption_key(RuntimeOrigin::root(), encryption_key(DOCTOR_A)),
+                DispatchError::BadOrigin
+            );
+            assert_eq!(Kgc::encryption_key(&DOCTOR_A), None);
+            assert_eq!(Kgc::encryption_key(&HOSPITAL), None);
+        });
+    }
+
+    #[test]
+    fn refuses_a_key_that_is_not_a_point_or_is_the_identity() {
+        new_test_ext().execute_with(|| {
+            // Not a point: the compression flag is unset.
+            assert_noop!(
+                Kgc::register_encryption_key(signed(DOCTOR_A), [7; 48]),
+                Error::<Test>::InvalidEncryptionKey
+            );
+            // The identity: anyone could open what is sealed to it.
+            assert_noop!(
+                Kgc::register_encryption_key(signed(DOCTOR_A), identity()),
+                Error::<Test>::InvalidEncryptionKey
+            );
+            assert_eq!(Kgc::encryption_key(&DOCTOR_A), None);
+        });
+    }
+
+    #[test]
+    fn is_fixed_once_a_key_is_issued() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            assert_noop!(
+                Kgc::register_encryption_key(signed(DOCTOR_A), encryption_key(99)),
+                Error::<Test>::KeyAlreadyIssued
+            );
+            revoke_now(DOCTOR_A);
+            assert_noop!(
+                Kgc::register_encryption_key(signed(DOCTOR_A), encryption_key(99)),
+                Error::<Test>::KeyAlreadyIssued
+            );
+            assert_eq!(
+                Kgc::encryption_key(&DOCTOR_A),
+                Some(encryption_key(DOCTOR_A))
+            );
+        });
+    }
+}
+
+mod issue_key {
+    use super::*;
+
+    #[test]
+    fn issues_the_next_leaf_sealed_to_the_registered_key() {
+        new_test_ext().execute_with(|| {
+            assert!(!Kgc::holds_unrevoked_key(&DOCTOR_A));
+            assert_eq!(issue(DOCTOR_A), 0);
+            assert_eq!(
+                last_event(),
+                Event::KeyIssued {
+                    doctor: DOCTOR_A,
+                    leaf: 0,
+                    sealed_key_hash: sealed_hash(DOCTOR_A)
+                }
+            );
+            assert_eq!(
+                Kgc::key_issue(&DOCTOR_A),
+                Some(KeyIssue {
+                    leaf: 0,
+                    encryption_key: encryption_key(DOCTOR_A),
+                    sealed_key_hash: sealed_hash(DOCTOR_A)
+                })
+            );
+            assert_eq!(Kgc::doctor_status(&DOCTOR_A), Some((0, None)));
+            assert!(Kgc::holds_unrevoked_key(&DOCTOR_A));
+            assert!(Kgc::is_active_at(&DOCTOR_A, 0));
+            assert_eq!(issue(DOCTOR_B), 1);
+            assert_eq!(crate::NextLeaf::<Test>::get(), 2);
+        });
+    }
+
+    #[test]
+    fn only_the_kgc_issues_to_doctors() {
+        new_test_ext().execute_with(|| {
+            assert_ok!(Kgc::register_encryption_key(
+                signed(DOCTOR_A),
+                encryption_key(DOCTOR_A)
+            ));
+            assert_noop!(
+                Kgc::issue_key(
+                    signed(HOSPITAL),
+                    DOCTOR_A,
+                    0,
+                    encryption_key(DOCTOR_A),
+                    [0; 32]
+                ),
+                Error::<Test>::NotKgc
+            );
+            assert_noop!(
+                Kgc::issue_key(signed(KGC), HOSPITAL, 0, encryption_key(DOCTOR_A), [0; 32]),
+                Error::<Test>::NotADoctor
+            );
+        });
+    }
+
+    #[test]
+    fn refuses_a_doctor_without_a_registered_key() {
+        new_test_ext().execute_with(|| {
+            assert_noop!(
+                Kgc::issue_key(signed(KGC), DOCTOR_A, 0, encryption_key(DOCTOR_A), [0; 32]),
+                Error::<Test>::NoEncryptionKey
+            );
+        });
+    }
+
+    #[test]
+    fn refuses_a_key_other_than_the_registered_one() {
+        new_test_ext().execute_with(|| {
+            assert_ok!(Kgc::register_encryption_key(
+                signed(DOCTOR_A),
+                encryption_key(DOCTOR_A)
+            ));
+            // Sealed to a key the doctor did not register (say, its hospital's).
+            assert_noop!(
+                Kgc::issue_key(signed(KGC), DOCTOR_A, 0, encryption_key(HOSPITAL), [0; 32]),
+                Error::<Test>::EncryptionKeyChanged
+            );
+            // Sealed to the key the doctor replaced meanwhile.
+            assert_ok!(Kgc::register_encryption_key(
+                signed(DOCTOR_A),
+                encryption_key(99)
+            ));
+            assert_noop!(
+                Kgc::issue_key(signed(KGC), DOCTOR_A, 0, encryption_key(DOCTOR_A), [0; 32]),
+                Error::<Test>::EncryptionKeyChanged
+            );
+        });
+    }
+
+    #[test]
+    fn refuses_a_stale_or_a_later_leaf() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            assert_ok!(Kgc::register_encryption_key(
+                signed(DOCTOR_B),
+                encryption_key(DOCTOR_B)
+            ));
+            // Sealed for leaf 0 while the issuance to A took it: the KGC must seal again.
+            for leaf in [0, 2] {
+                assert_noop!(
+                    Kgc::issue_key(
+                        signed(KGC),
+                        DOCTOR_B,
+                        leaf,
+                        encryption_key(DOCTOR_B),
+                        [0; 32]
+                    ),
+                    Error::<Test>::WrongLeaf
+                );
+            }
+            assert_ok!(Kgc::issue_key(
+                signed(KGC),
+                DOCTOR_B,
+                1,
+                encryption_key(DOCTOR_B),
+                [0; 32]
+            ));
+        });
+    }
+
+    #[test]
+    fn issues_one_key_per_account_for_life() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            assert_noop!(
+                Kgc::issue_key(signed(KGC), DOCTOR_A, 1, encryption_key(DOCTOR_A), [1; 32]),
+                Error::<Test>::KeyAlreadyIssued
+            );
+            revoke_now(DOCTOR_A);
+            assert_noop!(
+                Kgc::issue_key(signed(KGC), DOCTOR_A, 1, encryption_key(DOCTOR_A), [1; 32]),
+                Error::<Test>::KeyAlreadyIssued
+            );
+        });
+    }
+
+    #[test]
+    fn never_reuses_a_leaf() {
+        new_test_ext().execute_with(|| {
+            assert_eq!(issue(DOCTOR_A), 0);
+            revoke_now(DOCTOR_A);
+            assert_eq!(issue(DOCTOR_B), 1);
+            assert_eq!(crate::NextLeaf::<Test>::get(), 2);
+        });
+    }
+
+    #[test]
+    fn a_full_tree_is_a_named_error() {
+        new_test_ext().execute_with(|| {
+            for doctor in 10..10 + (1u64 << DEPTH) {
+                issue(doctor);
+            }
+            assert_ok!(Kgc::register_encryption_key(
+                signed(100),
+                encryption_key(100)
+            ));
+            for leaf in [1 << DEPTH, 0] {
+                assert_noop!(
+                    Kgc::issue_key(signed(KGC), 100, leaf, encryption_key(100), [0; 32]),
+                    Error::<Test>::TreeFull
+                );
+            }
+        });
+    }
+}
+
+mod revoke {
+    use super::*;
+
+    #[test]
+    fn revokes_from_the_next_epoch_and_advances_to_it() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            let (update, before) = revocation_of(DOCTOR_A);
+            let key_hash = polkadot_sdk::sp_io::hashing::sha2_256(&update);
+            System::reset_events();
+            assert_ok!(Kgc::revoke(signed(KGC), DOCTOR_A, update.clone(), before));
+            assert_eq!(
+                kgc_events(),
+                vec![
+                    Event::DoctorRevoked {
+                        doctor: DOCTOR_A,
+                        leaf: 0,
+                        epoch: 1
+                    },
+                    Event::UpdateKeyPublished {
+                        epoch: 1,
+                        nodes: DEPTH as u32,
+                        key_hash
+                    },
+                    Event::EpochAdvanced { epoch: 1 },
+                ]
+            );
+            assert_eq!(current(), 1);
+            assert_eq!(revocations(), vec![Revocation { leaf: 0, epoch: 1 }]);
+            assert_eq!(Kgc::update_key(1), Some(update.into_inner()));
+            // Older epochs' keys stay readable: older records need them.
+            assert!(Kgc::update_key(0).is_some());
+            assert_eq!(Kgc::doctor_status(&DOCTOR_A), Some((0, Some(1))));
+            assert!(Kgc::is_active_at(&DOCTOR_A, 0));
+            assert!(!Kgc::is_active_at(&DOCTOR_A, 1));
+            assert!(!Kgc::holds_unrevoked_key(&DOCTOR_A));
+            assert_invariant();
+        });
+    }
+
+    #[test]
+    fn only_the_kgc_revokes() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            let (update, before) = revocation_of(DOCTOR_A);
+            assert_noop!(
+                Kgc::revoke(signed(HOSPITAL), DOCTOR_A, update, before),
+                Error::<Test>::NotKgc
+            );
+        });
+    }
+
+    #[test]
+    fn refuses_a_doctor_without_a_key() {
+        new_test_ext().execute_with(|| {
+            assert_noop!(
+                Kgc::revoke(signed(KGC), DOCTOR_B, key(update_key(1, &[])), 0),
+                Error::<Test>::NoLeaf
+            );
+        });
+    }
+
+    #[test]
+    fn refuses_to_revoke_twice() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            revoke_now(DOCTOR_A);
+            let update = update_key(2, &revocations());
+            assert_noop!(
+                Kgc::revoke(signed(KGC), DOCTOR_A, key(update), 1),
+                Error::<Test>::AlreadyRevoked
+            );
+        });
+    }
+
+    #[test]
+    fn cannot_date_a_revocation_in_the_current_epoch() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            // Epoch 0's key is published: a revocation dated 0 would not take effect in it.
+            let now = update_key(0, &[Revocation { leaf: 0, epoch: 0 }]);
+            assert_noop!(
+                Kgc::revoke(signed(KGC), DOCTOR_A, key(now), 0),
+                Error::<Test>::WrongEpoch
+            );
+            let later = update_key(2, &[Revocation { leaf: 0, epoch: 2 }]);
+            assert_noop!(
+                Kgc::revoke(signed(KGC), DOCTOR_A, key(later), 0),
+                Error::<Test>::WrongEpoch
+            );
+            assert!(Kgc::holds_unrevoked_key(&DOCTOR_A));
+        });
+    }
+
+    #[test]
+    fn a_bad_update_key_leaves_no_revocation() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            // Made as if nobody were revoked: the root alone would let the revoked doctor back in.
+            let skips_revocation = update_key(1, &[]);
+            // Made for a revocation list that revokes someone else.
+            let other = update_key(1, &[Revocation { leaf: 5, epoch: 1 }]);
+            for bad in [skips_revocation, other] {
+                assert_noop!(
+                    Kgc::revoke(signed(KGC), DOCTOR_A, key(bad), 0),
+                    Error::<Test>::NodeSetMismatch
+                );
+            }
+            let (honest, _) = revocation_of(DOCTOR_A);
+            assert_noop!(
+                Kgc::revoke(
+                    signed(KGC),
+                    DOCTOR_A,
+                    key(honest[..honest.len() - 1].to_vec()),
+                    0
+                ),
                 Error::<Test>::UndecodableUpdateKey
             );
-        }
-        assert_eq!(Kgc::update_key(1), None);
-        assert_eq!(crate::CurrentEpoch::<Test>::get(), 0);
-    });
+            assert_eq!(revocations(), vec![]);
+            assert_eq!(Kgc::doctor_status(&DOCTOR_A), Some((0, None)));
+            assert_eq!(current(), 0);
+            assert_invariant();
+        });
+    }
+
+    #[test]
+    fn refuses_a_low_revocation_witness() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            issue(DOCTOR_B);
+            revoke_now(DOCTOR_A);
+            let (update, before) = revocation_of(DOCTOR_B);
+            assert_eq!(before, 1);
+            assert_noop!(
+                Kgc::revoke(signed(KGC), DOCTOR_B, update.clone(), 0),
+                Error::<Test>::RevocationWitnessTooLow
+            );
+            assert_ok!(Kgc::revoke(signed(KGC), DOCTOR_B, update, before));
+        });
+    }
+
+    #[test]
+    fn the_revocation_list_is_bounded() {
+        new_test_ext().execute_with(|| {
+            for doctor in 10..15 {
+                issue(doctor);
+            }
+            for doctor in 10..14 {
+                revoke_now(doctor);
+            }
+            let mut list = revocations();
+            list.push(Revocation {
+                leaf: 4,
+                epoch: current() + 1,
+            });
+            assert_noop!(
+                Kgc::revoke(signed(KGC), 14, key(update_key(current() + 1, &list)), 4),
+                Error::<Test>::TooManyRevocations
+            );
+        });
+    }
+
+    #[test]
+    fn refuses_when_no_epoch_is_left() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            crate::CurrentEpoch::<Test>::put(u64::MAX);
+            assert_noop!(
+                Kgc::revoke(signed(KGC), DOCTOR_A, key(update_key(0, &[])), 0),
+                Error::<Test>::EpochsExhausted
+            );
+        });
+    }
+}
+
+mod publish_update_key {
+    use super::*;
+
+    #[test]
+    fn publishing_the_next_epochs_key_advances_the_epoch() {
+        new_test_ext().execute_with(|| {
+            let honest = update_key(1, &[]);
+            System::reset_events();
+            assert_ok!(Kgc::publish_update_key(signed(KGC), key(honest.clone()), 0));
+            assert_eq!(
+                kgc_events(),
+                vec![
+                    Event::UpdateKeyPublished {
+                        epoch: 1,
+                        nodes: 1,
+                        key_hash: polkadot_sdk::sp_io::hashing::sha2_256(&honest)
+                    },
+                    Event::EpochAdvanced { epoch: 1 },
+                ]
+            );
+            assert_eq!(current(), 1);
+            assert_eq!(Kgc::update_key(1), Some(honest));
+            assert_invariant();
+        });
+    }
+
+    #[test]
+    fn the_current_epochs_key_is_never_republished() {
+        new_test_ext().execute_with(|| {
+            assert_noop!(
+                Kgc::publish_update_key(signed(KGC), key(update_key(0, &[])), 0),
+                Error::<Test>::WrongEpoch
+            );
+            issue(DOCTOR_A);
+            revoke_now(DOCTOR_A);
+            let again = update_key(1, &revocations());
+            assert_noop!(
+                Kgc::publish_update_key(signed(KGC), key(again), 1),
+                Error::<Test>::WrongEpoch
+            );
+        });
+    }
+
+    #[test]
+    fn refuses_later_epochs_and_other_accounts() {
+        new_test_ext().execute_with(|| {
+            assert_noop!(
+                Kgc::publish_update_key(signed(KGC), key(update_key(2, &[])), 0),
+                Error::<Test>::WrongEpoch
+            );
+            assert_noop!(
+                Kgc::publish_update_key(signed(HOSPITAL), key(update_key(1, &[])), 0),
+                Error::<Test>::NotKgc
+            );
+        });
+    }
+
+    #[test]
+    fn an_update_key_with_the_wrong_node_set_is_rejected() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            revoke_now(DOCTOR_A);
+            // Made as if nobody were revoked: the root alone would let the revoked doctor back in.
+            let skips_revocation = update_key(2, &[]);
+            // Made for a revocation list that revokes someone else.
+            let other = update_key(2, &[Revocation { leaf: 5, epoch: 1 }]);
+            for bad in [skips_revocation, other] {
+                assert_noop!(
+                    Kgc::publish_update_key(signed(KGC), key(bad), 1),
+                    Error::<Test>::NodeSetMismatch
+                );
+            }
+        });
+    }
+
+    #[test]
+    fn an_update_key_with_a_low_revocation_witness_is_refused() {
+        new_test_ext().execute_with(|| {
+            issue(DOCTOR_A);
+            revoke_now(DOCTOR_A);
+            let honest = update_key(2, &revocations());
+            assert_noop!(
+                Kgc::publish_update_key(signed(KGC), key(honest.clone()), 0),
+                Error::<Test>::RevocationWitnessTooLow
+            );
+            assert_ok!(Kgc::publish_update_key(signed(KGC), key(honest), 1));
+        });
+    }
+
+    #[test]
+    fn malformed_update_keys_are_rejected_and_nothing_is_stored() {
+        new_test_ext().execute_with(|| {
+            let honest = update_key(1, &[]);
+            for bad in [
+                vec![],
+                vec![1, 2, 3],
+                honest[..honest.len() - 1].to_vec(),
+                [honest.clone(), vec![0]].concat(),
+            ] {
+                assert_noop!(
+                    Kgc::publish_update_key(signed(KGC), key(bad), 4),
+                    Error::<Test>::UndecodableUpdateKey
+                );
+            }
+            assert_eq!(Kgc::update_key(1), None);
+            assert_eq!(current(), 0);
+        });
+    }
+
+    #[test]
+    fn refuses_when_no_epoch_is_left() {
+        new_test_ext().execute_with(|| {
+            crate::CurrentEpoch::<Test>::put(u64::MAX);
+            assert_noop!(
+                Kgc::publish_update_key(signed(KGC), key(update_key(0, &[])), 0),
+                Error::<Test>::EpochsExhausted
+            );
+        });
+    }
+}
+
+mod invariant {
+    use super::*;
+
+    /// A KGC's life: issuing, advancing, revoking, and the attempts the chain must refuse in
+    /// between. After every step each published update key still matches the revocation list.
+    #[test]
+    fn no_revocation_is_dated_at_or_before_a_published_epoch() {
+        new_test_ext().execute_with(|| {
+            for doctor in 10..14 {
+                issue(doctor);
+                assert_invariant();
+            }
+            advance();
+            assert_invariant();
+            revoke_now(10);
+            assert_invariant();
+            // Republishing the current epoch with 11 revoked too: refused.
+            let mut list = revocations();
+            list.push(Revocation {
+                leaf: 1,
+                epoch: current(),
+            });
+            assert_noop!(
+                Kgc::publish_update_key(signed(KGC), key(update_key(current(), &list)), 1),
+                Error::<Test>::WrongEpoch
+            );
+            assert_noop!(
+                Kgc::revoke(signed(KGC), 11, key(update_key(current(), &list)), 1),
+                Error::<Test>::WrongEpoch
+            );
+            assert_invariant();
+            advance();
+            revoke_now(11);
+            revoke_now(12);
+            assert_invariant();
+            advance();
+            assert_invariant();
+            assert_eq!(current(), 6);
+            assert_eq!(
+                revocations(),
+                vec![
+                    Revocation { leaf: 0, epoch: 2 },
+                    Revocation { leaf: 1, epoch: 4 },
+                    Revocation { leaf: 2, epoch: 5 },
+                ]
+            );
+            assert!(Kgc::holds_unrevoked_key(&13));
+            assert!((10..13).all(|doctor| !Kgc::holds_unrevoked_key(&doctor)));
+        });
+    }
 }

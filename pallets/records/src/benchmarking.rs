@@ -36,12 +36,12 @@ fn capsule(bytes: u32, epoch: u64) -> Vec<u8> {
     encoded
 }
 
-/// A valid patient key: the G1 generator, compressed.
+/// A valid patient key, compressed (not the default point: that is the identity, no key).
 fn patient_key() -> [u8; 48] {
     let mut key = [0u8; 48];
     key.copy_from_slice(
-        &medchain_crypto::elgamal::PublicKey(Default::default())
-            .0
+        &medchain_crypto::elgamal::SecretKey::derive(b"medchain/benchmark/patient")
+            .public_key()
             .encode(),
     );
     key

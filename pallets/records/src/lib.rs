@@ -42,8 +42,8 @@ pub use weights::WeightInfo;
 pub mod pallet {
     use super::*;
     use alloc::vec::Vec;
-    use codec::{Decode, DecodeAll};
-    use medchain_crypto::{abe::CapsuleShape, encoding::G1Point, index::Index};
+    use codec::DecodeAll;
+    use medchain_crypto::{abe::CapsuleShape, elgamal, index::Index};
     use polkadot_sdk::{
         frame_support::pallet_prelude::*,
         frame_system::{self, pallet_prelude::*},
@@ -174,7 +174,7 @@ pub mod pallet {
         NotAHospital,
         /// The keyword index is larger than `MaxIndexLen`.
         IndexTooLarge,
-        /// The patient's key is not a valid compressed G1 point.
+        /// The patient's key is not a valid compressed G1 point, or is the identity.
         InvalidPatientKey,
         /// The keyword index does not decode.
         UndecodableIndex,
@@ -253,7 +253,10 @@ pub mod pallet {
                 payload_size > 0 && payload_size <= T::MaxPayloadSize::get(),
                 Error::<T>::BadPayloadSize
             );
-            G1Point::decode(&mut &patient_key[..]).map_err(|_| Error::<T>::InvalidPatientKey)?;
+            // Decoding an ElGamal key refuses the identity too: a report sealed to it would be
+            // readable by anyone.
+            elgamal::PublicKey::decode_all(&mut &patient_key[..])
+                .map_err(|_| Error::<T>::InvalidPatientKey)?;
             let id = NextRecordId::<T>::get();
             NextRecordId::<T>::put(id.saturating_add(1));
             let position = RecordCount::<T>::mutate(&hospital, |count| {

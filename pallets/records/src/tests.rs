@@ -43,7 +43,24 @@ fn capsule(epoch: u64) -> Vec<u8> {
 /// A patient's ElGamal public key, compressed.
 fn patient_key() -> [u8; 48] {
     let sk = medchain_crypto::elgamal::SecretKey::generate(&mut StdRng::seed_from_u64(4));
-    sk.public_key().0.encode().try_into().unwrap()
+    sk.public_key().encode().try_into().unwrap()
+}
+
+/// The compressed identity of G1 (arkworks: the compression and infinity flags, 0xc0, in the
+/// first byte, every other bit zero). It decodes as a point but is no key.
+fn identity() -> [u8; 48] {
+    // arkworks' default affine point is the identity.
+    let point = medchain_crypto::encoding::G1Point::default();
+    let bytes: [u8; 48] = point.encode().try_into().unwrap();
+    let mut expected = [0u8; 48];
+    expected[0] = 0xc0;
+    assert_eq!(bytes, expected);
+    // A well-formed point: what refuses it is the check that a key is not the identity.
+    assert_eq!(
+        <medchain_crypto::encoding::G1Point as codec::Decode>::decode(&mut &bytes[..]),
+        Ok(point)
+    );
+    bytes
 }
 
 fn publish(hospital: u64) -> RecordId {
@@ -226,7 +243,11 @@ fn malformed_and_oversize_input_is_rejected_and_nothing_stored() {
             );
         }
         assert_noop!(
-            Records::publish_record(h1(), index(), good_capsule, [7; 32], 1, [3; 48]),
+            Records::publish_record(h1(), index(), good_capsule.clone(), [7; 32], 1, [3; 48]),
+            Error::<Test>::InvalidPatientKey
+        );
+        assert_noop!(
+            Records::publish_record(h1(), index(), good_capsule, [7; 32], 1, identity()),
             Error::<Test>::InvalidPatientKey
         );
         nothing_stored();

@@ -282,7 +282,8 @@ pub mod pallet {
             let point = |bytes: &[u8]| {
                 G1Point::decode(&mut &bytes[..]).map_err(|_| Error::<T>::InvalidPoint)
             };
-            let patient = PublicKey(point(&held.patient_key)?);
+            let patient = PublicKey::decode(&mut &held.patient_key[..])
+                .map_err(|_| Error::<T>::InvalidPoint)?;
             let ephemeral = point(&held.ephemeral)?;
             let disclosure = Disclosure {
                 shared: point(&shared)?,

@@ -49,7 +49,6 @@ pub fn patient() -> &'static SecretKey {
 pub fn patient_key() -> [u8; 48] {
     patient()
         .public_key()
-        .0
         .encode()
         .try_into()
         .expect("a G1 point is 48 bytes")

@@ -15,19 +15,21 @@ use jsonrpsee::{
 };
 use medchain_crypto::{
     abe::{
-        self, AttributeKey, Capsule, CapsuleShape, KeyTables, PreparedPreKey, PublicParams,
-        UpdateKey,
+        self, Capsule, CapsuleShape, PreparedTransformationKey, SealedAttributeKey,
+        TransformationKey, UpdateKeyNodes,
     },
     aead::SealedPayload,
+    hash::sha256,
     index::{build_index, Trapdoor},
+    tree::Tree,
 };
 use medchain_rpc_api::{
-    AttributeKeyDelivery, Claimed, Hit, MedchainApiServer, RecordRequest, Search, SignedRequest,
-    Upload, Uploaded,
+    AttributeKeyDelivery, AttributeKeyRequest, Claimed, Hit, MedchainApiServer, RecordRequest,
+    Search, SignedRequest, TransformationKeyUpload, Upload, Uploaded, NEEDS_TRANSFORMATION_KEY,
 };
 use medchain_runtime::{
     pallet_hospitals::runtime_api::HospitalsApi,
-    pallet_kgc::runtime_api::KgcApi,
+    pallet_kgc::{runtime_api::KgcApi, KeyIssue},
     pallet_records::{self, runtime_api::RecordsApi},
     pallet_results::{self, AccessKind},
     AccountId, Hash, Runtime, RuntimeCall,
@@ -38,7 +40,7 @@ use polkadot_sdk::{
     sp_blockchain::HeaderBackend,
     sp_core::{storage::StorageKey, Bytes},
 };
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// JSON-RPC error codes of the `medchain_` methods.
 mod code {
@@ -67,17 +69,12 @@ type Record = pallet_records::Record<Runtime>;
 /// The server of the `medchain_` methods.
 pub struct MedchainRpc {
     services: Arc<Services>,
-    /// `pp` and the key tables pre-decryption needs, built on first use.
-    tables: OnceLock<(PublicParams, KeyTables)>,
 }
 
 impl MedchainRpc {
     /// The methods over `services`.
     pub fn new(services: Arc<Services>) -> Self {
-        Self {
-            services,
-            tables: OnceLock::new(),
-        }
+        Self { services }
     }
 
     /// Checks a signed request for `method` and that it was not served before.
@@ -181,22 +178,6 @@ impl MedchainRpc {
         }
     }
 
-    fn tables(&self, at: Hash) -> RpcResult<&(PublicParams, KeyTables)> {
-        if let Some(tables) = self.tables.get() {
-            return Ok(tables);
-        }
-        let params = self
-            .services
-            .client
-            .runtime_api()
-            .params(at)
-            .map_err(|e| internal(e.to_string()))?;
-        let pp = PublicParams::decode(&mut &params[..])
-            .map_err(|_| internal("the chain holds no valid public parameters"))?;
-        let tables = KeyTables::new(&pp);
-        Ok(self.tables.get_or_init(|| (pp, tables)))
-    }
-
     /// The common start of a doctor's request about a record: the signed request checked, the
     /// signer one of this hospital's doctors, the record one it may serve them. The doctor, the
     /// block checked at, the record's id and the record.
@@ -259,6 +240,21 @@ impl MedchainRpc {
                 internal(format!(
                     "the access could not be logged, so it is not served: {e}"
                 ))
+            })
+    }
+
+    /// The attribute key the KGC issued to `doctor`, as recorded on-chain.
+    fn key_issue(&self, at: Hash, doctor: &AccountId) -> RpcResult<KeyIssue> {
+        self.services
+            .client
+            .runtime_api()
+            .key_issue(at, doctor.clone())
+            .map_err(|e| internal(e.to_string()))?
+            .ok_or_else(|| {
+                error(
+                    code::NOT_FOUND,
+                    format!("the KGC has issued no attribute key to {doctor}"),
+                )
             })
     }
 
@@ -369,34 +365,30 @@ impl MedchainApiServer for MedchainRpc {
 
     async fn pre_decrypt(&self, request: Bytes) -> RpcResult<Bytes> {
         let (doctor, at, id, record) = self.record_access("preDecrypt", &request)?;
-        self.ensure_not_revoked(at, &doctor)?;
-        let attribute_key = self.services.attribute_keys.get(&doctor).ok_or_else(|| {
-            error(
-                code::CANNOT_DECRYPT,
-                format!(
-                    "this hospital holds no attribute key of {doctor}: the KGC must deliver it"
-                ),
-            )
-        })?;
-        let update_key = self
+        // The key is looked up first: a revoked doctor's client cannot make one for an epoch
+        // from which they are revoked, so the cryptography refuses them before any check here.
+        let key = self
             .services
-            .client
-            .runtime_api()
-            .update_key(at, record.epoch)
-            .map_err(|e| internal(e.to_string()))?
-            .and_then(|bytes| UpdateKey::decode(&mut &bytes[..]).ok())
-            .ok_or_else(|| internal(format!("no valid update key of epoch {}", record.epoch)))?;
+            .transformation_keys
+            .get(&(doctor.clone(), record.epoch))
+            .ok_or_else(|| {
+                error(
+                    NEEDS_TRANSFORMATION_KEY,
+                    format!(
+                        "this hospital holds no transformation key of {doctor} for epoch {}: derive one from the epoch's update key and register it",
+                        record.epoch
+                    ),
+                )
+            })?;
+        self.ensure_not_revoked(at, &doctor)?;
         let capsule = Capsule::decode(&mut &record.capsule[..])
             .map_err(|_| internal("the record's capsule does not decode"))?;
-        let (_, tables) = self.tables(at)?;
-        let mut rng = os_rng().map_err(internal)?;
-        let semi = abe::pre_keygen(tables, &attribute_key, &update_key, &mut rng)
-            .and_then(|prek| PreparedPreKey::new(&prek))
-            .and_then(|prek| abe::pre_decrypt(&prek, &capsule))
+        let semi = PreparedTransformationKey::new(&key)
+            .and_then(|key| abe::pre_decrypt(&key, &capsule))
             .map_err(|e| {
                 error(
                     code::CANNOT_DECRYPT,
-                    format!("{doctor} cannot open record {id}: {e:?}"),
+                    format!("{doctor} cannot open record {id}: {e}"),
                 )
             })?;
         self.log_access(id, doctor, AccessKind::PreDecryption)
@@ -414,8 +406,8 @@ impl MedchainApiServer for MedchainRpc {
         Ok(payload.into())
     }
 
-    async fn import_attribute_key(&self, request: Bytes) -> RpcResult<()> {
-        let request = self.verify::<AttributeKeyDelivery>("importAttributeKey", &request)?;
+    async fn deliver_attribute_key(&self, request: Bytes) -> RpcResult<()> {
+        let request = self.verify::<AttributeKeyDelivery>("deliverAttributeKey", &request)?;
         let at = self.best();
         if self.kgc(at)?.as_ref() != Some(&request.signer) {
             return Err(error(
@@ -425,15 +417,106 @@ impl MedchainApiServer for MedchainRpc {
         }
         let delivery = request.body;
         self.ensure_own_doctor(at, &delivery.doctor)?;
-        let key = AttributeKey::decode(&mut &delivery.key[..]).map_err(|e| {
+        SealedAttributeKey::decode(&mut &delivery.sealed[..]).map_err(|e| {
             error(
                 code::BAD_REQUEST,
-                format!("the attribute key does not decode: {e}"),
+                format!("the sealed attribute key does not decode: {e}"),
             )
         })?;
+        let issued = self.key_issue(at, &delivery.doctor)?;
+        if sha256(&delivery.sealed) != issued.sealed_key_hash {
+            return Err(error(
+                code::BAD_REQUEST,
+                format!(
+                    "this is not the attribute key the KGC recorded for {} on-chain",
+                    delivery.doctor
+                ),
+            ));
+        }
         self.services
-            .attribute_keys
-            .insert(delivery.doctor, key)
+            .blobs
+            .put(&delivery.sealed)
+            .map(|_| ())
+            .map_err(|e| internal(format!("the sealed attribute key cannot be stored: {e}")))
+    }
+
+    async fn fetch_attribute_key(&self, request: Bytes) -> RpcResult<Bytes> {
+        let request = self.verify::<AttributeKeyRequest>("fetchAttributeKey", &request)?;
+        let at = self.best();
+        let doctor = request.signer;
+        self.ensure_own_doctor(at, &doctor)?;
+        let issued = self.key_issue(at, &doctor)?;
+        let blobs = &self.services.blobs;
+        if !blobs
+            .contains(&issued.sealed_key_hash)
+            .map_err(|e| internal(e.to_string()))?
+        {
+            return Err(error(
+                code::NOT_FOUND,
+                format!("the KGC has not delivered {doctor}'s attribute key to this hospital yet"),
+            ));
+        }
+        blobs
+            .get(&issued.sealed_key_hash)
+            .map(Bytes::from)
+            .map_err(|e| internal(format!("the stored attribute key is unusable: {e}")))
+    }
+
+    async fn register_transformation_key(&self, request: Bytes) -> RpcResult<()> {
+        let request =
+            self.verify::<TransformationKeyUpload>("registerTransformationKey", &request)?;
+        let at = self.best();
+        let doctor = request.signer;
+        self.ensure_own_doctor(at, &doctor)?;
+        let key = TransformationKey::decode(&mut &request.body.key[..]).map_err(|e| {
+            error(
+                code::BAD_REQUEST,
+                format!("the transformation key does not decode: {e}"),
+            )
+        })?;
+        let issued = self.key_issue(at, &doctor)?;
+        if key.leaf != issued.leaf {
+            return Err(error(
+                code::BAD_REQUEST,
+                format!(
+                    "the key is for leaf {}, but {doctor} holds leaf {}",
+                    key.leaf, issued.leaf
+                ),
+            ));
+        }
+        let api = self.services.client.runtime_api();
+        let update_key = api
+            .update_key(at, key.epoch)
+            .map_err(|e| internal(e.to_string()))?
+            .ok_or_else(|| {
+                error(
+                    code::BAD_REQUEST,
+                    format!("epoch {} has no update key on-chain", key.epoch),
+                )
+            })?;
+        let covered = UpdateKeyNodes::decode(&mut &update_key[..])
+            .map_err(|_| internal("the chain's update key does not decode"))?;
+        let params = api.params(at).map_err(|e| internal(e.to_string()))?;
+        let on_path = medchain_crypto::abe::PublicParams::decode(&mut &params[..])
+            .ok()
+            .and_then(|pp| Tree::new(pp.depth).ok())
+            .and_then(|tree| tree.path(issued.leaf).ok())
+            .ok_or_else(|| internal("the chain holds no valid public parameters"))?
+            .contains(&key.node);
+        if !on_path || !covered.nodes.contains(&key.node) {
+            return Err(error(
+                code::BAD_REQUEST,
+                format!(
+                    "node {} is not where epoch {}'s update key covers {doctor}'s leaf",
+                    key.node, key.epoch
+                ),
+            ));
+        }
+        PreparedTransformationKey::new(&key)
+            .map_err(|e| error(code::BAD_REQUEST, format!("the key is malformed: {e}")))?;
+        self.services
+            .transformation_keys
+            .insert((doctor, key.epoch), key)
             .map_err(internal)
     }
 

@@ -139,7 +139,8 @@ impl MedchainRpc {
             proof: Proof::decode(&mut &body.proof[..])
                 .map_err(|_| error(code::BAD_REQUEST, "the proof does not decode"))?,
         };
-        let patient = PublicKey(point(&report.patient_key, "the patient's key")?);
+        let patient = PublicKey::decode(&mut &report.patient_key[..])
+            .map_err(|_| error(code::BAD_REQUEST, "the patient's key is not a valid key"))?;
         let ephemeral = point(&report.ephemeral, "the report's ephemeral key")?;
         dleq::verify(&patient, &ephemeral, &disclosure).map_err(|_| {
             error(
