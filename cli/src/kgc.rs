@@ -152,6 +152,19 @@ async fn load_setup(chain: &Chain, path: &std::path::Path) -> Result<KgcSetup, C
     Ok(setup)
 }
 
+/// What every command that issues or publishes keys starts from: the KGC's account key, the
+/// node, and the Setup the chain holds.
+async fn signing_session(
+    setup: &std::path::Path,
+    key: &std::path::Path,
+    node: &str,
+) -> Result<(AccountKey, Chain, KgcSetup), CommandError> {
+    let kgc = AccountKey::load(key, Role::Kgc)?;
+    let chain = Chain::connect(node).await?;
+    let setup = load_setup(&chain, setup).await?;
+    Ok((kgc, chain, setup))
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SetupDone {
@@ -228,9 +241,7 @@ async fn issue_key(
     node: &str,
     output: Output,
 ) -> Result<ExitCode, CommandError> {
-    let kgc = AccountKey::load(&args.key, Role::Kgc)?;
-    let chain = Chain::connect(node).await?;
-    let setup = load_setup(&chain, &args.kgc).await?;
+    let (kgc, chain, setup) = signing_session(&args.kgc, &args.key, node).await?;
     let doctor = text::account(&args.doctor);
     if let Some(issued) = chain
         .api::<_, Option<pallet_kgc::KeyIssue>>("KgcApi_key_issue", &args.doctor, None)
@@ -326,9 +337,7 @@ async fn revoke(
     node: &str,
     output: Output,
 ) -> Result<ExitCode, CommandError> {
-    let kgc = AccountKey::load(key, Role::Kgc)?;
-    let chain = Chain::connect(node).await?;
-    let setup = load_setup(&chain, setup).await?;
+    let (kgc, chain, setup) = signing_session(setup, key, node).await?;
     let status: Option<(u64, Option<u64>)> =
         chain.api("KgcApi_doctor_status", &doctor, None).await?;
     let leaf = match status {
@@ -433,9 +442,7 @@ async fn publish_update(
     node: &str,
     output: Output,
 ) -> Result<ExitCode, CommandError> {
-    let kgc = AccountKey::load(key, Role::Kgc)?;
-    let chain = Chain::connect(node).await?;
-    let setup = load_setup(&chain, setup).await?;
+    let (kgc, chain, setup) = signing_session(setup, key, node).await?;
     let epoch = next_epoch(&chain).await?;
     let list = revocations(&chain, None).await?;
     let call = RuntimeCall::Kgc(pallet_kgc::Call::publish_update_key {
