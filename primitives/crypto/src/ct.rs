@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn lookup_returns_the_indexed_entry() {
-        let table: Vec<_> = (1..=16u64).map(|i| ark_bls12_381::Fq::from(i)).collect();
+        let table: Vec<_> = (1..=16u64).map(ark_bls12_381::Fq::from).collect();
         for i in 0..16u8 {
             assert_eq!(CtSelect::ct_lookup(&table, i), table[i as usize]);
         }

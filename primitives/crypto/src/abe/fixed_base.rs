@@ -42,11 +42,10 @@ where
 
     /// `base ^ exponent`.
     pub fn mul(&self, exponent: &Fr) -> G {
-        let mut windows = self.table.chunks_exact(ENTRIES);
+        let windows = self.table.as_chunks::<ENTRIES>().0;
         let digits = ct::digits(exponent);
-        let first = windows.next().expect("a table has WINDOWS > 0 windows");
-        let mut acc = G::from(G::MulBase::ct_lookup(first, digits[0]));
-        for (window, digit) in windows.zip(&digits[1..]) {
+        let mut acc = G::from(G::MulBase::ct_lookup(&windows[0], digits[0]));
+        for (window, digit) in windows[1..].iter().zip(&digits[1..]) {
             acc += G::MulBase::ct_lookup(window, *digit);
         }
         acc
