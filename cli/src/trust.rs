@@ -120,7 +120,7 @@ mod tests {
             dir.path(),
             serde_json::json!({ "runtimeGenesis": { "patch": { "kgc": { "params": degenerate.encode() } } } }),
         );
-        let refused = from_chain_spec(&plain).err().expect("refused").to_string();
+        let refused = from_chain_spec(&plain).expect_err("refused").to_string();
         assert!(refused.contains("refused"), "{refused}");
     }
 }
