@@ -42,13 +42,21 @@ pub enum RpcError {
         source: ClientError,
     },
     /// The node answered a call with an error, or did not answer.
-    #[error("{method} failed: {source}")]
+    #[error("{method} failed: {}", reason(source))]
     Call {
         /// The JSON-RPC method.
         method: &'static str,
         /// What went wrong.
         source: ClientError,
     },
+}
+
+/// What the node said, without the client's wrapping: the message of a JSON-RPC error object.
+fn reason(error: &ClientError) -> String {
+    match error {
+        ClientError::Call(object) => object.message().to_owned(),
+        other => other.to_string(),
+    }
 }
 
 impl RpcError {
