@@ -175,6 +175,48 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
     assert!(missing.contains("no transformation key"), "{missing}");
     doctor_keys::register_transformation_key(&node2.rpc, &doctor, &keys, &pp, 0, &mut rng)
         .expect("a doctor who is not revoked makes a transformation key");
+    // A key claiming another leaf, or a node the epoch's update key does not cover there, is
+    // refused: the node keeps only keys that fit the doctor's on-chain issuance.
+    let epoch_0: Option<Vec<u8>> =
+        node2
+            .rpc
+            .runtime_call("KgcApi_update_key", 0u64, node2.rpc.finalized_head());
+    let epoch_0 = abe::UpdateKey::decode(&mut &epoch_0.expect("epoch 0's key")[..]).expect("key");
+    let genuine = abe::tk_gen(
+        &KeyTables::new(&pp),
+        &keys.sk,
+        &epoch_0,
+        &keys.secret,
+        &mut rng,
+    )
+    .expect("TK");
+    for (forged, why) in [
+        (
+            abe::TransformationKey {
+                leaf: genuine.leaf + 1,
+                ..genuine.clone()
+            },
+            "holds leaf",
+        ),
+        (
+            abe::TransformationKey {
+                node: genuine.node * 2,
+                ..genuine.clone()
+            },
+            "not where",
+        ),
+    ] {
+        let refused = call(
+            node2,
+            &doctor,
+            "registerTransformationKey",
+            medchain_rpc_api::TransformationKeyUpload {
+                key: forged.encode(),
+            },
+        )
+        .expect_err("a key that does not fit the issuance is refused");
+        assert!(refused.contains(why), "{refused}");
+    }
     let semi = bytes(
         &call(node2, &doctor, "preDecrypt", RecordRequest { record })
             .expect("hospital 2 pre-decrypts for its doctor"),

@@ -496,12 +496,19 @@ impl MedchainApiServer for MedchainRpc {
             })?;
         let covered = UpdateKeyNodes::decode(&mut &update_key[..])
             .map_err(|_| internal("the chain's update key does not decode"))?;
-        let params = api.params(at).map_err(|e| internal(e.to_string()))?;
-        let on_path = medchain_crypto::abe::PublicParams::decode(&mut &params[..])
-            .ok()
-            .and_then(|pp| Tree::new(pp.depth).ok())
+        // The tree's depth is a plain storage value: no need to decode and subgroup-check the
+        // whole of `pp` on every registration.
+        let depth_key =
+            StorageKey(medchain_runtime::pallet_kgc::TreeDepth::<Runtime>::hashed_key().to_vec());
+        let on_path = self
+            .services
+            .client
+            .storage(at, &depth_key)
+            .map_err(|e| internal(e.to_string()))?
+            .and_then(|bytes| u8::decode(&mut &bytes.0[..]).ok())
+            .and_then(|depth| Tree::new(depth).ok())
             .and_then(|tree| tree.path(issued.leaf).ok())
-            .ok_or_else(|| internal("the chain holds no valid public parameters"))?
+            .ok_or_else(|| internal("the chain holds no revocation tree"))?
             .contains(&key.node);
         if !on_path || !covered.nodes.contains(&key.node) {
             return Err(error(
