@@ -31,13 +31,15 @@ use crate::{
     error::CommandError,
     keygen::{self, KeygenArgs},
     keys::{write_private, AccountKey, DoctorKeys, Role},
+    light::{state::keys as storage, LightError},
     output::Output,
     patient,
     records::{self, check_hash, Consultation},
     sealing::{self, SealingError},
     services::{self, Service},
     submit::{events_of, submit},
-    text, trust,
+    text,
+    trust::{self, Anchor},
 };
 
 /// A doctor's commands.
@@ -312,10 +314,16 @@ async fn open(
     let semi: Bytes =
         match services::request(&chain, &doctor.pair, Service::PreDecrypt, request.clone()).await {
             Err(error) if error.is_code(NEEDS_TRANSFORMATION_KEY) => {
-                let pp = trust::public_params(spec, &chain).await?;
-                let sk = attribute_key(&chain, &mut doctor, key, &pp, output).await?;
-                register_transformation_key(&chain, &doctor, &pp, &sk, published.epoch, output)
-                    .await?;
+                let anchor = trust::Anchor::for_node(spec, chain.client()).await?;
+                let sk = attribute_key(&chain, &mut doctor, key, anchor.params(), output).await?;
+                register_transformation_key(
+                    &chain,
+                    (&doctor, &sk),
+                    &anchor,
+                    published.epoch,
+                    output,
+                )
+                .await?;
                 services::request(&chain, &doctor.pair, Service::PreDecrypt, request.clone())
                     .await?
             }
@@ -403,18 +411,22 @@ async fn attribute_key(
 
 /// Derives the transformation key of `epoch` from the chain's update key and registers it with
 /// the hospital's node. A revoked doctor gets no key: the update key covers none of their nodes.
+/// The update key is read from a block this client proved final, with a read proof: the
+/// hospital's node cannot hand it one of its own making.
 async fn register_transformation_key(
     chain: &Chain,
-    doctor: &AccountKey,
-    pp: &PublicParams,
-    sk: &AttributeKey,
+    (doctor, sk): (&AccountKey, &AttributeKey),
+    anchor: &Anchor,
     epoch: u64,
     output: Output,
 ) -> Result<(), CommandError> {
-    let (finalized, _) = chain.finalized().await?;
-    let update_key: Option<Vec<u8>> = chain
-        .api("KgcApi_update_key", epoch, Some(finalized))
-        .await?;
+    let spinner = output.spinner("verifying the chain your hospital's node serves");
+    let block = anchor.final_block(chain.client()).await;
+    spinner.finish_and_clear();
+    let update_key: Option<Vec<u8>> = block?
+        .read_value(chain.client(), storage::update_key(epoch))
+        .await
+        .map_err(LightError::from)?;
     let update_key = update_key.ok_or_else(|| {
         CommandError::Refused(format!(
             "epoch {epoch} has no finalised update key yet: try again in a few seconds"
@@ -422,7 +434,13 @@ async fn register_transformation_key(
     })?;
     let keys = doctor_keys(doctor)?;
     let spinner = output.spinner(&format!("making your transformation key for epoch {epoch}"));
-    let made = sealing::transformation_key(pp, sk, &keys.secret, &update_key, &mut OsRng);
+    let made = sealing::transformation_key(
+        anchor.params(),
+        sk,
+        &keys.secret,
+        &update_key,
+        &mut OsRng,
+    );
     spinner.finish_and_clear();
     let tk = made.map_err(|error| match error {
         SealingError::Crypto {

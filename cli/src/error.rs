@@ -3,8 +3,8 @@
 use std::{io, path::PathBuf};
 
 use crate::{
-    audit::AuditError, chain::ChainError, keys::KeyFileError, rpc::RpcError, sealing::SealingError,
-    submit::SubmitError,
+    audit::AuditError, chain::ChainError, keys::KeyFileError, light::LightError, rpc::RpcError,
+    sealing::SealingError, submit::SubmitError,
 };
 
 /// A command could not do what was asked.
@@ -25,6 +25,9 @@ pub enum CommandError {
     /// A transaction did not go through.
     #[error(transparent)]
     Submit(#[from] SubmitError),
+    /// The node did not prove what it served.
+    #[error("your hospital's node did not prove what it served, so nothing was done with it: {0}")]
+    Unverified(#[from] LightError),
     /// A cryptographic step failed.
     #[error(transparent)]
     Sealing(#[from] SealingError),

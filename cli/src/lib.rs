@@ -21,6 +21,7 @@ pub mod hospital;
 pub mod keygen;
 pub mod keys;
 pub mod kgc;
+pub mod light;
 pub mod output;
 pub mod patient;
 pub mod records;

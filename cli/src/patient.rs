@@ -18,6 +18,7 @@ use crate::{
     hospital,
     keygen::{self, KeygenArgs},
     keys::{write_private, AccountKey, Role},
+    light::{state::keys as storage, LightError},
     output::Output,
     records::{self, Consultation, Record},
     sealing,
@@ -137,10 +138,18 @@ async fn upload(
     let patient = AccountKey::load(key, Role::Patient)?;
     let plaintext = read(file)?;
     let chain = Chain::connect(node).await?;
-    let pp = trust::public_params(spec, &chain).await?;
-    let epoch: u64 = chain.api("KgcApi_current_epoch", (), None).await?;
+    let anchor = trust::Anchor::for_node(spec, chain.client()).await?;
+    // The epoch from a block proven final: a node that named an earlier one would get a capsule
+    // that doctors revoked since could still open.
+    let epoch: u64 = anchor
+        .final_block(chain.client())
+        .await?
+        .read_value(chain.client(), storage::current_epoch())
+        .await
+        .map_err(LightError::from)?
+        .unwrap_or_default();
     let sealed = sealing::seal_record(
-        &pp,
+        anchor.params(),
         (policy, epoch),
         keywords,
         &plaintext,

@@ -1,126 +1,143 @@
-//! Where patients' and doctors' clients take the public parameters `pp` from: the chain spec
-//! they were given, never a node's answer.
+//! What patients' and doctors' clients trust about their network, and where it comes from: the
+//! chain spec they were given, never a node's answer.
 //!
-//! `pp` is genesis state, fixed by the chain spec (and so by the genesis hash). A hospital's node
-//! that handed its patients a `pp` whose `alpha` it knew would read every record they encrypt
-//! and could re-encrypt it under the real `pp` unnoticed. So the client reads `pp` from the spec
-//! file (`--chain-spec`), decodes it with the checks that refuse degenerate parameters, and
-//! refuses a node whose chain holds another `pp`. Without `--chain-spec` it uses the development
-//! networks' `pp` built into this program (`--chain dev` and `--chain local`).
+//! `pp` and the first GRANDPA authorities are genesis state, and the genesis hash fixes that
+//! state. A hospital's node that handed its patients a `pp` whose `alpha` it knew would read
+//! every record they encrypt and could re-encrypt it under the real `pp` unnoticed; one that
+//! named its own authorities could prove any state "final". So the client builds the genesis of
+//! its chain spec itself (`--chain-spec`; without it, the development networks built into this
+//! program: `--chain dev` and `--chain local`), refuses a node whose block 0 is another, and
+//! reads every value its cryptography depends on from a block it proved final from there
+//! ([`crate::light`]).
 
 use std::path::Path;
 
 use codec::DecodeAll;
+use medchain_chain_specs::{ChainSpec, Genesis};
 use medchain_crypto::abe::PublicParams;
-use medchain_runtime::{genesis::dev_kgc, pallet_kgc, Runtime};
-use serde_json::Value;
+use medchain_runtime::{pallet_kgc, Hash, Runtime};
+use polkadot_sdk::{pallet_grandpa, sp_consensus_grandpa::AuthorityList};
 
-use crate::{chain::Chain, error::CommandError, kgc, text};
+use crate::{
+    error::CommandError,
+    light::{self, FinalBlock},
+    rpc::NodeClient,
+};
 
-/// The `pp` this client trusts: from `spec` (a chain spec file, plain or raw), or the built-in
-/// development parameters; checked against what `chain` holds.
-pub async fn public_params(
-    spec: Option<&Path>,
-    chain: &Chain,
-) -> Result<PublicParams, CommandError> {
-    let trusted = match spec {
-        Some(path) => from_chain_spec(path)?,
-        None => dev_kgc::setup().0,
-    };
-    let served = kgc::chain_params(chain).await?;
-    if served.as_ref() != Some(&trusted) {
-        let source = spec.map_or_else(
-            || "the development networks' built into this program (pass --chain-spec for another network)".to_owned(),
-            |path| format!("your chain spec {}", path.display()),
-        );
-        return Err(CommandError::Refused(format!(
-            "the node's chain does not hold the public parameters of {source}: it serves another chain, or it is lying; nothing is encrypted or decrypted with it"
-        )));
-    }
-    Ok(trusted)
+/// The network a client trusts: its genesis hash, `pp` and first GRANDPA authorities, all from
+/// a chain spec.
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    genesis: Hash,
+    params: PublicParams,
+    authorities: AuthorityList,
 }
 
-/// `pp` from the chain spec at `path`: its `kgc.params` genesis field, or in a raw spec the
-/// `Kgc.Params` storage value.
-pub fn from_chain_spec(path: &Path) -> Result<PublicParams, CommandError> {
-    let refused = |why: String| {
-        CommandError::Refused(format!(
-            "{} is not a usable MedChain chain spec: {why}",
-            path.display()
-        ))
-    };
-    let bytes = std::fs::read(path).map_err(|source| CommandError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let spec: Value = serde_json::from_slice(&bytes).map_err(|e| refused(e.to_string()))?;
-    let genesis = &spec["genesis"];
-    let encoded = if let Some(top) = genesis["raw"]["top"].as_object() {
-        let key = format!(
-            "0x{}",
-            hex::encode(pallet_kgc::Params::<Runtime>::hashed_key())
+impl Anchor {
+    /// The anchor `spec` fixes. Refuses a spec whose `pp` is degenerate or missing.
+    pub fn of(spec: &ChainSpec) -> Result<Self, CommandError> {
+        let refused = |why: String| {
+            CommandError::Refused(format!(
+                "the chain spec \"{}\" is not a usable MedChain network: {why}",
+                polkadot_sdk::sc_chain_spec::ChainSpec::name(spec)
+            ))
+        };
+        let genesis = Genesis::of(spec).map_err(|e| refused(e.to_string()))?;
+        let stored = genesis
+            .value(&pallet_kgc::Params::<Runtime>::hashed_key())
+            .ok_or_else(|| refused("its genesis holds no public parameters".into()))?;
+        let encoded = Vec::<u8>::decode_all(&mut &stored[..])
+            .map_err(|e| refused(format!("its public parameters do not decode: {e}")))?;
+        let params = PublicParams::decode_all(&mut &encoded[..])
+            .map_err(|e| refused(format!("its public parameters are refused: {e}")))?;
+        let authorities = genesis
+            .value(&pallet_grandpa::Authorities::<Runtime>::hashed_key())
+            .map(|bytes| AuthorityList::decode_all(&mut &bytes[..]))
+            .transpose()
+            .map_err(|e| refused(format!("its GRANDPA authorities do not decode: {e}")))?
+            .unwrap_or_default();
+        Ok(Self {
+            genesis: genesis.hash(),
+            params,
+            authorities,
+        })
+    }
+
+    /// The anchor of the chain spec file at `spec` (or of the built-in development network
+    /// the node runs), checked against the node's genesis.
+    pub async fn for_node(spec: Option<&Path>, client: &NodeClient) -> Result<Self, CommandError> {
+        let served = client
+            .block_hash(0)
+            .await?
+            .ok_or_else(|| CommandError::Refused("the node has no genesis block".into()))?;
+        let candidates = match spec {
+            Some(path) => vec![medchain_chain_specs::from_file(path)],
+            None => vec![
+                medchain_chain_specs::local(),
+                medchain_chain_specs::development(),
+            ],
+        };
+        for candidate in candidates {
+            let candidate = candidate.map_err(|e| CommandError::Refused(e.to_string()))?;
+            let anchor = Self::of(&candidate)?;
+            if anchor.genesis == served {
+                return Ok(anchor);
+            }
+        }
+        let expected = spec.map_or_else(
+            || "the development networks built into this program (pass --chain-spec for another network)".to_owned(),
+            |path| format!("your chain spec {}", path.display()),
         );
-        let value = top
-            .get(&key)
-            .and_then(Value::as_str)
-            .ok_or_else(|| refused("its raw genesis holds no Kgc.Params".to_owned()))?;
-        let stored = text::parse_hex(value).map_err(|e| refused(e.to_string()))?;
-        Vec::<u8>::decode_all(&mut &stored[..]).map_err(|e| refused(e.to_string()))?
-    } else {
-        let runtime = &genesis["runtimeGenesis"];
-        let field = [
-            &runtime["patch"]["kgc"]["params"],
-            &runtime["config"]["kgc"]["params"],
-        ]
-        .into_iter()
-        .find(|v| !v.is_null())
-        .ok_or_else(|| refused("its genesis names no kgc.params".to_owned()))?;
-        serde_json::from_value::<Vec<u8>>(field.clone()).map_err(|e| refused(e.to_string()))?
-    };
-    PublicParams::decode_all(&mut &encoded[..])
-        .map_err(|e| refused(format!("its public parameters are refused: {e}")))
+        Err(CommandError::Refused(format!(
+            "the node serves another chain than {expected}: nothing is encrypted, decrypted or trusted from it"
+        )))
+    }
+
+    /// The network's public parameters.
+    pub fn params(&self) -> &PublicParams {
+        &self.params
+    }
+
+    /// The node's finalised head, proven final from this anchor and no older than
+    /// [`light::MAX_HEAD_AGE`].
+    pub async fn final_block(&self, client: &NodeClient) -> Result<FinalBlock, CommandError> {
+        let block = light::finalized_head(client, self.genesis, self.authorities.clone()).await?;
+        Ok(block.fresh(client).await?)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use codec::Encode;
+    use medchain_runtime::genesis::dev_kgc;
 
-    fn spec_file(dir: &Path, genesis: Value) -> std::path::PathBuf {
-        let path = dir.join("spec.json");
-        std::fs::write(&path, serde_json::json!({ "genesis": genesis }).to_string())
-            .expect("writes");
-        path
+    fn local_spec_file() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../chain-specs/local-4-hospitals.json")
     }
 
     #[test]
     fn the_local_networks_chain_spec_holds_the_development_parameters() {
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../chain-specs/local-4-hospitals.json");
-        assert_eq!(from_chain_spec(&path).expect("reads"), dev_kgc::setup().0);
+        let spec = medchain_chain_specs::from_file(&local_spec_file()).expect("reads");
+        let anchor = Anchor::of(&spec).expect("usable");
+        assert_eq!(anchor.params(), &dev_kgc::setup().0);
+        assert_eq!(anchor.authorities.len(), 4, "the four hospitals finalise");
     }
 
     #[test]
-    fn raw_and_plain_specs_are_read_and_degenerate_parameters_refused() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let pp = dev_kgc::setup().0;
-        let key = format!(
-            "0x{}",
-            hex::encode(pallet_kgc::Params::<Runtime>::hashed_key())
-        );
-        let raw = spec_file(
-            dir.path(),
-            serde_json::json!({ "raw": { "top": { key.clone(): text::hex(&pp.encode().encode()) } } }),
-        );
-        assert_eq!(from_chain_spec(&raw).expect("raw"), pp);
-
-        let mut degenerate = pp.clone();
+    fn a_spec_with_degenerate_parameters_is_refused() {
+        use codec::Encode;
+        let mut json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(local_spec_file()).expect("reads"))
+                .expect("json");
+        let mut degenerate = dev_kgc::setup().0;
         degenerate.g1 = Default::default();
-        let plain = spec_file(
-            dir.path(),
-            serde_json::json!({ "runtimeGenesis": { "patch": { "kgc": { "params": degenerate.encode() } } } }),
-        );
-        let refused = from_chain_spec(&plain).expect_err("refused").to_string();
-        assert!(refused.contains("refused"), "{refused}");
+        json["genesis"]["runtimeGenesis"]["patch"]["kgc"]["params"] =
+            serde_json::to_value(degenerate.encode()).expect("bytes");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("degenerate.json");
+        std::fs::write(&path, json.to_string()).expect("writes");
+        let spec = medchain_chain_specs::from_file(&path).expect("still a chain spec");
+        let refused = Anchor::of(&spec).expect_err("refused").to_string();
+        assert!(refused.contains("not a usable MedChain network"), "{refused}");
     }
 }

@@ -1,7 +1,6 @@
 //! Runs the subcommand or the node the command line asks for.
 
 use crate::{
-    chain_spec,
     cli::{Cli, Subcommand},
     service,
 };
@@ -38,11 +37,12 @@ impl SubstrateCli for Cli {
     }
 
     fn load_spec(&self, id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
-        Ok(match id {
-            "dev" => Box::new(chain_spec::development()?),
-            "" | "local" => Box::new(chain_spec::local()?),
-            path => Box::new(chain_spec::ChainSpec::from_json_file(path.into())?),
-        })
+        let name = if id.is_empty() { "local" } else { id };
+        let spec = match medchain_chain_specs::built_in(name) {
+            Some(spec) => spec,
+            None => medchain_chain_specs::from_file(std::path::Path::new(id)),
+        };
+        Ok(Box::new(spec.map_err(|e| e.to_string())?))
     }
 }
 

@@ -5,7 +5,6 @@
 // require, are large enums; boxing them here would only add conversions at every call.
 #![allow(clippy::result_large_err)]
 
-mod chain_spec;
 mod cli;
 mod command;
 mod medchain;

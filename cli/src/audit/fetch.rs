@@ -8,8 +8,10 @@ use futures::{stream, Stream, StreamExt};
 use medchain_runtime::{BlockNumber, Hash, Header};
 use polkadot_sdk::sp_consensus_grandpa::GRANDPA_ENGINE_ID;
 
-use super::state::keys;
-use crate::rpc::{NodeClient, RpcError};
+use crate::{
+    light::state::keys,
+    rpc::{NodeClient, RpcError},
+};
 
 /// Requests in flight when the user does not say: enough to hide a LAN's round trips without
 /// crowding a node that is also validating.

@@ -5,18 +5,15 @@
 //! the headers, rebuilds the history from the events, and checks MedChain's rules over it.
 
 pub mod anomalies;
-pub mod authorities;
 pub mod chain;
 pub mod events;
 pub mod fetch;
 pub mod findings;
 pub mod history;
-pub mod justification;
 pub mod ledger;
 pub mod replay;
 pub mod report;
 pub mod rules;
-pub mod state;
 
 use std::{
     io::{self, Write},

@@ -4,9 +4,9 @@
 //! What it establishes, block by block:
 //! - the header hash chain and each body against its header ([`super::chain`]);
 //! - the GRANDPA authority set in effect, followed from the genesis state through the headers'
-//!   digests ([`super::authorities`]), and every justification the node keeps, verified against
-//!   it ([`super::justification`]); a block enacting a set change must have one;
-//! - the events, from a read proof against the block's state root ([`super::state`]).
+//!   digests ([`crate::light::authorities`]), and every justification the node keeps, verified against
+//!   it ([`crate::light::justification`]); a block enacting a set change must have one;
+//! - the events, from a read proof against the block's state root ([`crate::light::state`]).
 //!
 //! At the end, the last finalised block must be covered by a verified justification: its own,
 //! or the finality proof `grandpa_proveFinality` gives (a justification of it or a descendant,
@@ -27,17 +27,19 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     anomalies::{self, Thresholds},
-    authorities::{AuthoritySet, AuthorityTracker},
     chain::{self, ChainError},
     events,
     fetch::{self, FetchError, FetchedBlock},
     findings::{Finding, Kind, Tally},
     history::{Entry, Event, History},
-    justification,
     rules::{self, RuleConfig},
-    state::{self, keys, StateError},
 };
 use crate::{
+    light::{
+        authorities::{AuthoritySet, AuthorityTracker},
+        finality, justification,
+        state::{self, keys, StateError},
+    },
     output::Output,
     rpc::{NodeClient, RpcError},
 };
@@ -231,17 +233,6 @@ pub async fn replay(
 
 fn count(history: &History, what: impl Fn(&Event) -> bool) -> usize {
     history.entries.iter().filter(|e| what(&e.event)).count()
-}
-
-/// The finality proof `grandpa_proveFinality` returns (`sc_consensus_grandpa::FinalityProof`).
-#[derive(Decode)]
-struct FinalityProof {
-    /// The block the justification is for.
-    block: Hash,
-    /// The encoded justification.
-    justification: Vec<u8>,
-    /// The headers after the requested block up to `block`, in order.
-    unknown_headers: Vec<Header>,
 }
 
 impl Replayer {
@@ -448,7 +439,9 @@ impl Replayer {
             return FinalityEvidence::StoredJustification;
         }
         let outcome = match client.prove_finality(last).await {
-            Ok(Some(proof)) => self.check_finality_proof(&proof.0, last, hash),
+            Ok(Some(proof)) => {
+                finality::check_proof(&proof.0, (last, hash), &self.last_set, &self.tracker)
+            }
             Ok(None) => Err("the node has no justification to prove it with yet".to_owned()),
             Err(error) if error.is_method_not_found() => Err(
                 "the node does not serve grandpa_proveFinality, and keeps no justification of it"
@@ -475,50 +468,6 @@ impl Replayer {
                 FinalityEvidence::Unproven
             }
         }
-    }
-
-    /// Checks a `grandpa_proveFinality` proof for block `last` (`hash`).
-    fn check_finality_proof(
-        &self,
-        encoded: &[u8],
-        last: BlockNumber,
-        hash: Hash,
-    ) -> Result<(), String> {
-        let proof = FinalityProof::decode_all(&mut &encoded[..])
-            .map_err(|e| format!("the finality proof does not decode: {e}"))?;
-        if proof.block == hash {
-            return justification::verify_encoded(&proof.justification, last, hash, &self.last_set)
-                .map_err(|e| e.to_string());
-        }
-        // A justification of a later block of the same set: follow the headers up to it.
-        let mut tracker = self.tracker.clone();
-        let (mut previous, mut number) = (hash, last);
-        for header in &proof.unknown_headers {
-            number += 1;
-            if header.number != number || header.parent_hash != previous {
-                return Err(format!(
-                    "the proof's header #{} does not link to block #{}",
-                    header.number,
-                    number - 1
-                ));
-            }
-            tracker.import(header).map_err(|e| e.to_string())?;
-            previous = header.hash();
-            if previous == proof.block {
-                return justification::verify_encoded(
-                    &proof.justification,
-                    number,
-                    previous,
-                    tracker.current(),
-                )
-                .map_err(|e| format!("the proof's justification of block #{number}: {e}"));
-            }
-            tracker.finalize(number);
-        }
-        Err(format!(
-            "the proof justifies block {:?}, which its headers do not link to block #{last}",
-            proof.block
-        ))
     }
 
     /// Compares the set followed from digests with the runtime's own at the last block: the

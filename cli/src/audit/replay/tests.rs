@@ -25,7 +25,7 @@ use polkadot_sdk::{
 use serde_json::{json, Value};
 
 use super::*;
-use crate::audit::{findings::Severity, justification::tests as grandpa};
+use crate::{audit::findings::Severity, light::justification::tests as grandpa};
 
 /// How many blocks the fake chain has (0 ..= LAST).
 const LAST: BlockNumber = 5;

@@ -1,10 +1,10 @@
 //! Reading the chain's state without trusting the node: every value comes with a read proof
-//! (`state_getReadProof`) checked against the state root of a header whose hash the replay has
-//! already chained, so a node cannot make up events or keys.
+//! (`state_getReadProof`) checked against the state root of a header the client has already
+//! verified, so a node cannot make up events or keys.
 //!
-//! Reading a block's state needs the node to still hold it: run the node that is audited with
-//! `--state-pruning archive-canonical` (or `archive`); a pruning node answers only for its last
-//! 256 blocks.
+//! Reading an old block's state needs the node to still hold it: run a node that is audited
+//! with `--state-pruning archive-canonical` (or `archive`); a pruning node answers only for its
+//! last 256 blocks.
 
 use medchain_runtime::{Hash, Runtime};
 use polkadot_sdk::{
@@ -14,7 +14,7 @@ use polkadot_sdk::{
 
 use crate::rpc::{NodeClient, RpcError};
 
-/// Storage keys the audit reads.
+/// Storage keys the clients read with proofs.
 pub mod keys {
     use super::*;
 
@@ -37,6 +37,16 @@ pub mod keys {
     /// `Kgc.TreeDepth`: depth of the revocation tree.
     pub fn tree_depth() -> Vec<u8> {
         medchain_runtime::pallet_kgc::TreeDepth::<Runtime>::hashed_key().to_vec()
+    }
+
+    /// `Kgc.CurrentEpoch`: the epoch new capsules are made for.
+    pub fn current_epoch() -> Vec<u8> {
+        medchain_runtime::pallet_kgc::CurrentEpoch::<Runtime>::hashed_key().to_vec()
+    }
+
+    /// `Timestamp.Now`: the block's time (milliseconds since the Unix epoch).
+    pub fn timestamp() -> Vec<u8> {
+        polkadot_sdk::pallet_timestamp::Now::<Runtime>::hashed_key().to_vec()
     }
 
     /// `Kgc.UpdateKeys(epoch)`: the encoded update key of `epoch`.
@@ -113,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn audit_state_proof_checks_and_tampering_is_detected() {
+    fn light_state_proof_checks_and_tampering_is_detected() {
         let backend = backend();
         let root = *backend.root();
         let proof = prove_read(backend, [keys::tree_depth()]).expect("proof");

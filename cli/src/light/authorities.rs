@@ -199,7 +199,7 @@ mod tests {
     }
 
     #[test]
-    fn audit_authorities_scheduled_change_takes_effect_after_its_block() {
+    fn light_authorities_scheduled_change_takes_effect_after_its_block() {
         use Ed25519Keyring::*;
         let mut tracker = AuthorityTracker::new(set(&[Alice, Bob]));
         let change = ScheduledChange {
@@ -219,7 +219,7 @@ mod tests {
     }
 
     #[test]
-    fn audit_authorities_forced_change_takes_effect_on_import() {
+    fn light_authorities_forced_change_takes_effect_on_import() {
         use Ed25519Keyring::*;
         let mut tracker = AuthorityTracker::new(set(&[Alice, Bob]));
         let change = ScheduledChange {
@@ -237,7 +237,7 @@ mod tests {
     }
 
     #[test]
-    fn audit_authorities_garbage_digest_is_an_error() {
+    fn light_authorities_garbage_digest_is_an_error() {
         let mut bad = header(3, Vec::new());
         bad.digest
             .push(DigestItem::Consensus(GRANDPA_ENGINE_ID, vec![9, 9, 9]));
@@ -246,7 +246,7 @@ mod tests {
     }
 
     #[test]
-    fn audit_authorities_threshold_is_more_than_two_thirds() {
+    fn light_authorities_threshold_is_more_than_two_thirds() {
         use Ed25519Keyring::*;
         let four = AuthorityTracker::new(set(&[Alice, Bob, Charlie, Dave]));
         assert_eq!(four.current().threshold(), 3);

@@ -301,7 +301,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn audit_justification_valid_is_accepted() {
+    fn light_justification_valid_is_accepted() {
         let target = block(20, Hash::repeat_byte(1));
         let j = justification(&target, &[Alice, Bob, Charlie], 3);
         assert_eq!(verify(&j, 20, target.hash(), &four()), Ok(()));
@@ -313,7 +313,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn audit_justification_precommits_for_descendants_are_accepted() {
+    fn light_justification_precommits_for_descendants_are_accepted() {
         let target = block(20, Hash::repeat_byte(1));
         let child = block(21, target.hash());
         let grandchild = block(22, child.hash());
@@ -333,7 +333,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn audit_justification_tampered_signature_is_rejected() {
+    fn light_justification_tampered_signature_is_rejected() {
         let target = block(20, Hash::repeat_byte(1));
         let mut j = justification(&target, &[Alice, Bob, Charlie], 3);
         let mut bytes = j.commit.precommits[1].signature.encode();
@@ -351,7 +351,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn audit_justification_wrong_set_id_is_rejected() {
+    fn light_justification_wrong_set_id_is_rejected() {
         let target = block(20, Hash::repeat_byte(1));
         // Signed in set 2, checked as set 3.
         let j = justification(&target, &[Alice, Bob, Charlie], 2);
@@ -362,7 +362,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn audit_justification_insufficient_weight_is_rejected() {
+    fn light_justification_insufficient_weight_is_rejected() {
         let target = block(20, Hash::repeat_byte(1));
         let j = justification(&target, &[Alice, Bob], 3);
         assert_eq!(
@@ -382,7 +382,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn audit_justification_unknown_signer_is_rejected() {
+    fn light_justification_unknown_signer_is_rejected() {
         let target = block(20, Hash::repeat_byte(1));
         let j = justification(&target, &[Alice, Bob, Eve], 3);
         assert_eq!(
@@ -395,7 +395,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn audit_justification_wrong_target_is_rejected() {
+    fn light_justification_wrong_target_is_rejected() {
         let target = block(20, Hash::repeat_byte(1));
         let other = block(20, Hash::repeat_byte(2));
         let j = justification(&target, &[Alice, Bob, Charlie], 3);
@@ -420,7 +420,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn audit_justification_garbage_is_a_decode_error() {
+    fn light_justification_garbage_is_a_decode_error() {
         assert!(matches!(
             verify_encoded(&[1, 2, 3], 20, Hash::zero(), &four()),
             Err(JustificationError::Undecodable(_))
