@@ -9,6 +9,8 @@
 //! The auditor's replay rests on the same checks.
 
 pub mod authorities;
+#[cfg(test)]
+pub(crate) mod fake_node;
 pub mod finality;
 pub mod justification;
 pub mod state;
@@ -254,3 +256,6 @@ async fn prove_final(
         .ok_or_else(|| unproven("the node has no justification to prove it with yet".into()))?;
     finality::check_proof(&proof.0, (number, block.hash), set_at_last, tracker).map_err(unproven)
 }
+
+#[cfg(test)]
+mod tests;
