@@ -231,17 +231,28 @@ async fn verify_handoff(
     hash: Hash,
     set: &AuthoritySet,
 ) -> Result<(), LightError> {
-    let justification = client
-        .block(hash)
+    let justification = stored_justification(client, hash)
         .await?
-        .and_then(|block| block.justifications)
-        .and_then(|all| all.get(GRANDPA_ENGINE_ID).cloned())
         .ok_or(LightError::MissingHandoff(number))?;
     justification::verify_encoded(&justification, number, hash, set)
         .map_err(|source| LightError::Justification { number, source })
 }
 
-/// Proves `block` final with the node's finality proof.
+/// The justification the node keeps for block `hash`, if any.
+async fn stored_justification(
+    client: &NodeClient,
+    hash: Hash,
+) -> Result<Option<Vec<u8>>, RpcError> {
+    Ok(client
+        .block(hash)
+        .await?
+        .and_then(|block| block.justifications)
+        .and_then(|all| all.get(GRANDPA_ENGINE_ID).cloned()))
+}
+
+/// Proves `block` final: with the justification the node keeps for it (MedChain's nodes keep
+/// one for every block a commit finalises, so the finalised head has one), or else with the
+/// node's finality proof (which GRANDPA serves only for blocks of a set that has ended).
 async fn prove_final(
     client: &NodeClient,
     block: &FinalBlock,
@@ -250,6 +261,10 @@ async fn prove_final(
 ) -> Result<(), LightError> {
     let number = block.header.number;
     let unproven = |why: String| LightError::Unproven { number, why };
+    if let Some(justification) = stored_justification(client, block.hash).await? {
+        return justification::verify_encoded(&justification, number, block.hash, set_at_last)
+            .map_err(|e| unproven(e.to_string()));
+    }
     let proof = client
         .prove_finality(number)
         .await?
