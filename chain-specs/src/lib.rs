@@ -153,7 +153,10 @@ mod tests {
         let from_file =
             ChainSpec::from_json_bytes(json.to_string().into_bytes()).expect("a chain spec");
         let built_in = Genesis::of(&local().expect("local")).expect("builds");
-        assert_eq!(Genesis::of(&from_file).expect("builds").hash(), built_in.hash());
+        assert_eq!(
+            Genesis::of(&from_file).expect("builds").hash(),
+            built_in.hash()
+        );
         let dev = Genesis::of(&development().expect("dev")).expect("builds");
         assert_ne!(dev.hash(), built_in.hash(), "two networks, two names");
     }

@@ -434,13 +434,8 @@ async fn register_transformation_key(
     })?;
     let keys = doctor_keys(doctor)?;
     let spinner = output.spinner(&format!("making your transformation key for epoch {epoch}"));
-    let made = sealing::transformation_key(
-        anchor.params(),
-        sk,
-        &keys.secret,
-        &update_key,
-        &mut OsRng,
-    );
+    let made =
+        sealing::transformation_key(anchor.params(), sk, &keys.secret, &update_key, &mut OsRng);
     spinner.finish_and_clear();
     let tk = made.map_err(|error| match error {
         SealingError::Crypto {

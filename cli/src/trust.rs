@@ -138,6 +138,9 @@ mod tests {
         std::fs::write(&path, json.to_string()).expect("writes");
         let spec = medchain_chain_specs::from_file(&path).expect("still a chain spec");
         let refused = Anchor::of(&spec).expect_err("refused").to_string();
-        assert!(refused.contains("not a usable MedChain network"), "{refused}");
+        assert!(
+            refused.contains("not a usable MedChain network"),
+            "{refused}"
+        );
     }
 }

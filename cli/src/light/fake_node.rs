@@ -15,9 +15,7 @@ use medchain_runtime::{
 };
 use polkadot_sdk::{
     frame_system::{EventRecord, Phase},
-    sp_consensus_grandpa::{
-        AuthoritySignature, ConsensusLog, ScheduledChange, GRANDPA_ENGINE_ID,
-    },
+    sp_consensus_grandpa::{AuthoritySignature, ConsensusLog, ScheduledChange, GRANDPA_ENGINE_ID},
     sp_core::Bytes,
     sp_keyring::{Ed25519Keyring, Sr25519Keyring},
     sp_runtime::{
@@ -311,4 +309,3 @@ pub async fn serve(chain: FakeChain) -> (String, ServerHandle) {
     let url = format!("http://{}", server.local_addr().expect("bound"));
     (url, server.start(module))
 }
-

@@ -161,7 +161,11 @@ pub async fn finalized_head(
     authorities: AuthorityList,
 ) -> Result<FinalBlock, LightError> {
     let head = client.finalized_head().await?;
-    let last = client.header(head).await?.ok_or(LightError::Missing(0))?.number;
+    let last = client
+        .header(head)
+        .await?
+        .ok_or(LightError::Missing(0))?
+        .number;
     let mut tracker = AuthorityTracker::new(authorities);
     let mut previous: Option<Hash> = None;
     let mut set_at_last = tracker.current().clone();
