@@ -4,16 +4,18 @@
 #
 #   scripts/demo.sh
 #
-# It sets up this machine, builds the workspace once (release), starts a fresh four-hospital
-# network (scripts/local-network.sh; Alice, Bob, Charlie and Dave run hospitals 1-4, //Ferdie is
-# the development KGC), runs the story, and leaves the network running for you to explore; stop
-# it with `scripts/local-network.sh stop`. Keys and files the roles make are under .demo/.
+# It sets up this machine, builds the two programs it runs (release: the node and the CLI),
+# starts a fresh four-hospital network (scripts/local-network.sh; Alice, Bob, Charlie and Dave run
+# hospitals 1-4, //Ferdie is the development KGC), runs the story, and leaves the network running
+# for you to explore; stop it with `scripts/local-network.sh stop`. Keys and files the roles make
+# are under .demo/.
 # The well-known development keys it uses are public: never use them for real data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/medchain-target}"
-cargo build --release --locked --workspace --all-targets
+# Only the programs the demo runs: not the tests, benchmarks or their dependencies.
+cargo build --release --locked -p medchain-node -p medchain-cli
 
 offset=${MEDCHAIN_PORT_OFFSET:-0}
 node() { echo "http://127.0.0.1:$((9940 + $1 + offset))"; } # hospital N's node (1-4)

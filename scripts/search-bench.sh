@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 records=${1:-100000}
 port=${BENCH_RPC_PORT:-9950}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/medchain-target}"
-cargo build --release --locked --workspace --all-targets
+cargo build --release --locked -p medchain-node -p medchain-integration-tests \
+    --bin medchain-node --example search_load
 
 log=$(mktemp -t medchain-search-bench.XXXXXX.log)
 "$CARGO_TARGET_DIR/release/medchain-node" --dev --tmp --rpc-port "$port" \

@@ -8,9 +8,15 @@ use alloc::{vec, vec::Vec};
 use codec::{Decode, Encode};
 use polkadot_sdk::{
     frame_benchmarking::v2::*,
-    frame_support::traits::{EnsureOrigin, Get},
-    frame_system::RawOrigin,
-    sp_runtime::traits::TrailingZeroInput,
+    frame_support::{
+        dispatch::{DispatchInfo, PostDispatchInfo},
+        traits::{EnsureOrigin, Get},
+    },
+    frame_system::{self, RawOrigin},
+    sp_runtime::traits::{
+        AsSystemOriginSigner, AsTransactionAuthorizedOrigin, DispatchTransaction, Dispatchable,
+        TrailingZeroInput,
+    },
 };
 
 /// A peer id no genesis hospital uses.
@@ -43,7 +49,11 @@ pub fn hospital<T: Config>(name: &'static str, seed: u32) -> T::AccountId {
     who
 }
 
-#[benchmarks]
+#[benchmarks(where
+    T::RuntimeCall: Dispatchable<Info = DispatchInfo, PostInfo = PostDispatchInfo>,
+    <T::RuntimeCall as Dispatchable>::RuntimeOrigin:
+        AsSystemOriginSigner<T::AccountId> + AsTransactionAuthorizedOrigin + Clone,
+)]
 mod benchmarks {
     use super::*;
 
@@ -72,38 +82,46 @@ mod benchmarks {
 
     #[benchmark]
     fn remove_hospital(
+        h: Linear<2, { T::MaxHospitals::get() }>,
         d: Linear<0, { T::MaxDoctorsPerHospital::get() }>,
     ) -> Result<(), BenchmarkError> {
         let origin =
             T::AdmissionOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-        let keep = hospital::<T>("keep", 1);
-        let gone = hospital::<T>("gone", 2);
+        // Exactly `h` hospitals, whatever the genesis registered.
+        let _ = Hospitals::<T>::clear(u32::MAX, None);
+        let _ = PeerOwners::<T>::clear(u32::MAX, None);
+        let gone = hospital::<T>("gone", 0);
         // As admission left it: its session keys and node registered, for removal to undo.
         let keys = T::Keys::decode(&mut TrailingZeroInput::zeroes())
             .map_err(|_| BenchmarkError::Weightless)?;
         T::KeyRegistry::register(&gone, keys)?;
-        T::PeerRegistry::authorize(&gone, &peer_id(2))?;
+        T::PeerRegistry::authorize(&gone, &peer_id(0))?;
         for i in 0..d {
             let doctor: T::AccountId = account("doctor", i, 0);
             Pallet::<T>::add_doctor(RawOrigin::Signed(gone.clone()).into(), doctor)?;
         }
-        Pallet::<T>::authorize(
-            RawOrigin::Signed(gone.clone()).into(),
-            keep.clone(),
-            1_000u32.into(),
-            vec![],
-        )?;
-        Pallet::<T>::authorize(
-            RawOrigin::Signed(keep).into(),
-            gone.clone(),
-            1_000u32.into(),
-            vec![],
-        )?;
+        // Worst case: every other hospital authorises the removed one and is authorised by it.
+        for i in 1..h {
+            let other = hospital::<T>("other", i);
+            Pallet::<T>::authorize(
+                RawOrigin::Signed(gone.clone()).into(),
+                other.clone(),
+                1_000u32.into(),
+                vec![],
+            )?;
+            Pallet::<T>::authorize(
+                RawOrigin::Signed(other).into(),
+                gone.clone(),
+                1_000u32.into(),
+                vec![],
+            )?;
+        }
 
         #[extrinsic_call]
         _(origin as T::RuntimeOrigin, gone.clone());
 
         assert!(!Hospitals::<T>::contains_key(&gone));
+        assert_eq!(Authorizations::<T>::iter().count(), 0);
         Ok(())
     }
 
@@ -178,6 +196,36 @@ mod benchmarks {
         _(RawOrigin::Signed(hospital.clone()), doctor.clone());
 
         assert!(!Pallet::<T>::is_doctor_of(&doctor, &hospital));
+        Ok(())
+    }
+
+    /// The transaction extension every signed transaction goes through, for a doctor: the
+    /// membership check reads both registries, then the nonce is checked and bumped.
+    #[benchmark]
+    fn check_member_nonce() -> Result<(), BenchmarkError> {
+        let hospital = hospital::<T>("hospital", 1);
+        let doctor: T::AccountId = account("doctor", 0, 0);
+        Pallet::<T>::add_doctor(RawOrigin::Signed(hospital).into(), doctor.clone())?;
+        let nonce = frame_system::Pallet::<T>::account_nonce(&doctor);
+        let call: T::RuntimeCall = frame_system::Call::remark { remark: vec![] }.into();
+        let info = DispatchInfo::default();
+
+        #[block]
+        {
+            CheckMemberNonce::<T>::from(nonce)
+                .test_run(
+                    RawOrigin::Signed(doctor.clone()).into(),
+                    &call,
+                    &info,
+                    0,
+                    0,
+                    |_| Ok(().into()),
+                )
+                .map_err(|_| BenchmarkError::Stop("a member's transaction was refused"))?
+                .map_err(|_| BenchmarkError::Stop("the call failed"))?;
+        }
+
+        assert!(frame_system::Pallet::<T>::account_nonce(&doctor) > nonce);
         Ok(())
     }
 

@@ -56,7 +56,12 @@ pub mod pallet {
     };
     use traits::{DoctorKeys, KeyRegistry, PeerRegistry};
 
+    /// The layout of this pallet's storage. Version 1 is the layout defined here; a change to
+    /// any stored type bumps it and comes with its migration.
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
     #[pallet::pallet]
+    #[pallet::storage_version(STORAGE_VERSION)]
     pub struct Pallet<T>(_);
 
     #[pallet::config]
@@ -282,10 +287,47 @@ pub mod pallet {
         DoctorKeyNotRevoked,
     }
 
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        fn integrity_test() {
+            assert!(
+                T::MaxHospitals::get() > 0,
+                "MaxHospitals must admit a hospital: the chain needs a validator"
+            );
+            assert!(
+                T::MaxDoctorsPerHospital::get() > 0,
+                "MaxDoctorsPerHospital must admit a doctor"
+            );
+            assert!(
+                T::MaxPeerIdLen::get() >= 38,
+                "MaxPeerIdLen must hold an ed25519 libp2p peer id (38 bytes)"
+            );
+            assert!(
+                T::MaxPendingPerAccount::get() > 0,
+                "MaxPendingPerAccount must let a member queue a transaction"
+            );
+        }
+
+        #[cfg(feature = "try-runtime")]
+        fn try_state(
+            _: BlockNumberFor<T>,
+        ) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+            Self::do_try_state()
+        }
+    }
+
     #[pallet::call]
     impl<T: Config> Pallet<T> {
         /// Admit `hospital`: it becomes a member now and a validator from a coming session, its
         /// node becomes an authorised peer, and it joins the council.
+        ///
+        /// The origin must be [`Config::AdmissionOrigin`] (a council majority). `name` is shown to
+        /// users, `peer_id` is its node's libp2p id, `encryption_key` the G1 key other hospitals
+        /// seal their search keys to, `keys` its validator's session keys.
+        ///
+        /// Emits [`Event::HospitalAdmitted`]. Errors: `AlreadyRegistered`, `AlreadyMember` (the
+        /// account is a doctor), `TooManyHospitals`, `NameTooLong`, `BadPeerId`,
+        /// `InvalidEncryptionKey`, `PeerIdInUse`, and the session pallet's refusal of `keys`.
         #[pallet::call_index(0)]
         #[pallet::weight(T::WeightInfo::admit_hospital())]
         pub fn admit_hospital(
@@ -334,19 +376,36 @@ pub mod pallet {
 
         /// Remove `hospital` with its doctors and every authorisation from or to it. It stops
         /// validating from a coming session and its node is no longer an authorised peer.
+        ///
+        /// The origin must be [`Config::AdmissionOrigin`]. The last hospital stays: the chain
+        /// would have no validator. Charged for `MaxHospitals` hospitals and
+        /// `MaxDoctorsPerHospital` doctors; what the removal did not touch is refunded.
+        ///
+        /// Emits [`Event::HospitalRemoved`]. Errors: `UnknownHospital`, `LastHospital`.
+        ///
+        /// ## Complexity
+        /// `O(h + d)` for `h` registered hospitals and the removed hospital's `d` doctors.
         #[pallet::call_index(1)]
-        #[pallet::weight(T::WeightInfo::remove_hospital(T::MaxDoctorsPerHospital::get()))]
-        pub fn remove_hospital(origin: OriginFor<T>, hospital: T::AccountId) -> DispatchResult {
+        #[pallet::weight(T::WeightInfo::remove_hospital(
+            T::MaxHospitals::get(),
+            T::MaxDoctorsPerHospital::get(),
+        ))]
+        pub fn remove_hospital(
+            origin: OriginFor<T>,
+            hospital: T::AccountId,
+        ) -> DispatchResultWithPostInfo {
             T::AdmissionOrigin::ensure_origin(origin)?;
             let info = Hospitals::<T>::get(&hospital).ok_or(Error::<T>::UnknownHospital)?;
-            ensure!(Hospitals::<T>::count() > 1, Error::<T>::LastHospital);
+            let hospitals = Hospitals::<T>::count();
+            ensure!(hospitals > 1, Error::<T>::LastHospital);
 
             T::KeyRegistry::unregister(&hospital)?;
             T::PeerRegistry::revoke(&hospital, &info.peer_id)?;
             Hospitals::<T>::remove(&hospital);
             PeerOwners::<T>::remove(&info.peer_id);
-            for doctor in Doctors::<T>::take(&hospital) {
-                DoctorOf::<T>::remove(&doctor);
+            let doctors = Doctors::<T>::take(&hospital);
+            for doctor in &doctors {
+                DoctorOf::<T>::remove(doctor);
             }
             // Grants to the hospital share a prefix; grants from it are at most one per hospital.
             let _ = Authorizations::<T>::clear_prefix(&hospital, T::MaxHospitals::get(), None);
@@ -360,12 +419,20 @@ pub mod pallet {
                 &Self::sorted_hospitals(),
             );
             Self::deposit_event(Event::HospitalRemoved { hospital });
-            Ok(())
+            Ok(Some(T::WeightInfo::remove_hospital(
+                hospitals,
+                doctors.len() as u32,
+            ))
+            .into())
         }
 
         /// Let hospital `to` search the caller's indices until block `expires_at` (exclusive),
         /// handing it the caller's search key of its current key epoch, encrypted to `to`.
         /// Replaces any earlier grant.
+        ///
+        /// The origin must be a registered hospital, the grantor. Emits [`Event::Authorized`].
+        /// Errors: `UnknownHospital` (the caller or `to`), `SelfAuthorization`, `ExpiryInPast`,
+        /// `SearchKeyTooLong`.
         #[pallet::call_index(2)]
         #[pallet::weight(T::WeightInfo::authorize(encrypted_search_key.len() as u32))]
         pub fn authorize(
@@ -406,6 +473,10 @@ pub mod pallet {
 
         /// End the caller's authorisation of hospital `to`, and move the caller to its next
         /// search key epoch so that `to` cannot test the indices published from now on.
+        ///
+        /// The origin must be a registered hospital, the grantor. Emits
+        /// [`Event::AuthorizationWithdrawn`] and [`Event::SearchKeyRotated`]. Errors:
+        /// `UnknownHospital`, `NotAuthorized` (no grant to `to`), `SearchKeyEpochsExhausted`.
         #[pallet::call_index(3)]
         #[pallet::weight(T::WeightInfo::withdraw())]
         pub fn withdraw(origin: OriginFor<T>, to: T::AccountId) -> DispatchResult {
@@ -426,7 +497,12 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Make `doctor` a doctor of the calling hospital.
+        /// Make `doctor` a doctor of the calling hospital: it may then sign transactions
+        /// (register its encryption key, report) and be issued an attribute key by the KGC.
+        ///
+        /// The origin must be a registered hospital. Emits [`Event::DoctorAdded`]. Errors:
+        /// `UnknownHospital`, `AlreadyMember` (a hospital or another hospital's doctor),
+        /// `TooManyDoctors`.
         #[pallet::call_index(4)]
         #[pallet::weight(T::WeightInfo::add_doctor())]
         pub fn add_doctor(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
@@ -448,6 +524,10 @@ pub mod pallet {
         /// Refused with `DoctorKeyNotRevoked` while the doctor holds an attribute key that is not
         /// revoked: the key decrypts without the hospital, so a doctor must not leave with a
         /// working one. The KGC revokes it first (`Kgc::revoke`), then the hospital removes it.
+        ///
+        /// The origin must be a registered hospital, the doctor's. Emits
+        /// [`Event::DoctorRemoved`]. Errors: `UnknownHospital`, `UnknownDoctor`,
+        /// `DoctorKeyNotRevoked`.
         #[pallet::call_index(5)]
         #[pallet::weight(T::WeightInfo::remove_doctor())]
         pub fn remove_doctor(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
@@ -549,6 +629,71 @@ pub mod pallet {
             let mut hospitals: Vec<_> = Hospitals::<T>::iter_keys().collect();
             hospitals.sort();
             hospitals
+        }
+
+        /// The registry's invariants, checked by `try-runtime` and after every unit test:
+        ///
+        /// - the hospital counter is the number of hospitals, at most `MaxHospitals`;
+        /// - `PeerOwners` is exactly the inverse of the hospitals' peer ids;
+        /// - `Doctors` and `DoctorOf` hold the same relation, from registered hospitals to
+        ///   accounts that are not hospitals;
+        /// - an authorisation is between two distinct registered hospitals and carries a search
+        ///   key epoch its grantor has reached.
+        #[cfg(any(feature = "try-runtime", test))]
+        pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+            let hospitals = Hospitals::<T>::iter().count();
+            ensure!(
+                hospitals as u32 == Hospitals::<T>::count(),
+                "the hospital counter is not the number of hospitals"
+            );
+            ensure!(
+                hospitals as u32 <= T::MaxHospitals::get(),
+                "more hospitals than MaxHospitals"
+            );
+            for (hospital, info) in Hospitals::<T>::iter() {
+                ensure!(
+                    PeerOwners::<T>::get(&info.peer_id).as_ref() == Some(&hospital),
+                    "a hospital's peer id is owned by another account"
+                );
+            }
+            ensure!(
+                PeerOwners::<T>::iter().count() == hospitals,
+                "a peer id is owned by no hospital"
+            );
+            let mut listed = 0;
+            for (hospital, doctors) in Doctors::<T>::iter() {
+                ensure!(
+                    Hospitals::<T>::contains_key(&hospital),
+                    "an account that is no hospital has doctors"
+                );
+                for doctor in &doctors {
+                    ensure!(
+                        DoctorOf::<T>::get(doctor).as_ref() == Some(&hospital),
+                        "a doctor in a hospital's list works for another"
+                    );
+                    ensure!(
+                        !Hospitals::<T>::contains_key(doctor),
+                        "a doctor is also a hospital"
+                    );
+                }
+                listed += doctors.len();
+            }
+            ensure!(
+                DoctorOf::<T>::iter().count() == listed,
+                "a doctor is missing from its hospital's list, or listed twice"
+            );
+            for (to, from, grant) in Authorizations::<T>::iter() {
+                ensure!(from != to, "a hospital authorises itself");
+                ensure!(
+                    Hospitals::<T>::contains_key(&from) && Hospitals::<T>::contains_key(&to),
+                    "an authorisation outlived its grantor or grantee"
+                );
+                ensure!(
+                    grant.key_epoch <= SearchKeyEpochs::<T>::get(&from),
+                    "a grant carries a search key epoch its grantor has not reached"
+                );
+            }
+            Ok(())
         }
 
         fn ensure_hospital(origin: OriginFor<T>) -> Result<T::AccountId, DispatchError> {

@@ -145,7 +145,8 @@ impl pallet_hospitals::Config for Test {
     type MaxSearchKeyLen = ConstU32<64>;
     type OtherMembers = Kgc;
     type MaxPendingPerAccount = ConstU32<4>;
-    type WeightInfo = ();
+    // The measured weights, so that the tests see what a call charges and refunds.
+    type WeightInfo = pallet_hospitals::weights::SubstrateWeight<Test>;
 }
 
 /// A distinct, well-formed peer id for each account.
@@ -163,8 +164,22 @@ pub fn encryption_key(who: u64) -> EncryptionKey {
         .expect("a compressed G1 point is 48 bytes")
 }
 
+/// A test's externalities: every `execute_with` ends by checking the pallet's invariants.
+pub struct TestExt(sp_io::TestExternalities);
+
+impl TestExt {
+    /// Runs `test`, then the pallet's try-state checks on the storage it left.
+    pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
+        self.0.execute_with(|| {
+            let result = test();
+            Hospitals::do_try_state().expect("the registry's invariants hold");
+            result
+        })
+    }
+}
+
 /// Alice, Bob and Charlie are the founding hospitals; the chain is at block 1.
-pub fn new_test_ext() -> sp_io::TestExternalities {
+pub fn new_test_ext() -> TestExt {
     let hospitals = [ALICE, BOB, CHARLIE]
         .into_iter()
         .map(|who| {
@@ -183,5 +198,5 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
         System::set_block_number(1);
         registered();
     });
-    ext
+    TestExt(ext)
 }

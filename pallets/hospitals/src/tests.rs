@@ -2,8 +2,8 @@
 
 use crate::{
     mock::*, Authorizations, CheckMemberNonce, DoctorOf, Doctors, Error, Event,
-    Hospitals as Registry, PeerOwners, SearchKeyEpochs, ValidatorsChanged, NOT_A_MEMBER,
-    TOO_MANY_PENDING,
+    Hospitals as Registry, PeerOwners, SearchKeyEpochs, ValidatorsChanged, WeightInfo,
+    NOT_A_MEMBER, TOO_MANY_PENDING,
 };
 use polkadot_sdk::{
     frame_support::{
@@ -12,7 +12,7 @@ use polkadot_sdk::{
     frame_system::{self, RawOrigin},
     pallet_session::SessionManager,
     sp_runtime::{
-        traits::{DispatchTransaction, TransactionExtension, TxBaseImplication},
+        traits::{DispatchTransaction, Dispatchable, TransactionExtension, TxBaseImplication},
         transaction_validity::{InvalidTransaction, TransactionValidityError},
         DispatchError,
     },
@@ -317,6 +317,27 @@ mod remove_hospital {
                 encryption_key(EVE),
                 1
             ));
+        });
+    }
+
+    #[test]
+    fn refunds_the_hospitals_and_doctors_it_did_not_remove() {
+        new_test_ext().execute_with(|| {
+            assert_ok!(Hospitals::add_doctor(signed(BOB), DAVE));
+            let call = RuntimeCall::Hospitals(crate::Call::remove_hospital { hospital: BOB });
+            let charged = call.get_dispatch_info().call_weight;
+
+            let used = call
+                .dispatch(RuntimeOrigin::root())
+                .expect("removes BOB")
+                .actual_weight
+                .expect("states what it used");
+
+            assert_eq!(
+                used,
+                <Test as crate::Config>::WeightInfo::remove_hospital(3, 1)
+            );
+            assert!(used.all_lt(charged), "{used} is not below {charged}");
         });
     }
 
@@ -818,6 +839,68 @@ mod check_member_nonce {
                 0,
             ));
             assert_eq!(frame_system::Pallet::<Test>::account_nonce(ALICE), 1);
+        });
+    }
+}
+
+/// The invariants every test ends by checking catch the states the calls never leave.
+mod try_state {
+    use super::*;
+    use polkadot_sdk::{frame_support::BoundedVec, sp_runtime::TryRuntimeError};
+
+    fn broken(reason: &'static str) -> Result<(), TryRuntimeError> {
+        Err(reason.into())
+    }
+
+    #[test]
+    fn finds_a_doctor_missing_from_its_hospitals_list() {
+        new_test_ext().execute_with(|| {
+            assert_ok!(Hospitals::add_doctor(signed(ALICE), DAVE));
+            let doctors = Doctors::<Test>::take(ALICE);
+            assert_eq!(
+                Hospitals::do_try_state(),
+                broken("a doctor is missing from its hospital's list, or listed twice")
+            );
+            Doctors::<Test>::insert(ALICE, doctors);
+        });
+    }
+
+    #[test]
+    fn finds_a_doctor_listed_by_another_hospital() {
+        new_test_ext().execute_with(|| {
+            assert_ok!(Hospitals::add_doctor(signed(ALICE), DAVE));
+            Doctors::<Test>::insert(BOB, BoundedVec::truncate_from(vec![DAVE]));
+            assert_eq!(
+                Hospitals::do_try_state(),
+                broken("a doctor in a hospital's list works for another")
+            );
+            Doctors::<Test>::remove(BOB);
+        });
+    }
+
+    #[test]
+    fn finds_a_grant_that_outlived_its_grantee() {
+        new_test_ext().execute_with(|| {
+            assert_ok!(Hospitals::authorize(signed(ALICE), BOB, 10, vec![1]));
+            let grant = Authorizations::<Test>::take(BOB, ALICE).expect("granted");
+            Authorizations::<Test>::insert(DAVE, ALICE, grant);
+            assert_eq!(
+                Hospitals::do_try_state(),
+                broken("an authorisation outlived its grantor or grantee")
+            );
+            Authorizations::<Test>::remove(DAVE, ALICE);
+        });
+    }
+
+    #[test]
+    fn finds_a_peer_id_owned_by_no_hospital() {
+        new_test_ext().execute_with(|| {
+            PeerOwners::<Test>::insert(BoundedVec::truncate_from(peer_id(DAVE)), DAVE);
+            assert_eq!(
+                Hospitals::do_try_state(),
+                broken("a peer id is owned by no hospital")
+            );
+            PeerOwners::<Test>::remove(BoundedVec::truncate_from(peer_id(DAVE)));
         });
     }
 }

@@ -21,11 +21,12 @@ use polkadot_sdk::frame_support::{traits::Get, weights::Weight};
 /// Weight functions of `pallet_hospitals`.
 pub trait WeightInfo {
     fn admit_hospital() -> Weight;
-    fn remove_hospital(d: u32) -> Weight;
+    fn remove_hospital(h: u32, d: u32) -> Weight;
     fn authorize(k: u32) -> Weight;
     fn withdraw() -> Weight;
     fn add_doctor() -> Weight;
     fn remove_doctor() -> Weight;
+    fn check_member_nonce() -> Weight;
 }
 
 /// Measured weights, with storage priced by the runtime's database weights.
@@ -104,7 +105,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
     /// Storage: `Session::KeyOwner` (r:0 w:2)
     /// Proof: `Session::KeyOwner` (`max_values`: None, `max_size`: None, mode: `Measured`)
     /// The range of component `d` is `[0, 100]`.
-    fn remove_hospital(d: u32) -> Weight {
+    fn remove_hospital(h: u32, d: u32) -> Weight {
+        // Derived, not measured: the measured call with two hospitals, plus per further
+        // hospital one `Hospitals` read and two `Authorizations` removals, at `withdraw`'s cost.
         // Proof size: measured `1426 + d * 120`, estimated `12058 + d * 2555`.
         // Minimum execution time: 115_221_000 picoseconds.
         Weight::from_parts(142_532_529, 12058)
@@ -114,6 +117,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
             .saturating_add(T::DbWeight::get().writes(19))
             .saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(d.into())))
             .saturating_add(Weight::from_parts(0, 2555).saturating_mul(d.into()))
+            .saturating_add(Weight::from_parts(29_173_000, 6372).saturating_mul(h.into()))
+            .saturating_add(T::DbWeight::get().reads(h.into()))
+            .saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(h.into())))
     }
     /// Storage: `Hospitals::Hospitals` (r:2 w:0)
     /// Proof: `Hospitals::Hospitals` (`max_values`: None, `max_size`: Some(292), added: 2767, mode: `MaxEncodedLen`)
@@ -181,6 +187,16 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
             .saturating_add(T::DbWeight::get().reads(6))
             .saturating_add(T::DbWeight::get().writes(2))
     }
+    /// Storage: `Hospitals::Hospitals` (r:1 w:0)
+    /// Storage: `Hospitals::DoctorOf` (r:1 w:0)
+    /// Storage: `System::Account` (r:1 w:1)
+    fn check_member_nonce() -> Weight {
+        // Derived, not measured: `frame_system::CheckNonce` as its own benchmark prices it on
+        // reference hardware, plus the two registry reads.
+        Weight::from_parts(6_000_000, 6715)
+            .saturating_add(T::DbWeight::get().reads(3))
+            .saturating_add(T::DbWeight::get().writes(1))
+    }
 }
 
 /// For tests: no weight.
@@ -188,7 +204,7 @@ impl WeightInfo for () {
     fn admit_hospital() -> Weight {
         Weight::zero()
     }
-    fn remove_hospital(_d: u32) -> Weight {
+    fn remove_hospital(_h: u32, _d: u32) -> Weight {
         Weight::zero()
     }
     fn authorize(_k: u32) -> Weight {
@@ -201,6 +217,9 @@ impl WeightInfo for () {
         Weight::zero()
     }
     fn remove_doctor() -> Weight {
+        Weight::zero()
+    }
+    fn check_member_nonce() -> Weight {
         Weight::zero()
     }
 }

@@ -144,5 +144,9 @@ mod benchmarks {
         Ok(())
     }
 
-    impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+    impl_benchmark_test_suite!(
+        Pallet,
+        crate::mock::new_test_ext().unchecked(),
+        crate::mock::Test
+    );
 }

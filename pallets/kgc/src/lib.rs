@@ -115,7 +115,12 @@ pub mod pallet {
         pub sealed_key_hash: [u8; 32],
     }
 
+    /// The layout of this pallet's storage. Version 1 is the layout defined here; a change to
+    /// any stored type bumps it and comes with its migration.
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
     #[pallet::pallet]
+    #[pallet::storage_version(STORAGE_VERSION)]
     pub struct Pallet<T>(_);
 
     #[pallet::config]
@@ -301,6 +306,28 @@ pub mod pallet {
         NodeSetMismatch,
         /// `revocations` is below the length of the on-chain revocation list.
         RevocationWitnessTooLow,
+    }
+
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        fn integrity_test() {
+            assert!(
+                T::MaxRevocations::get() > 0,
+                "MaxRevocations must let the KGC revoke a doctor"
+            );
+            // The smallest update key: epoch, one node id, one `(U0, U1)` pair.
+            assert!(
+                T::MaxUpdateKeyLen::get() >= 8 + 1 + 8 + 1 + 2 * 96,
+                "MaxUpdateKeyLen must hold an update key of one node"
+            );
+        }
+
+        #[cfg(feature = "try-runtime")]
+        fn try_state(
+            _: BlockNumberFor<T>,
+        ) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+            Self::do_try_state()
+        }
     }
 
     #[pallet::call]
@@ -574,6 +601,67 @@ pub mod pallet {
                 Error::<T>::NodeSetMismatch
             );
             Ok(header)
+        }
+
+        /// The key authority's invariants, checked by `try-runtime` and after every unit test:
+        ///
+        /// - with `pp` set, the update key of every epoch `0..=current` is published and none
+        ///   beyond, and each one's node set is `KUNodes` of today's revocation list at its
+        ///   epoch: no revocation is dated at or before an epoch whose key ignores it;
+        /// - leaves are handed out below `NextLeaf`, each to one doctor, and a key issuance
+        ///   names its doctor's leaf and the `pk_D` the doctor registered;
+        /// - the revocation list names issued leaves, each once, from epochs already reached.
+        #[cfg(any(feature = "try-runtime", test))]
+        pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+            let current = CurrentEpoch::<T>::get();
+            let list = Revocations::<T>::get();
+            if Params::<T>::get().is_empty() {
+                ensure!(
+                    UpdateKeys::<T>::iter_keys().next().is_none(),
+                    "an update key without public parameters"
+                );
+            } else {
+                let mut published = 0u64;
+                for (epoch, key) in UpdateKeys::<T>::iter() {
+                    ensure!(epoch <= current, "an update key beyond the current epoch");
+                    Self::check_update_key(&key, epoch, &list)
+                        .map_err(|_| "an update key is not KUNodes of the revocation list")?;
+                    published += 1;
+                }
+                ensure!(
+                    published == current.saturating_add(1),
+                    "an epoch up to the current one has no update key"
+                );
+            }
+            let next = NextLeaf::<T>::get();
+            let mut leaves = alloc::collections::BTreeSet::new();
+            for (_, leaf) in LeafOf::<T>::iter() {
+                ensure!(leaf < next, "a leaf at or beyond NextLeaf is held");
+                ensure!(leaves.insert(leaf), "two doctors hold one leaf");
+            }
+            for (doctor, issue) in KeyIssues::<T>::iter() {
+                ensure!(
+                    LeafOf::<T>::get(&doctor) == Some(issue.leaf),
+                    "a key issuance names another leaf than its doctor's"
+                );
+                ensure!(
+                    EncryptionKeys::<T>::get(&doctor) == Some(issue.encryption_key),
+                    "a key was issued to another pk_D than its doctor's"
+                );
+            }
+            let mut revoked = alloc::collections::BTreeSet::new();
+            for entry in &list {
+                ensure!(
+                    leaves.contains(&entry.leaf),
+                    "a revoked leaf was never issued"
+                );
+                ensure!(revoked.insert(entry.leaf), "a leaf is revoked twice");
+                ensure!(
+                    entry.epoch <= current,
+                    "a revocation from an epoch not reached"
+                );
+            }
+            Ok(())
         }
 
         /// A doctor's leaf and the epoch from which it is revoked, if it is.

@@ -104,7 +104,7 @@ pub fn encryption_key(who: u64) -> EncryptionKey {
 }
 
 /// KGC account 1, the set-up's `pp`, epoch 0's key; block 1.
-pub fn new_test_ext() -> sp_io::TestExternalities {
+pub fn new_test_ext() -> TestExt {
     ext_with(pallet_kgc::GenesisConfig {
         kgc: Some(KGC),
         params: setup().pp.encode(),
@@ -113,7 +113,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 }
 
 /// KGC account 1 before Setup: no `pp`, no tree; block 1.
-pub fn new_test_ext_without_params() -> sp_io::TestExternalities {
+pub fn new_test_ext_without_params() -> TestExt {
     ext_with(pallet_kgc::GenesisConfig {
         kgc: Some(KGC),
         params: Vec::new(),
@@ -121,8 +121,28 @@ pub fn new_test_ext_without_params() -> sp_io::TestExternalities {
     })
 }
 
+/// A test's externalities: every `execute_with` ends by checking the pallet's invariants.
+pub struct TestExt(sp_io::TestExternalities);
+
+impl TestExt {
+    /// Runs `test`, then the pallet's try-state checks on the storage it left.
+    pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
+        self.0.execute_with(|| {
+            let result = test();
+            Kgc::do_try_state().expect("the key authority's invariants hold");
+            result
+        })
+    }
+
+    /// The externalities without the checks, for benchmarks and tests that write a state
+    /// straight into storage that the calls would never reach.
+    pub fn unchecked(self) -> sp_io::TestExternalities {
+        self.0
+    }
+}
+
 /// The chain with `kgc` as the KGC pallet's genesis; block 1.
-pub fn ext_with(kgc: pallet_kgc::GenesisConfig<Test>) -> sp_io::TestExternalities {
+pub fn ext_with(kgc: pallet_kgc::GenesisConfig<Test>) -> TestExt {
     let storage = RuntimeGenesisConfig {
         system: Default::default(),
         kgc,
@@ -131,5 +151,5 @@ pub fn ext_with(kgc: pallet_kgc::GenesisConfig<Test>) -> sp_io::TestExternalitie
     .expect("the mock genesis is valid");
     let mut ext = sp_io::TestExternalities::new(storage);
     ext.execute_with(|| System::set_block_number(1));
-    ext
+    TestExt(ext)
 }

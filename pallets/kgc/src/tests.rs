@@ -655,7 +655,8 @@ mod revoke {
 
     #[test]
     fn refuses_when_no_epoch_is_left() {
-        new_test_ext().execute_with(|| {
+        // The last epoch is out of the calls' reach: written, so the invariants do not hold.
+        new_test_ext().unchecked().execute_with(|| {
             issue(DOCTOR_A);
             crate::CurrentEpoch::<Test>::put(u64::MAX);
             assert_noop!(
@@ -777,7 +778,8 @@ mod publish_update_key {
 
     #[test]
     fn refuses_when_no_epoch_is_left() {
-        new_test_ext().execute_with(|| {
+        // The last epoch is out of the calls' reach: written, so the invariants do not hold.
+        new_test_ext().unchecked().execute_with(|| {
             crate::CurrentEpoch::<Test>::put(u64::MAX);
             assert_noop!(
                 Kgc::publish_update_key(signed(KGC), key(update_key(0, &[])), 0),
@@ -835,6 +837,57 @@ mod invariant {
             );
             assert!(Kgc::holds_unrevoked_key(&13));
             assert!((10..13).all(|doctor| !Kgc::holds_unrevoked_key(&doctor)));
+        });
+    }
+}
+
+/// The invariants every test ends by checking catch the states the calls never leave.
+mod try_state {
+    use super::*;
+    use crate::{LeafOf, RevocationEntry, Revocations, UpdateKeys};
+    use polkadot_sdk::{frame_support::BoundedVec, sp_runtime::TryRuntimeError};
+
+    fn broken(reason: &'static str) -> Result<(), TryRuntimeError> {
+        Err(reason.into())
+    }
+
+    /// The revocation the scheme cannot honour: dated at an epoch whose update key is
+    /// published without it.
+    #[test]
+    fn finds_a_revocation_the_published_update_key_ignores() {
+        new_test_ext().execute_with(|| {
+            let leaf = issue(DOCTOR_A);
+            Revocations::<Test>::put(BoundedVec::truncate_from(vec![RevocationEntry {
+                leaf,
+                epoch: current(),
+            }]));
+            assert_eq!(
+                Kgc::do_try_state(),
+                broken("an update key is not KUNodes of the revocation list")
+            );
+            Revocations::<Test>::kill();
+        });
+    }
+
+    #[test]
+    fn finds_an_epoch_without_its_update_key() {
+        new_test_ext().execute_with(|| {
+            let key = UpdateKeys::<Test>::take(0).expect("epoch 0's key is in the genesis");
+            assert_eq!(
+                Kgc::do_try_state(),
+                broken("an epoch up to the current one has no update key")
+            );
+            UpdateKeys::<Test>::insert(0, key);
+        });
+    }
+
+    #[test]
+    fn finds_a_leaf_held_twice() {
+        new_test_ext().execute_with(|| {
+            let leaf = issue(DOCTOR_A);
+            LeafOf::<Test>::insert(DOCTOR_B, leaf);
+            assert_eq!(Kgc::do_try_state(), broken("two doctors hold one leaf"));
+            LeafOf::<Test>::remove(DOCTOR_B);
         });
     }
 }

@@ -47,11 +47,16 @@ pub mod pallet {
     use polkadot_sdk::{
         frame_support::pallet_prelude::*,
         frame_system::{self, pallet_prelude::*},
-        sp_runtime::traits::Saturating,
+        sp_runtime::traits::{Saturating, Zero},
     };
     use traits::{HospitalDirectory, KeyAuthority};
 
+    /// The layout of this pallet's storage. Version 1 is the layout defined here; a change to
+    /// any stored type bumps it and comes with its migration.
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
     #[pallet::pallet]
+    #[pallet::storage_version(STORAGE_VERSION)]
     pub struct Pallet<T>(_);
 
     #[pallet::config]
@@ -222,11 +227,44 @@ pub mod pallet {
             closing.into_iter().for_each(Self::close);
             T::WeightInfo::on_initialize(count)
         }
+
+        fn integrity_test() {
+            assert!(
+                T::MaxPayloadSize::get() > 0,
+                "MaxPayloadSize must admit a payload"
+            );
+            assert!(
+                T::ConsultationWindow::get() > Zero::zero(),
+                "ConsultationWindow must leave a block for claims"
+            );
+            assert!(T::MaxClaims::get() > 0, "MaxClaims must admit a claim");
+            assert!(
+                T::MaxClosingPerBlock::get() > 0,
+                "MaxClosingPerBlock must let a consultation close"
+            );
+        }
+
+        #[cfg(feature = "try-runtime")]
+        fn try_state(
+            _: BlockNumberFor<T>,
+        ) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+            Self::do_try_state()
+        }
     }
 
     #[pallet::call]
     impl<T: Config> Pallet<T> {
-        /// Publishes a record whose sealed payload this hospital holds.
+        /// Publishes a record whose sealed payload this hospital holds: its keyword `index`,
+        /// its key `capsule` `CT_Sym`, the sealed payload's SHA-256 and size, and the patient's
+        /// key that reports on it are sealed to.
+        ///
+        /// The origin must be a registered hospital, which becomes the record's holder. The
+        /// capsule must be made under the current epoch: one made earlier could be opened by
+        /// doctors revoked since. Nothing is stored unless every check passes.
+        ///
+        /// Emits [`Event::RecordPublished`]. Errors: `NotAHospital`, `IndexTooLarge`,
+        /// `UndecodableIndex`, `CapsuleTooLarge`, `MalformedCapsule`, `StaleEpoch`,
+        /// `BadPayloadSize`, `InvalidPatientKey`.
         #[pallet::call_index(0)]
         #[pallet::weight(T::WeightInfo::publish_record(index.len() as u32, capsule.len() as u32))]
         pub fn publish_record(
@@ -290,7 +328,11 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Withdraws a record at the patient's request: it becomes a tombstone.
+        /// Withdraws a record at the patient's request: it becomes a tombstone, its index and
+        /// capsule cleared, and the holder's node deletes the payload.
+        ///
+        /// The origin must be the record's holding hospital. Emits [`Event::RecordWithdrawn`].
+        /// Errors: `NotAHospital`, `UnknownRecord`, `NotRecordHolder`, `RecordWithdrawn`.
         #[pallet::call_index(1)]
         #[pallet::weight(T::WeightInfo::withdraw_record())]
         pub fn withdraw_record(origin: OriginFor<T>, id: RecordId) -> DispatchResult {
@@ -311,7 +353,12 @@ pub mod pallet {
             })
         }
 
-        /// Opens a consultation on one of this hospital's records.
+        /// Opens a consultation on one of this hospital's records: hospitals it authorises may
+        /// claim it for their doctors for [`Config::ConsultationWindow`] blocks.
+        ///
+        /// The origin must be the record's holding hospital. Emits [`Event::ConsultationOpened`].
+        /// Errors: `NotAHospital`, `UnknownRecord`, `NotRecordHolder`, `RecordWithdrawn`,
+        /// `ConsultationExists`, `ClosingBlockFull` (retry in the next block).
         #[pallet::call_index(2)]
         #[pallet::weight(T::WeightInfo::open_consultation())]
         pub fn open_consultation(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
@@ -340,7 +387,21 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Claims a record in consultation for one of this hospital's doctors.
+        /// Claims a record in consultation for one of this hospital's doctors, who matched
+        /// `matched` of its interests against the record's index.
+        ///
+        /// The origin must be a registered hospital: the record's holder, or one the holder
+        /// authorises now. The doctor must be its own and hold a key active in the current
+        /// epoch. Charged for a consultation with `MaxClaims` claims; the claims it did not
+        /// hold are refunded.
+        ///
+        /// Emits [`Event::ClaimSubmitted`]. Errors: `NotAHospital`, `NotDoctorOfHospital`,
+        /// `BadMatchCount`, `UnknownRecord`, `RecordWithdrawn`, `NotAuthorized`,
+        /// `DoctorNotActive`, `NoConsultation`, `ConsultationClosed`, `DuplicateClaim`,
+        /// `TooManyClaims`.
+        ///
+        /// ## Complexity
+        /// `O(c)` for the `c` claims already made.
         #[pallet::call_index(3)]
         #[pallet::weight(T::WeightInfo::submit_claim(T::MaxClaims::get()))]
         pub fn submit_claim(
@@ -348,7 +409,7 @@ pub mod pallet {
             record: RecordId,
             doctor: T::AccountId,
             matched: u32,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             let hospital = Self::ensure_hospital(origin)?;
             ensure!(
                 T::Hospitals::is_doctor_of(&doctor, &hospital),
@@ -368,7 +429,7 @@ pub mod pallet {
                 T::Keys::is_active_at(&doctor, T::Keys::current_epoch()),
                 Error::<T>::DoctorNotActive
             );
-            Consultations::<T>::try_mutate(record, |slot| {
+            let earlier = Consultations::<T>::try_mutate(record, |slot| {
                 let consultation = slot.as_mut().ok_or(Error::<T>::NoConsultation)?;
                 ensure!(
                     !consultation.closed
@@ -387,7 +448,7 @@ pub mod pallet {
                         matched,
                     })
                     .map_err(|_| Error::<T>::TooManyClaims)?;
-                Ok::<_, DispatchError>(())
+                Ok::<_, DispatchError>(consultation.claims.len() as u32 - 1)
             })?;
             Self::deposit_event(Event::ClaimSubmitted {
                 record,
@@ -395,7 +456,7 @@ pub mod pallet {
                 hospital,
                 matched,
             });
-            Ok(())
+            Ok(Some(T::WeightInfo::submit_claim(earlier)).into())
         }
     }
 
@@ -424,6 +485,87 @@ pub mod pallet {
                     None => Self::deposit_event(Event::ConsultationLapsed { record }),
                 }
             });
+        }
+
+        /// The records' invariants, checked by `try-runtime` and after every unit test:
+        ///
+        /// - every record has an id below `NextRecordId` and sits at one position of its
+        ///   holder's list, whose positions are `0..RecordCount`; a tombstone keeps no index or
+        ///   capsule;
+        /// - a consultation is on a record; an open one is listed to close at its `closes_at`,
+        ///   a closed one nowhere; its claims name distinct doctors and the assignment is the
+        ///   winning claim.
+        #[cfg(any(feature = "try-runtime", test))]
+        pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+            let next = NextRecordId::<T>::get();
+            let mut records = 0u64;
+            for (id, record) in Records::<T>::iter() {
+                ensure!(id < next, "a record id at or beyond NextRecordId");
+                ensure!(
+                    !record.withdrawn || (record.index.is_empty() && record.capsule.is_empty()),
+                    "a withdrawn record keeps its index or capsule"
+                );
+                records += 1;
+            }
+            let mut listed = 0u64;
+            for (hospital, count) in RecordCount::<T>::iter() {
+                for position in 0..count {
+                    let id = RecordsOf::<T>::get(&hospital, position)
+                        .ok_or("a position of a hospital's record list is empty")?;
+                    ensure!(
+                        Records::<T>::get(id).is_some_and(|record| record.hospital == hospital),
+                        "a hospital's record list names a record it does not hold"
+                    );
+                }
+                listed += count;
+            }
+            ensure!(
+                listed == records && RecordsOf::<T>::iter().count() as u64 == records,
+                "a record is missing from its holder's list, or listed twice"
+            );
+            let mut closing = 0usize;
+            for (at, list) in ClosingAt::<T>::iter() {
+                for record in &list {
+                    ensure!(
+                        Consultations::<T>::get(record)
+                            .is_some_and(|c| !c.closed && c.closes_at == at),
+                        "a block closes a consultation that is not open until it"
+                    );
+                }
+                closing += list.len();
+            }
+            let mut open = 0usize;
+            for (record, consultation) in Consultations::<T>::iter() {
+                ensure!(
+                    Records::<T>::contains_key(record),
+                    "a consultation on no record"
+                );
+                let mut doctors = alloc::collections::BTreeSet::new();
+                ensure!(
+                    consultation
+                        .claims
+                        .iter()
+                        .all(|claim| doctors.insert(&claim.doctor)),
+                    "a doctor claimed a record twice"
+                );
+                if consultation.closed {
+                    ensure!(
+                        consultation.assigned.as_ref() == consultation.winner(),
+                        "a closed consultation is not assigned to its winning claim"
+                    );
+                } else {
+                    ensure!(
+                        consultation.assigned.is_none(),
+                        "an open consultation is assigned"
+                    );
+                    open += 1;
+                }
+            }
+            ensure!(
+                open == closing,
+                "an open consultation is not listed to close, or listed twice"
+            );
+            Ok(())
         }
 
         /// One page of `hospital`'s records: positions `start ..` in publication order, at most

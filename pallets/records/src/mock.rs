@@ -100,7 +100,8 @@ impl pallet_records::Config for Test {
     type ConsultationWindow = ConstU64<WINDOW>;
     type MaxClaims = ConstU32<3>;
     type MaxClosingPerBlock = ConstU32<2>;
-    type WeightInfo = ();
+    // The measured weights, so that the tests see what a call charges and refunds.
+    type WeightInfo = pallet_records::weights::SubstrateWeight<Test>;
     #[cfg(feature = "runtime-benchmarks")]
     type BenchmarkHelper = Directory;
 }
@@ -118,14 +119,35 @@ impl traits::BenchmarkHelper<u64> for Directory {
     }
 }
 
+/// A test's externalities: every `execute_with` ends by checking the pallet's invariants.
+pub struct TestExt(sp_io::TestExternalities);
+
+impl TestExt {
+    /// Runs `test`, then the pallet's try-state checks on the storage it left.
+    pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
+        self.0.execute_with(|| {
+            let result = test();
+            Records::do_try_state().expect("the records' invariants hold");
+            result
+        })
+    }
+
+    /// The externalities without the checks: benchmarks write their worst case straight into
+    /// storage, not a state the calls would reach.
+    #[cfg(feature = "runtime-benchmarks")]
+    pub fn unchecked(self) -> sp_io::TestExternalities {
+        self.0
+    }
+}
+
 /// Block 1, nobody authorised, epoch 3.
-pub fn new_test_ext() -> sp_io::TestExternalities {
+pub fn new_test_ext() -> TestExt {
     let storage = RuntimeGenesisConfig::default()
         .build_storage()
         .expect("valid mock genesis");
     let mut ext = sp_io::TestExternalities::new(storage);
     ext.execute_with(|| System::set_block_number(1));
-    ext
+    TestExt(ext)
 }
 
 /// Runs blocks up to `n`, with the pallet's `on_initialize`.

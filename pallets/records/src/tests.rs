@@ -1,6 +1,6 @@
 //! Every call and every error of the records pallet, with real indices and capsules.
 
-use crate::{mock::*, Error, Event, RecordId};
+use crate::{mock::*, Error, Event, RecordId, WeightInfo};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use codec::Encode;
 use medchain_crypto::{
@@ -8,7 +8,7 @@ use medchain_crypto::{
     hash::keyword_digest,
     index::{build_index, SearchKey},
 };
-use polkadot_sdk::frame_support::{assert_noop, assert_ok};
+use polkadot_sdk::frame_support::{assert_noop, assert_ok, traits::Get};
 use std::sync::OnceLock;
 
 fn tables() -> &'static EncryptionTables {
@@ -314,6 +314,29 @@ fn consultation_assigns_the_most_matched_interests_ties_to_the_earliest() {
 }
 
 #[test]
+fn a_claim_is_charged_for_the_claims_before_it() {
+    new_test_ext().execute_with(|| {
+        let id = publish(H1);
+        grant(H1, H2);
+        assert_ok!(Records::open_consultation(RuntimeOrigin::signed(H1), id));
+        let claim = |doctor| {
+            Records::submit_claim(RuntimeOrigin::signed(H2), id, doctor, 2)
+                .expect("claims")
+                .actual_weight
+                .expect("states what it used")
+        };
+        let weight = <Test as crate::Config>::WeightInfo::submit_claim;
+
+        assert_eq!(claim(D21), weight(0));
+        assert_eq!(claim(D22), weight(1));
+        // Dispatch charges a full consultation's worth first.
+        assert!(
+            weight(1).ref_time() < weight(<Test as crate::Config>::MaxClaims::get()).ref_time()
+        );
+    });
+}
+
+#[test]
 fn the_holding_hospitals_own_doctors_may_claim() {
     new_test_ext().execute_with(|| {
         let id = publish(H1);
@@ -443,4 +466,43 @@ fn closings_per_block_are_bounded() {
             ids[2]
         ));
     });
+}
+
+/// The invariants every test ends by checking catch the states the calls never leave.
+mod try_state {
+    use super::*;
+    use crate::{Consultations, RecordsOf};
+    use polkadot_sdk::sp_runtime::TryRuntimeError;
+
+    fn broken(reason: &'static str) -> Result<(), TryRuntimeError> {
+        Err(reason.into())
+    }
+
+    #[test]
+    fn finds_a_record_missing_from_its_holders_list() {
+        new_test_ext().execute_with(|| {
+            let id = publish(H1);
+            RecordsOf::<Test>::remove(H1, 0);
+            assert_eq!(
+                Records::do_try_state(),
+                broken("a position of a hospital's record list is empty")
+            );
+            RecordsOf::<Test>::insert(H1, 0, id);
+        });
+    }
+
+    #[test]
+    fn finds_an_open_consultation_that_never_closes() {
+        new_test_ext().execute_with(|| {
+            let id = publish(H1);
+            assert_ok!(Records::open_consultation(RuntimeOrigin::signed(H1), id));
+            let consultation = Consultations::<Test>::get(id).expect("opened");
+            let closing = crate::ClosingAt::<Test>::take(consultation.closes_at);
+            assert_eq!(
+                Records::do_try_state(),
+                broken("an open consultation is not listed to close, or listed twice")
+            );
+            crate::ClosingAt::<Test>::insert(consultation.closes_at, closing);
+        });
+    }
 }

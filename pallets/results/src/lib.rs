@@ -50,7 +50,12 @@ pub mod pallet {
     };
     use traits::{HospitalDirectory, RecordDirectory};
 
+    /// The layout of this pallet's storage. Version 1 is the layout defined here; a change to
+    /// any stored type bumps it and comes with its migration.
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
     #[pallet::pallet]
+    #[pallet::storage_version(STORAGE_VERSION)]
     pub struct Pallet<T>(_);
 
     #[pallet::config]
@@ -163,9 +168,41 @@ pub mod pallet {
         InvalidProof,
     }
 
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        fn integrity_test() {
+            assert!(
+                T::MaxAccessesPerBlock::get() > 0,
+                "MaxAccessesPerBlock must let a node log an access"
+            );
+            assert!(
+                T::MaxReportSize::get() > 0,
+                "MaxReportSize must admit a report"
+            );
+        }
+
+        #[cfg(feature = "try-runtime")]
+        fn try_state(
+            _: BlockNumberFor<T>,
+        ) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+            Self::do_try_state()
+        }
+    }
+
     #[pallet::call]
     impl<T: Config> Pallet<T> {
-        /// Logs an access this hospital's node served to one of its doctors.
+        /// Logs an access this hospital's node served to one of its doctors: a payload fetch or
+        /// a pre-decryption of `record`.
+        ///
+        /// The origin must be a registered hospital, the doctor's. The entry is kept whatever
+        /// the access was (the auditor judges it). Charged for a full block log; the entries
+        /// the log did not hold yet are refunded.
+        ///
+        /// Emits [`Event::AccessLogged`]. Errors: `NotAHospital`, `NotDoctorOfHospital`,
+        /// `UnknownRecord`, `TooManyAccesses` (log it in the next block).
+        ///
+        /// ## Complexity
+        /// `O(a)` for the `a` accesses already logged in the block.
         #[pallet::call_index(0)]
         #[pallet::weight(T::WeightInfo::log_access(T::MaxAccessesPerBlock::get()))]
         pub fn log_access(
@@ -173,7 +210,7 @@ pub mod pallet {
             record: u64,
             doctor: T::AccountId,
             kind: AccessKind,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             let hospital = ensure_signed(origin)?;
             ensure!(
                 T::Hospitals::is_hospital(&hospital),
@@ -193,20 +230,27 @@ pub mod pallet {
                 doctor: doctor.clone(),
                 kind,
             };
-            Accesses::<T>::try_mutate(frame_system::Pallet::<T>::block_number(), |log| {
-                log.try_push(access)
-            })
-            .map_err(|_| Error::<T>::TooManyAccesses)?;
+            let earlier =
+                Accesses::<T>::try_mutate(frame_system::Pallet::<T>::block_number(), |log| {
+                    log.try_push(access).map(|()| log.len() as u32 - 1)
+                })
+                .map_err(|_| Error::<T>::TooManyAccesses)?;
             Self::deposit_event(Event::AccessLogged {
                 record,
                 hospital,
                 doctor,
                 kind,
             });
-            Ok(())
+            Ok(Some(T::WeightInfo::log_access(earlier)).into())
         }
 
-        /// Submits the assigned doctor's report on `record`, sealed to the patient's key.
+        /// Submits the assigned doctor's report on `record`, sealed to the patient's key: the
+        /// sealed payload's SHA-256 and size (the doctor's hospital holds it) and the ElGamal
+        /// ephemeral `R`.
+        ///
+        /// The origin must be the doctor the record's consultation assigned. Emits
+        /// [`Event::ReportSubmitted`]. Errors: `NotDoctorOfHospital`, `UnknownRecord`,
+        /// `NotAssigned`, `ReportExists`, `BadReportSize`, `InvalidPoint`.
         #[pallet::call_index(1)]
         #[pallet::weight(T::WeightInfo::submit_report())]
         pub fn submit_report(
@@ -262,7 +306,13 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Files the patient's dispute of `report`: the disclosed `S = R^x` and its proof.
+        /// Files the patient's dispute of `report`: the disclosed `S = R^x` and its
+        /// Chaum-Pedersen proof against the patient's key. Once it verifies, anyone can read what
+        /// the doctor sent; a forged proof stores nothing.
+        ///
+        /// The origin must be the hospital holding the patient's record. Emits
+        /// [`Event::ReportDisclosed`]. Errors: `UnknownReport`, `UnknownRecord`,
+        /// `NotPatientsHospital`, `AlreadyDisputed`, `InvalidPoint`, `InvalidProof`.
         #[pallet::call_index(2)]
         #[pallet::weight(T::WeightInfo::dispute())]
         pub fn dispute(
@@ -309,6 +359,36 @@ pub mod pallet {
     }
 
     impl<T: Config> Pallet<T> {
+        /// The results' invariants, checked by `try-runtime` and after every unit test: every
+        /// report has an id below `NextReportId` and is found both by its record and by its
+        /// payload, and nothing else is; a dispute is on a report.
+        #[cfg(any(feature = "try-runtime", test))]
+        pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+            let next = NextReportId::<T>::get();
+            let mut reports = 0usize;
+            for (id, report) in Reports::<T>::iter() {
+                ensure!(id < next, "a report id at or beyond NextReportId");
+                ensure!(
+                    ReportOf::<T>::get(report.record) == Some(id),
+                    "a report is not its record's report"
+                );
+                ensure!(
+                    ReportByPayload::<T>::get(report.payload_hash) == Some(id),
+                    "a report is not found by its payload"
+                );
+                reports += 1;
+            }
+            ensure!(
+                ReportOf::<T>::iter().count() == reports
+                    && ReportByPayload::<T>::iter().count() == reports,
+                "a record or a payload names a report that does not name it"
+            );
+            for report in Disputes::<T>::iter_keys() {
+                ensure!(Reports::<T>::contains_key(report), "a dispute of no report");
+            }
+            Ok(())
+        }
+
         /// The report on `record`, if its assigned doctor submitted one.
         pub fn report_on(record: u64) -> Option<(ReportId, Report<T>)> {
             let id = ReportOf::<T>::get(record)?;

@@ -113,16 +113,32 @@ impl pallet_results::Config for Test {
     type Records = RecordTable;
     type MaxAccessesPerBlock = ConstU32<2>;
     type MaxReportSize = ConstU64<4096>;
-    type WeightInfo = ();
+    // The measured weights, so that the tests see what a call charges and refunds.
+    type WeightInfo = pallet_results::weights::SubstrateWeight<Test>;
     #[cfg(feature = "runtime-benchmarks")]
     type BenchmarkHelper = RecordTable;
 }
 
-pub fn new_test_ext() -> sp_io::TestExternalities {
+/// A test's externalities: every `execute_with` ends by checking the pallet's invariants.
+pub struct TestExt(sp_io::TestExternalities);
+
+impl TestExt {
+    /// Runs `test`, then the pallet's try-state checks on the storage it left.
+    pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
+        self.0.execute_with(|| {
+            let result = test();
+            Results::do_try_state().expect("the results' invariants hold");
+            result
+        })
+    }
+}
+
+/// Block 1, no reports.
+pub fn new_test_ext() -> TestExt {
     let storage = RuntimeGenesisConfig::default()
         .build_storage()
         .expect("valid mock genesis");
     let mut ext = sp_io::TestExternalities::new(storage);
     ext.execute_with(|| System::set_block_number(1));
-    ext
+    TestExt(ext)
 }

@@ -1,13 +1,13 @@
 //! Every call and every error of the results pallet, with real ElGamal reports and proofs.
 
-use crate::{mock::*, AccessKind, Error, Event};
+use crate::{mock::*, AccessKind, Error, Event, WeightInfo};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use codec::{Decode, Encode};
 use medchain_crypto::{
     dleq,
     elgamal::{self, Ciphertext, SecretKey},
 };
-use polkadot_sdk::frame_support::{assert_noop, assert_ok};
+use polkadot_sdk::frame_support::{assert_noop, assert_ok, traits::Get};
 
 fn report() -> Ciphertext {
     elgamal::seal(
@@ -72,6 +72,30 @@ fn a_hospital_logs_its_own_accesses() {
             }]
         );
         assert_eq!(crate::Accesses::<Test>::get(1).len(), 1);
+    });
+}
+
+#[test]
+fn an_access_is_charged_for_the_entries_before_it() {
+    new_test_ext().execute_with(|| {
+        let log = || {
+            Results::log_access(
+                RuntimeOrigin::signed(H2),
+                RECORD,
+                D21,
+                AccessKind::PreDecryption,
+            )
+            .expect("logged")
+            .actual_weight
+            .expect("states what it used")
+        };
+        let weight = <Test as crate::Config>::WeightInfo::log_access;
+
+        assert_eq!(log(), weight(0));
+        assert_eq!(log(), weight(1));
+        // Dispatch charges a full block log first.
+        let full = <Test as crate::Config>::MaxAccessesPerBlock::get();
+        assert!(weight(1).ref_time() < weight(full).ref_time());
     });
 }
 
@@ -239,4 +263,40 @@ fn only_the_patients_hospital_disputes_a_known_report() {
             Error::<Test>::UnknownReport
         );
     });
+}
+
+/// The invariants every test ends by checking catch the states the calls never leave.
+mod try_state {
+    use super::*;
+    use crate::{ReportByPayload, ReportOf};
+    use polkadot_sdk::sp_runtime::TryRuntimeError;
+
+    fn broken(reason: &'static str) -> Result<(), TryRuntimeError> {
+        Err(reason.into())
+    }
+
+    #[test]
+    fn finds_a_report_its_payload_does_not_name() {
+        new_test_ext().execute_with(|| {
+            submit(&report());
+            ReportByPayload::<Test>::remove([5; 32]);
+            assert_eq!(
+                Results::do_try_state(),
+                broken("a report is not found by its payload")
+            );
+            ReportByPayload::<Test>::insert([5; 32], 0);
+        });
+    }
+
+    #[test]
+    fn finds_a_record_naming_a_report_that_does_not_exist() {
+        new_test_ext().execute_with(|| {
+            ReportOf::<Test>::insert(RECORD, 7);
+            assert_eq!(
+                Results::do_try_state(),
+                broken("a record or a payload names a report that does not name it")
+            );
+            ReportOf::<Test>::remove(RECORD);
+        });
+    }
 }
