@@ -1,7 +1,7 @@
 //! Harness for MedChain's integration tests: starts release `medchain-node` processes on
 //! loopback, talks to them over JSON-RPC and signs transactions for them.
 //!
-//! Every node started here is killed when its [`Node`] is dropped, also when a test fails.
+//! Every node started here is killed when its [`Node`](network::Node) is dropped, also when a test fails.
 
 pub mod chain;
 pub mod cli;

@@ -36,7 +36,8 @@ pub struct SignedRequest<T> {
     pub issued_at: u64,
     /// What is asked.
     pub body: T,
-    /// sr25519 signature of [`SignedRequest::message`].
+    /// sr25519 signature of the SCALE encoding of `("medchain/rpc/v1", method, issued_at,
+    /// body)`: the method too, so that a request for one method is not valid for another.
     pub signature: [u8; 64],
 }
 

@@ -36,7 +36,11 @@ pub const NOT_A_MEMBER: u8 = 1;
 /// waiting (its nonce is too far ahead of the on-chain one).
 pub const TOO_MANY_PENDING: u8 = 2;
 
-/// Members-only nonce check; see the [module documentation](self).
+/// Members-only nonce check, in place of [`frame_system::CheckNonce`]: refuses signed
+/// transactions from non-members (`InvalidTransaction::Custom(`[`NOT_A_MEMBER`]`)`) and nonces
+/// [`Config::MaxPendingPerAccount`] or more ahead of the signer's
+/// (`InvalidTransaction::Custom(`[`TOO_MANY_PENDING`]`)`), with `CheckNonce`'s identifier and
+/// encoding.
 #[derive(Encode, Decode, DecodeWithMemTracking, Clone, Eq, PartialEq, TypeInfo)]
 #[scale_info(skip_type_params(T))]
 pub struct CheckMemberNonce<T: Config>(CheckNonce<T>);

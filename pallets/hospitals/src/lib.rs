@@ -13,7 +13,7 @@
 //!
 //! It also drives three other parts of the runtime through [`traits`]: an admitted hospital's
 //! session keys are registered ([`Config::KeyRegistry`]) and the hospital is returned as a
-//! validator by this pallet's [`pallet_session::SessionManager`] from the next session; its node's
+//! validator by this pallet's [`SessionManager`](polkadot_sdk::pallet_session::SessionManager) from the next session; its node's
 //! peer id becomes a well-known node ([`Config::PeerRegistry`]); and the council is kept equal to
 //! the set of hospitals ([`Config::MembershipChanged`]). Removal undoes all three.
 //!

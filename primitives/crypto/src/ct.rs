@@ -8,7 +8,7 @@
 //! * a table entry is read by scanning the whole window and keeping the wanted entry with a
 //!   [`subtle`] mask ([`CtSelect`]), so the memory access pattern does not depend on the digit;
 //! * every window adds an entry, never skipping a zero digit: the table holds `(d + 1) * B` for
-//!   digits `d` in `0..16`, and the scalar is first lowered by [`OFFSET`] (`sum of 16^i`), which
+//!   digits `d` in `0..16`, and the scalar is first lowered by `OFFSET` (`sum of 16^i`), which
 //!   the `+ 1`s add back. No entry is the identity, so no addition takes arkworks' shortcut for
 //!   it.
 //!

@@ -1,9 +1,9 @@
 //! Access policies: boolean formulas over attributes, and their linear secret-sharing scheme.
 //!
 //! A policy such as `(dept:cardiology or dept:oncology) and role:physician` or
-//! `2 of (role:physician, role:surgeon, dept:icu)` is parsed into a threshold tree
-//! ([`parser`]), turned into an LSSS matrix with one row per attribute occurrence, and, for a
-//! given attribute set, solved for the reconstruction coefficients ([`lsss`]).
+//! `2 of (role:physician, role:surgeon, dept:icu)` is parsed into a threshold tree (the
+//! `parser` module), turned into an LSSS matrix with one row per attribute occurrence, and, for
+//! a given attribute set, solved for the reconstruction coefficients (the `lsss` module).
 
 mod lsss;
 mod parser;
