@@ -58,7 +58,7 @@ impl Accounts {
     /// doctor's revocation reads and scans the whole list.
     pub(crate) fn revoke_with_full_list(doctor: &AccountId) {
         let leaf = Self::give_leaf(doctor);
-        let max = <Runtime as pallet_kgc::Config>::MaxRevocations::get();
+        let max: u32 = <Runtime as pallet_kgc::Config>::MaxRevocations::get();
         let others = (0..u64::from(max.saturating_sub(1))).map(|i| pallet_kgc::RevocationEntry {
             // Leaves no doctor holds: past the ones handed out.
             leaf: leaf + 1 + i,
