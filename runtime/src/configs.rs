@@ -107,8 +107,9 @@ impl pallet_hospitals::Config for Runtime {
     type MembershipChanged = Council;
     type DoctorKeys = KeyAuthority;
     type MaxHospitals = ConstU32<MAX_HOSPITALS>;
-    // Removing a hospital removes its doctors in the same call, about 3.9 ms each (measured):
-    // 100 keep the removal within the council's proposal weight (half a block).
+    // Removing a hospital removes its doctors in the same call: a read and a write each, about
+    // 0.13 ms priced (BENCHMARKS.md). 100 keep the worst removal near 23 ms, far inside the
+    // council's proposal weight (half a block), and bound the hospital's doctor list in storage.
     type MaxDoctorsPerHospital = ConstU32<100>;
     type MaxNameLen = ConstU32<128>;
     type MaxPeerIdLen = ConstU32<64>;
