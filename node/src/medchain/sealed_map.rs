@@ -6,8 +6,9 @@
 
 use codec::{Decode, Encode};
 use medchain_crypto::{
-    aead::{open_with_aad, seal_with_aad, PayloadKey, SealedPayload},
+    aead::{PayloadKey, SealedPayload},
     hash::sha256,
+    hazmat::{open_with_aad, payload_key, seal_with_aad},
     seeded_rng,
 };
 use std::{
@@ -29,7 +30,7 @@ impl<K: Ord + Encode + Decode + Clone, V: Encode + Decode + Clone> SealedMap<K, 
     /// Loads the file at `path` (none yet is an empty map) sealed under `file_key`, holding what
     /// `label` names.
     pub fn open(path: PathBuf, file_key: [u8; 32], label: &str) -> Result<Self, String> {
-        let key = PayloadKey::from_bytes(file_key);
+        let key = payload_key(file_key);
         let label = sha256(label.as_bytes());
         let entries = match fs::read(&path) {
             Ok(bytes) => {

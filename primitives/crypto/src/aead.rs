@@ -4,13 +4,13 @@
 //! capsule; it is also carried in the clear so that a mismatch is reported as such
 //! ([`Error::CapsuleMismatch`]) rather than as tampering ([`Error::Tampered`]).
 
-use aes_gcm::{aead::Aead, Aes256Gcm, KeyInit, Nonce};
+use aes_gcm::{Aes256Gcm, KeyInit};
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use core::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::{abe::Capsule, encoding::BoundedList, CryptoRngCore, Error, Result};
+use crate::{abe::Capsule, encoding::BoundedList, hazmat, CryptoRngCore, Error, Result};
 
 /// Largest sealed payload (1 GiB): imaging studies fit, a length prefix cannot ask for more.
 pub const MAX_PAYLOAD_LEN: usize = 1 << 30;
@@ -20,12 +20,12 @@ pub const MAX_PAYLOAD_LEN: usize = 1 << 30;
 pub struct PayloadKey([u8; 32]);
 
 impl PayloadKey {
-    /// Wraps raw key bytes (from a KDF).
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+    /// Wraps raw key bytes from this crate's KDF; from outside, [`crate::hazmat::payload_key`].
+    pub(crate) fn from_bytes(bytes: [u8; 32]) -> Self {
         Self(bytes)
     }
 
-    fn cipher(&self) -> Aes256Gcm {
+    pub(crate) fn cipher(&self) -> Aes256Gcm {
         Aes256Gcm::new(&self.0.into())
     }
 }
@@ -55,7 +55,7 @@ pub fn seal(
     plaintext: &[u8],
     rng: &mut impl CryptoRngCore,
 ) -> Result<SealedPayload> {
-    seal_with_aad(key, capsule.hash(), plaintext, rng)
+    hazmat::seal_with_aad(key, capsule.hash(), plaintext, rng)
 }
 
 /// Opens `sealed` with `key`, checking it belongs to `capsule`.
@@ -63,47 +63,5 @@ pub fn open(key: &PayloadKey, capsule: &Capsule, sealed: &SealedPayload) -> Resu
     if sealed.associated_data != capsule.hash() {
         return Err(Error::CapsuleMismatch);
     }
-    open_with_aad(key, sealed)
-}
-
-/// Seals with arbitrary 32-byte associated data (reports bind the ElGamal header instead).
-pub fn seal_with_aad(
-    key: &PayloadKey,
-    associated: [u8; 32],
-    plaintext: &[u8],
-    rng: &mut impl CryptoRngCore,
-) -> Result<SealedPayload> {
-    if plaintext.len() > MAX_PAYLOAD_LEN - 16 {
-        return Err(Error::PayloadTooLarge);
-    }
-    let mut nonce = [0u8; 12];
-    rng.fill_bytes(&mut nonce);
-    let ciphertext = key
-        .cipher()
-        .encrypt(
-            &Nonce::from(nonce),
-            aes_gcm::aead::Payload {
-                msg: plaintext,
-                aad: &associated,
-            },
-        )
-        .map_err(|_| Error::PayloadTooLarge)?;
-    Ok(SealedPayload {
-        associated_data: associated,
-        nonce,
-        ciphertext: BoundedList::new(ciphertext).map_err(|_| Error::PayloadTooLarge)?,
-    })
-}
-
-/// Opens with the associated data recorded in `sealed`.
-pub fn open_with_aad(key: &PayloadKey, sealed: &SealedPayload) -> Result<Vec<u8>> {
-    key.cipher()
-        .decrypt(
-            &Nonce::from(sealed.nonce),
-            aes_gcm::aead::Payload {
-                msg: &sealed.ciphertext,
-                aad: &sealed.associated_data,
-            },
-        )
-        .map_err(|_| Error::Tampered)
+    hazmat::open_with_aad(key, sealed)
 }

@@ -17,10 +17,11 @@ use core::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::{
-    aead::{open_with_aad, seal_with_aad, PayloadKey, SealedPayload},
+    aead::{PayloadKey, SealedPayload},
     ct,
     encoding::{Canonical, G1Point},
     hash::{derive_key, hash_to_scalar, sha256},
+    hazmat::{open_with_aad, seal_with_aad},
     CryptoRngCore, Error, Fr, Result,
 };
 

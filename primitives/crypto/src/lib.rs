@@ -13,6 +13,8 @@
 //! * [`elgamal`] and [`dleq`]: hospital/patient keys and the dispute proof (verifiable in `no_std`).
 //! * [`encoding`]: SCALE for group elements (compressed, validated on decode) and bounded lists.
 //! * [`ct`]: constant-time table reads and exponentiation, used for every secret exponent.
+//! * [`hazmat`]: sealing under caller-chosen associated data and keys from raw bytes, for the
+//!   few places the main API does not fit.
 //!
 //! Randomness is always passed in (`rng: &mut impl CryptoRngCore`), so the crate works without
 //! `std`; the node and clients pass an OS-seeded generator, or [`seeded_rng`] where the result
@@ -31,6 +33,7 @@ pub mod elgamal;
 pub mod encoding;
 mod error;
 pub mod hash;
+pub mod hazmat;
 pub mod index;
 pub mod policy;
 pub mod tree;

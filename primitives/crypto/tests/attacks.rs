@@ -25,6 +25,7 @@ use medchain_crypto::{
     elgamal,
     encoding::{BoundedList, Canonical, G1Point},
     hash::{derive_key, epoch_scalar},
+    hazmat,
     tree::Revocation,
     Error,
 };
@@ -91,7 +92,7 @@ fn semi(tk: &TransformationKey, capsule: &Capsule) -> Result<SemiCt, Error> {
 
 /// The payload key an attacker derives from a GT value they believe to be `Y^s`.
 fn kem_key(value: &PairingOutput<Bls12_381>) -> PayloadKey {
-    PayloadKey::from_bytes(derive_key(value, &[], b"medchain/kem"))
+    hazmat::payload_key(derive_key(value, &[], b"medchain/kem"))
 }
 
 fn opens(key: &PayloadKey, capsule: &Capsule, sealed: &SealedPayload) -> bool {
