@@ -40,6 +40,9 @@ pub struct Tamper {
     pub body: Option<BlockNumber>,
     /// Serve the last block's justification with a corrupted signature.
     pub justification: bool,
+    /// Keep no justification with the last block, so that only `grandpa_proveFinality` can
+    /// prove it final.
+    pub unstored: bool,
     /// Serve a proof of other events for this block.
     pub events: Option<BlockNumber>,
     /// Serve a proof of another update key for epoch 0 (in every block).
@@ -199,6 +202,7 @@ impl FakeChain {
         let justifications = block
             .justification
             .clone()
+            .filter(|_| !self.tamper.unstored)
             .map(|j| Justifications::from((GRANDPA_ENGINE_ID, j)));
         json!({
             "block": {

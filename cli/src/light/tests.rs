@@ -86,6 +86,39 @@ async fn light_refuses_a_forged_justification() {
     );
 }
 
+/// A node that keeps no justification with the head, so that the client falls back on its
+/// finality proof, and forges that proof.
+#[tokio::test]
+async fn light_refuses_a_forged_finality_proof_for_a_head_without_a_justification() {
+    let (head, ..) = follow(
+        Tamper {
+            justification: true,
+            unstored: true,
+            ..Tamper::default()
+        },
+        None,
+    )
+    .await;
+    assert!(
+        matches!(&head, Err(LightError::Unproven { number: LAST, why }) if why.contains("invalid signature")),
+        "{head:?}"
+    );
+}
+
+/// The same head, honestly proved by the finality proof alone.
+#[tokio::test]
+async fn light_proves_a_head_without_a_justification_by_its_finality_proof() {
+    let (head, ..) = follow(
+        Tamper {
+            unstored: true,
+            ..Tamper::default()
+        },
+        None,
+    )
+    .await;
+    assert!(head.is_ok(), "{head:?}");
+}
+
 #[tokio::test]
 async fn light_refuses_finality_signed_by_others_than_the_spec_names() {
     let (head, ..) = follow(Tamper::default(), Some(grandpa::authorities(&[Eve]))).await;
