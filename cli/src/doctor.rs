@@ -15,8 +15,8 @@ use medchain_crypto::{
     hash::{keyword_digest, sha256},
 };
 use medchain_rpc_api::{
-    AttributeKeyRequest, ClaimRequest, Claimed, Hit, RecordRequest, ReportUpload, Search,
-    TransformationKeyUpload, NEEDS_TRANSFORMATION_KEY,
+    AttributeKeyRequest, ClaimRequest, Claimed, FetchPayload, Hit, PreDecrypt, ReportUpload,
+    Search, TransformationKeyUpload, NEEDS_TRANSFORMATION_KEY,
 };
 use medchain_runtime::{
     pallet_kgc::{self, KeyIssue},
@@ -26,20 +26,24 @@ use polkadot_sdk::sp_core::Bytes;
 use rand::rngs::OsRng;
 use serde::Serialize;
 
+use medchain_client::{
+    light::{state::keys as storage, LightError},
+    runtime_api::Consultation,
+    sealing::{self, SealingError},
+    trust::{self, Anchor},
+    Chain,
+};
+
 use crate::{
-    chain::Chain,
+    args::KeyFile,
     error::CommandError,
     keygen::{self, KeygenArgs},
     keys::{write_private, AccountKey, DoctorKeys, Role},
-    light::{state::keys as storage, LightError},
     output::Output,
     patient,
-    records::{self, check_hash, Consultation},
-    sealing::{self, SealingError},
-    services::{self, Service},
-    submit::{events_of, submit},
+    records::{self, check_hash},
+    submit::{events_of, submit, wait_final},
     text,
-    trust::{self, Anchor},
 };
 
 /// A doctor's commands.
@@ -51,15 +55,13 @@ pub enum DoctorCommand {
     /// Register your encryption key on-chain, signed with your account key, once your hospital
     /// has added you: the KGC seals your attribute key to it and to nothing else.
     Register {
-        /// The doctor's key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
     },
     /// Find records matching your interests in every hospital that authorises yours.
     Search {
-        /// The doctor's key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
         /// Interests, comma-separated. Only their unkeyed digests leave the machine, and your
         /// hospital (which matches them) can test guesses of the words.
         #[arg(long, value_delimiter = ',', required = true)]
@@ -69,9 +71,8 @@ pub enum DoctorCommand {
     Claim {
         /// The record's id.
         record: u64,
-        /// The doctor's key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
         /// Interests, comma-separated: the node counts how many the record matches.
         #[arg(long, value_delimiter = ',', required = true)]
         interests: Vec<String>,
@@ -85,9 +86,8 @@ pub enum DoctorCommand {
     Open {
         /// The record's id.
         record: u64,
-        /// The doctor's key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
         /// File to write the record to.
         #[arg(long)]
         out: PathBuf,
@@ -101,9 +101,8 @@ pub enum DoctorCommand {
         record: u64,
         /// The report to send.
         file: PathBuf,
-        /// The doctor's key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
     },
 }
 
@@ -156,15 +155,15 @@ async fn search(
     let doctor = AccountKey::load(key, Role::Doctor)?;
     let chain = Chain::connect(node).await?;
     let spinner = output.spinner("searching");
-    let hits: Result<Vec<Hit>, _> = services::request(
-        &chain,
-        &doctor.pair,
-        Service::Search,
-        Search {
-            interests: digests(interests),
-        },
-    )
-    .await;
+    let hits: Result<Vec<Hit>, _> = chain
+        .client()
+        .request(
+            &doctor.pair,
+            Search {
+                interests: digests(interests),
+            },
+        )
+        .await;
     spinner.finish_and_clear();
     let views: Vec<HitView> = hits?
         .into_iter()
@@ -216,18 +215,16 @@ async fn claim(
         record,
         interests: digests(interests),
     };
-    let claimed: Claimed = services::request(&chain, &doctor.pair, Service::Claim, body).await?;
+    let claimed: Claimed = chain.client().request(&doctor.pair, body).await?;
     let account = &doctor.account;
-    let outcome = chain
-        .wait_final(
-            output,
+    let outcome = wait_final(&chain, output,
             "the claim to be final",
             "the node submitted the claim but it is not on-chain: the consultation may have closed meanwhile (`medchain patient reports` shows it)",
             |at| {
                 let chain = &chain;
                 async move {
                     let consultation: Option<Consultation> =
-                        chain.api("RecordsApi_consultation", record, Some(at)).await?;
+                        chain.at(Some(at)).consultation(record).await?;
                     Ok(match consultation {
                         Some(c) if c.claims.iter().any(|claim| &claim.doctor == account) => {
                             Some(Ok(c.closes_at))
@@ -246,24 +243,23 @@ async fn claim(
         ))
     })?;
     let assigned = if wait {
-        let assigned = chain
-            .wait_final(
-                output,
-                "the consultation to close",
-                "the consultation did not close in time: `medchain patient reports` shows it later",
-                |at| {
-                    let chain = &chain;
-                    async move {
-                        let consultation: Option<Consultation> = chain
-                            .api("RecordsApi_consultation", record, Some(at))
-                            .await?;
-                        Ok(consultation
-                            .filter(|c| c.closed)
-                            .map(|c| c.assigned.map(|claim| claim.doctor)))
-                    }
-                },
-            )
-            .await?;
+        let assigned = wait_final(
+            &chain,
+            output,
+            "the consultation to close",
+            "the consultation did not close in time: `medchain patient reports` shows it later",
+            |at| {
+                let chain = &chain;
+                async move {
+                    let consultation: Option<Consultation> =
+                        chain.at(Some(at)).consultation(record).await?;
+                    Ok(consultation
+                        .filter(|c| c.closed)
+                        .map(|c| c.assigned.map(|claim| claim.doctor)))
+                }
+            },
+        )
+        .await?;
         Some(assigned)
     } else {
         None
@@ -310,31 +306,31 @@ async fn open(
     let mut doctor = AccountKey::load(key, Role::Doctor)?;
     let chain = Chain::connect(node).await?;
     let published = records::record(&chain, record, None).await?;
-    let request = RecordRequest { record };
-    let semi: Bytes =
-        match services::request(&chain, &doctor.pair, Service::PreDecrypt, request.clone()).await {
-            Err(error) if error.is_code(NEEDS_TRANSFORMATION_KEY) => {
-                let anchor = trust::Anchor::for_node(spec, chain.client()).await?;
-                let sk = attribute_key(&chain, &mut doctor, key, anchor.params(), output).await?;
-                register_transformation_key(
-                    &chain,
-                    (&doctor, &sk),
-                    &anchor,
-                    published.epoch,
-                    output,
-                )
+    let semi: Bytes = match chain
+        .client()
+        .request(&doctor.pair, PreDecrypt { record })
+        .await
+    {
+        Err(error) if error.is_code(NEEDS_TRANSFORMATION_KEY) => {
+            let anchor = trust::Anchor::for_node(spec, chain.client()).await?;
+            let sk = attribute_key(&chain, &mut doctor, key, anchor.params(), output).await?;
+            register_transformation_key(&chain, (&doctor, &sk), &anchor, published.epoch, output)
                 .await?;
-                services::request(&chain, &doctor.pair, Service::PreDecrypt, request.clone())
-                    .await?
-            }
-            other => other?,
-        };
+            chain
+                .client()
+                .request(&doctor.pair, PreDecrypt { record })
+                .await?
+        }
+        other => other?,
+    };
     let spinner = output.spinner(&format!(
         "fetching the sealed record ({} bytes)",
         published.payload_size
     ));
-    let payload: Result<Bytes, _> =
-        services::request(&chain, &doctor.pair, Service::FetchPayload, request).await;
+    let payload: Result<Bytes, _> = chain
+        .client()
+        .request(&doctor.pair, FetchPayload { record })
+        .await;
     spinner.finish_and_clear();
     let payload = payload?;
     check_hash("payload", &payload, &published.payload_hash)?;
@@ -366,7 +362,7 @@ fn doctor_keys(doctor: &AccountKey) -> Result<&DoctorKeys, CommandError> {
 
 /// What the chain recorded when the KGC issued `doctor`'s key.
 async fn key_issue(chain: &Chain, doctor: &AccountId) -> Result<KeyIssue, CommandError> {
-    let issued: Option<KeyIssue> = chain.api("KgcApi_key_issue", doctor, None).await?;
+    let issued: Option<KeyIssue> = chain.at(None).key_issue(doctor).await?;
     issued.ok_or_else(|| {
         CommandError::Refused(format!(
             "the KGC has issued no attribute key to {} yet: register your encryption key (`medchain doctor register`) and ask the KGC (`medchain kgc issue-key`)",
@@ -389,13 +385,10 @@ async fn attribute_key(
     }
     let issued = key_issue(chain, &doctor.account).await?;
     let spinner = output.spinner("fetching your attribute key from your hospital's node");
-    let sealed: Result<Bytes, _> = services::request(
-        chain,
-        &doctor.pair,
-        Service::FetchAttributeKey,
-        AttributeKeyRequest,
-    )
-    .await;
+    let sealed: Result<Bytes, _> = chain
+        .client()
+        .request(&doctor.pair, AttributeKeyRequest)
+        .await;
     spinner.finish_and_clear();
     let sealed = sealed?;
     check_hash("sealed attribute key", &sealed, &issued.sealed_key_hash)?;
@@ -446,13 +439,10 @@ async fn register_transformation_key(
         )),
         other => other.into(),
     })?;
-    services::request::<_, ()>(
-        chain,
-        &doctor.pair,
-        Service::RegisterTransformationKey,
-        TransformationKeyUpload { key: tk.encode() },
-    )
-    .await?;
+    chain
+        .client()
+        .request(&doctor.pair, TransformationKeyUpload { key: tk.encode() })
+        .await?;
     Ok(())
 }
 
@@ -514,16 +504,16 @@ async fn report(
     let payload_hash = sha256(&encoded);
     let payload_size = encoded.len() as u64;
     let spinner = output.spinner(&format!("storing the sealed report ({payload_size} bytes)"));
-    let stored: Result<Bytes, _> = services::request(
-        &chain,
-        &doctor.pair,
-        Service::StoreReport,
-        ReportUpload {
-            record,
-            sealed: encoded,
-        },
-    )
-    .await;
+    let stored: Result<Bytes, _> = chain
+        .client()
+        .request(
+            &doctor.pair,
+            ReportUpload {
+                record,
+                sealed: encoded,
+            },
+        )
+        .await;
     spinner.finish_and_clear();
     let stored = stored?;
     if stored.0 != payload_hash {

@@ -2,10 +2,12 @@
 
 use std::{io, path::PathBuf};
 
-use crate::{
-    audit::AuditError, chain::ChainError, keys::KeyFileError, light::LightError, rpc::RpcError,
-    sealing::SealingError, submit::SubmitError,
+use medchain_client::{
+    chain::ChainError, light::LightError, rpc::RpcError, sealing::SealingError,
+    submit::SubmitError, trust::TrustError,
 };
+
+use crate::{audit::AuditError, keys::KeyFileError};
 
 /// A command could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +30,9 @@ pub enum CommandError {
     /// The node did not prove what it served.
     #[error("your hospital's node did not prove what it served, so nothing was done with it: {0}")]
     Unverified(#[from] LightError),
+    /// The network's chain spec, or the node's chain, could not be trusted.
+    #[error(transparent)]
+    Trust(#[from] TrustError),
     /// A cryptographic step failed.
     #[error(transparent)]
     Sealing(#[from] SealingError),

@@ -2,16 +2,17 @@
 //! decision of the member hospitals (a proposal, votes, and a close once decided); the rest are
 //! the hospital's own transactions, signed with its account key.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::process::ExitCode;
 
 use clap::{ArgGroup, Args, Subcommand};
 use codec::{Decode, Encode};
+use medchain_client::{dispatch, sealing, submit::Included, Chain};
 use medchain_runtime::{
     hospital_keys, pallet_hospitals, pallet_records, AccountId, BlockNumber, CouncilInstance, Hash,
     Runtime, RuntimeCall, SessionKeys,
 };
 use polkadot_sdk::{
-    frame_support::{dispatch::GetDispatchInfo, storage::storage_prefix},
+    frame_support::dispatch::GetDispatchInfo,
     pallet_collective,
     sp_runtime::traits::{BlakeTwo256, Hash as _},
 };
@@ -19,14 +20,12 @@ use rand::rngs::OsRng;
 use serde::Serialize;
 
 use crate::{
-    chain::Chain,
-    dispatch,
+    args::KeyFile,
     error::CommandError,
     keygen::{self, KeygenArgs},
     keys::{AccountKey, Role},
     output::Output,
-    sealing,
-    submit::{events_of, submit, Included},
+    submit::{events_of, submit},
     text::{self, HexBytes},
 };
 
@@ -44,9 +43,8 @@ pub enum HospitalCommand {
     /// Let another hospital search this hospital's records until a block: its search key of
     /// the current key epoch, sealed to the grantee's registered encryption key.
     Authorize {
-        /// This hospital's account key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
         /// The hospital authorised (SS58).
         #[arg(long, value_parser = text::parse_account)]
         to: AccountId,
@@ -57,18 +55,16 @@ pub enum HospitalCommand {
     /// Withdraw an authorisation; the hospital's search key rotates, so the former grantee
     /// finds none of its new records.
     Withdraw {
-        /// This hospital's account key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
         /// The hospital whose authorisation ends (SS58).
         #[arg(long, value_parser = text::parse_account)]
         to: AccountId,
     },
     /// Register a doctor at this hospital: they may then use its node and be issued a key.
     AddDoctor {
-        /// This hospital's account key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
         /// The doctor's account (SS58).
         #[arg(long, value_parser = text::parse_account)]
         doctor: AccountId,
@@ -76,9 +72,8 @@ pub enum HospitalCommand {
     /// Open a consultation on one of this hospital's records: doctors claim it until the window
     /// closes, and the best match is assigned.
     OpenConsultation {
-        /// This hospital's account key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
         /// The record's id.
         #[arg(long)]
         record: u64,
@@ -95,9 +90,8 @@ pub enum HospitalCommand {
 /// A new hospital, as the council admits it.
 #[derive(Debug, Args)]
 pub struct AdmitArgs {
-    /// A member hospital's account key file: it proposes and votes aye.
-    #[arg(long)]
-    pub key: PathBuf,
+    #[command(flatten)]
+    pub key: KeyFile,
     /// The new hospital's account (SS58).
     #[arg(long, value_parser = text::parse_account)]
     pub hospital: AccountId,
@@ -119,9 +113,8 @@ pub struct AdmitArgs {
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("vote").required(true).args(["approve", "reject"])))]
 pub struct VoteArgs {
-    /// A member hospital's account key file.
-    #[arg(long)]
-    pub key: PathBuf,
+    #[command(flatten)]
+    pub key: KeyFile,
     /// The proposal's hash, as `medchain hospital admit` printed it.
     #[arg(long, value_parser = text::parse_hash)]
     pub proposal: Hash,
@@ -238,16 +231,14 @@ async fn authorize(
 ) -> Result<ExitCode, CommandError> {
     let hospital = AccountKey::load(key, Role::Hospital)?;
     let chain = Chain::connect(node).await?;
-    let contact: Option<(Vec<u8>, [u8; 48])> = chain.api("HospitalsApi_contact", &to, None).await?;
+    let contact: Option<(Vec<u8>, [u8; 48])> = chain.at(None).contact(&to).await?;
     let Some((_, grantee_key)) = contact else {
         return Err(CommandError::Refused(format!(
             "{} is not a registered hospital: check the account with `medchain hospital status`",
             text::account(&to)
         )));
     };
-    let key_epoch: u32 = chain
-        .api("HospitalsApi_search_key_epoch", &hospital.account, None)
-        .await?;
+    let key_epoch: u32 = chain.at(None).search_key_epoch(&hospital.account).await?;
     let search_key = hospital_keys::search_key(&hospital.pair, key_epoch);
     let sealed = hospital_keys::seal_search_key(&grantee_key, key_epoch, &search_key, &mut OsRng)
         .ok_or_else(|| {
@@ -279,7 +270,8 @@ async fn authorize(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `pallet_collective::Votes`, whose fields the pallet keeps private.
+/// `pallet_collective::Votes`, whose fields the pallet keeps private: read as the pallet's type,
+/// then decoded again as this one, which has the same encoding.
 #[derive(Decode)]
 struct Motion {
     index: u32,
@@ -317,9 +309,8 @@ enum Outcome {
 }
 
 async fn members(chain: &Chain, at: Option<Hash>) -> Result<Vec<AccountId>, CommandError> {
-    let key = pallet_collective::Members::<Runtime, CouncilInstance>::hashed_key().to_vec();
     Ok(chain
-        .storage("Council.Members", key, at)
+        .value::<pallet_collective::Members<Runtime, CouncilInstance>, _>(at)
         .await?
         .unwrap_or_default())
 }
@@ -329,8 +320,12 @@ async fn motion(
     hash: Hash,
     at: Option<Hash>,
 ) -> Result<Option<Motion>, CommandError> {
-    let key = pallet_collective::Voting::<Runtime, CouncilInstance>::hashed_key_for(hash);
-    Ok(chain.storage("Council.Voting", key, at).await?)
+    let votes = chain
+        .map_value::<pallet_collective::Voting<Runtime, CouncilInstance>>(&hash, at)
+        .await?;
+    Ok(votes
+        .map(|votes| sealing::decode("the council's votes", &votes.encode()))
+        .transpose()?)
 }
 
 /// The outcome the council's events in a close (or a directly executed proposal) report.
@@ -438,9 +433,11 @@ async fn vote_and_close(
     let approved = now.ayes.len() as u32 >= now.threshold;
     let rejected = now.nays.len() as u32 > (council as u32).saturating_sub(now.threshold);
     if approved || rejected {
-        let key = pallet_collective::ProposalOf::<Runtime, CouncilInstance>::hashed_key_for(hash);
         let proposal: RuntimeCall = chain
-            .storage("Council.ProposalOf", key, Some(voted.block))
+            .map_value::<pallet_collective::ProposalOf<Runtime, CouncilInstance>>(
+                &hash,
+                Some(voted.block),
+            )
             .await?
             .ok_or_else(|| CommandError::Refused("the proposal's call is gone".to_owned()))?;
         let close = RuntimeCall::Council(pallet_collective::Call::close {
@@ -481,18 +478,9 @@ fn print_motion(output: Output, view: &MotionView) -> Result<ExitCode, CommandEr
 
 /// Every registered hospital at block `at`.
 pub async fn hospitals(chain: &Chain, at: Hash) -> Result<Vec<AccountId>, CommandError> {
-    let prefix = storage_prefix(b"Hospitals", b"Hospitals");
-    let keys = chain.storage_keys(&prefix, at).await?;
-    // A key is the prefix, the account's 16-byte Blake2 hash, then the account itself.
-    keys.iter()
-        .map(|key| {
-            let account = key.get(prefix.len() + 16..).unwrap_or_default();
-            Ok(sealing::decode::<AccountId>(
-                "a hospital's storage key",
-                account,
-            )?)
-        })
-        .collect()
+    Ok(chain
+        .map_keys::<pallet_hospitals::Hospitals<Runtime>>(at)
+        .await?)
 }
 
 #[derive(Serialize)]
@@ -563,12 +551,8 @@ async fn hospital_view(
     at: Hash,
 ) -> Result<HospitalView, CommandError> {
     let at = Some(at);
-    let info: Option<pallet_hospitals::HospitalInfo<Runtime>> = chain
-        .storage(
-            "Hospitals.Hospitals",
-            pallet_hospitals::Hospitals::<Runtime>::hashed_key_for(&account),
-            at,
-        )
+    let info = chain
+        .map_value::<pallet_hospitals::Hospitals<Runtime>>(&account, at)
         .await?;
     let Some(info) = info else {
         return Err(CommandError::Refused(format!(
@@ -576,28 +560,15 @@ async fn hospital_view(
             text::account(&account)
         )));
     };
-    let doctors: Vec<AccountId> = chain
-        .storage(
-            "Hospitals.Doctors",
-            pallet_hospitals::Doctors::<Runtime>::hashed_key_for(&account),
-            at,
-        )
+    let doctors = chain
+        .map_value::<pallet_hospitals::Doctors<Runtime>>(&account, at)
         .await?
         .unwrap_or_default();
-    let grants: Vec<(AccountId, BlockNumber, u32)> =
-        chain.api("HospitalsApi_grants_by", &account, at).await?;
-    let authorized_by: Vec<AccountId> = chain
-        .api("HospitalsApi_authorizers_of", &account, at)
-        .await?;
-    let search_key_epoch: u32 = chain
-        .api("HospitalsApi_search_key_epoch", &account, at)
-        .await?;
-    let records: Option<u64> = chain
-        .storage(
-            "Records.RecordCount",
-            pallet_records::RecordCount::<Runtime>::hashed_key_for(&account),
-            at,
-        )
+    let grants: Vec<(AccountId, BlockNumber, u32)> = chain.at(at).grants_by(&account).await?;
+    let authorized_by: Vec<AccountId> = chain.at(at).authorizers_of(&account).await?;
+    let search_key_epoch: u32 = chain.at(at).search_key_epoch(&account).await?;
+    let records = chain
+        .map_value::<pallet_records::RecordCount<Runtime>>(&account, at)
         .await?;
     Ok(HospitalView {
         account: text::account(&account),

@@ -391,7 +391,7 @@ fn pair_of(secret: &Secret) -> Result<sr25519::Pair, KeyFileError> {
         Secret::Suri(suri) => {
             sr25519::Pair::from_string(suri, None).map_err(|e| KeyFileError::Suri {
                 suri: suri.clone(),
-                reason: format!("{e:?}"),
+                reason: e.to_string(),
             })
         }
     }

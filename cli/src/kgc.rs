@@ -26,14 +26,17 @@ type UpdateKeyLimit = <Runtime as pallet_kgc::Config>::MaxUpdateKeyLen;
 use rand::rngs::OsRng;
 use serde::Serialize;
 
+use medchain_client::{
+    sealing::{self, SealingError},
+    Chain,
+};
+
 use crate::{
-    chain::Chain,
+    args::{KeyFile, SetupFile},
     error::CommandError,
     keygen::{self, KeygenArgs},
     keys::{AccountKey, KgcSetup, Role},
     output::Output,
-    sealing::{self, SealingError},
-    services::{self, Service},
     submit::submit,
     text,
 };
@@ -54,12 +57,10 @@ pub enum KgcCommand {
     /// current in the same transaction: from then on the doctor can make no transformation key
     /// and new records are made under the new epoch.
     Revoke {
-        /// The KGC's Setup file.
-        #[arg(long)]
-        kgc: PathBuf,
-        /// The KGC's account key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        kgc: SetupFile,
+        #[command(flatten)]
+        key: KeyFile,
         /// The doctor's account (SS58).
         #[arg(long, value_parser = text::parse_account)]
         doctor: AccountId,
@@ -67,12 +68,10 @@ pub enum KgcCommand {
     /// Publish the update key of the next epoch over the on-chain revocation list; it becomes
     /// the current epoch (new records are made under it).
     PublishUpdate {
-        /// The KGC's Setup file.
-        #[arg(long)]
-        kgc: PathBuf,
-        /// The KGC's account key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        kgc: SetupFile,
+        #[command(flatten)]
+        key: KeyFile,
     },
     /// Show the epoch, the KGC account, the revocation list and the next free leaf.
     Status,
@@ -100,12 +99,10 @@ pub struct SetupArgs {
 /// What to issue to whom.
 #[derive(Debug, Args)]
 pub struct IssueKeyArgs {
-    /// The KGC's Setup file.
-    #[arg(long)]
-    pub kgc: PathBuf,
-    /// The KGC's account key file (records the issuance on-chain).
-    #[arg(long)]
-    pub key: PathBuf,
+    #[command(flatten)]
+    pub kgc: SetupFile,
+    #[command(flatten)]
+    pub key: KeyFile,
     /// The doctor's account (SS58); the doctor must have registered their encryption key.
     #[arg(long, value_parser = text::parse_account)]
     pub doctor: AccountId,
@@ -132,7 +129,7 @@ pub async fn run(
 
 /// The chain's `pp`, or `None` when its KGC has not run Setup.
 pub(crate) async fn chain_params(chain: &Chain) -> Result<Option<PublicParams>, CommandError> {
-    let encoded: Vec<u8> = chain.api("KgcApi_params", (), None).await?;
+    let encoded: Vec<u8> = chain.at(None).params().await?;
     if encoded.is_empty() {
         return Ok(None);
     }
@@ -243,18 +240,13 @@ async fn issue_key(
 ) -> Result<ExitCode, CommandError> {
     let (kgc, chain, setup) = signing_session(&args.kgc, &args.key, node).await?;
     let doctor = text::account(&args.doctor);
-    if let Some(issued) = chain
-        .api::<_, Option<pallet_kgc::KeyIssue>>("KgcApi_key_issue", &args.doctor, None)
-        .await?
-    {
+    if let Some(issued) = chain.at(None).key_issue(&args.doctor).await? {
         return Err(CommandError::Refused(format!(
             "doctor {doctor} already holds the key issued on leaf {}: a doctor is issued one key, on one leaf, once",
             issued.leaf
         )));
     }
-    let registered: Option<[u8; 48]> = chain
-        .api("KgcApi_encryption_key", &args.doctor, None)
-        .await?;
+    let registered: Option<[u8; 48]> = chain.at(None).encryption_key(&args.doctor).await?;
     let registered = registered.ok_or_else(|| {
         CommandError::Refused(format!(
             "doctor {doctor} has registered no encryption key: they run `medchain doctor register` once their hospital has added them"
@@ -293,7 +285,7 @@ async fn issue_key(
         doctor: args.doctor.clone(),
         sealed,
     };
-    services::request::<_, ()>(&chain, &kgc.pair, Service::DeliverAttributeKey, delivery).await?;
+    chain.client().request(&kgc.pair, delivery).await?;
     let issued = Issued {
         doctor,
         leaf,
@@ -315,9 +307,8 @@ async fn issue_key(
 
 /// The next free leaf, on which the next key is issued (the chain refuses any other).
 async fn next_leaf(chain: &Chain) -> Result<LeafIndex, CommandError> {
-    let key = pallet_kgc::NextLeaf::<Runtime>::hashed_key().to_vec();
     Ok(chain
-        .storage("Kgc.NextLeaf", key, None)
+        .value::<pallet_kgc::NextLeaf<Runtime>, _>(None)
         .await?
         .unwrap_or_default())
 }
@@ -338,8 +329,7 @@ async fn revoke(
     output: Output,
 ) -> Result<ExitCode, CommandError> {
     let (kgc, chain, setup) = signing_session(setup, key, node).await?;
-    let status: Option<(u64, Option<u64>)> =
-        chain.api("KgcApi_doctor_status", &doctor, None).await?;
+    let status: Option<(u64, Option<u64>)> = chain.at(None).doctor_status(&doctor).await?;
     let leaf = match status {
         Some((_, Some(epoch))) => {
             return Err(CommandError::Refused(format!(
@@ -382,7 +372,7 @@ async fn revoke(
 
 /// The epoch after the current one.
 async fn next_epoch(chain: &Chain) -> Result<u64, CommandError> {
-    let current: u64 = chain.api("KgcApi_current_epoch", (), None).await?;
+    let current: u64 = chain.at(None).current_epoch().await?;
     current
         .checked_add(1)
         .ok_or_else(|| CommandError::Refused("the chain's epochs are exhausted".to_owned()))
@@ -393,10 +383,10 @@ async fn revocations(
     chain: &Chain,
     at: Option<Hash>,
 ) -> Result<Vec<RevocationEntry>, CommandError> {
-    let key = pallet_kgc::Revocations::<Runtime>::hashed_key().to_vec();
     Ok(chain
-        .storage("Kgc.Revocations", key, at)
+        .value::<pallet_kgc::Revocations<Runtime>, _>(at)
         .await?
+        .map(|list| list.into_inner())
         .unwrap_or_default())
 }
 
@@ -485,15 +475,11 @@ struct RevocationView {
 async fn status(node: &str, output: Output) -> Result<ExitCode, CommandError> {
     let chain = Chain::connect(node).await?;
     let (at, _) = chain.finalized().await?;
-    let epoch: u64 = chain.api("KgcApi_current_epoch", (), Some(at)).await?;
-    let kgc_account: Option<AccountId> = chain
-        .storage(
-            "Kgc.KgcAccount",
-            pallet_kgc::KgcAccount::<Runtime>::hashed_key().to_vec(),
-            Some(at),
-        )
+    let epoch: u64 = chain.at(Some(at)).current_epoch().await?;
+    let kgc_account = chain
+        .value::<pallet_kgc::KgcAccount<Runtime>, _>(Some(at))
         .await?;
-    let update_key: Option<Vec<u8>> = chain.api("KgcApi_update_key", epoch, Some(at)).await?;
+    let update_key: Option<Vec<u8>> = chain.at(Some(at)).update_key(epoch).await?;
     let status = KgcStatus {
         epoch,
         kgc_account: kgc_account.as_ref().map(text::account),

@@ -12,25 +12,19 @@
 //! Each group is a module with its own `clap` subcommand enum and an async `run`; adding a
 //! role is a variant of [`Command`] and one arm in [`run`].
 
+pub mod args;
 pub mod audit;
-pub mod chain;
-pub mod dispatch;
 pub mod doctor;
 pub mod error;
 pub mod hospital;
 pub mod keygen;
 pub mod keys;
 pub mod kgc;
-pub mod light;
 pub mod output;
 pub mod patient;
 pub mod records;
-pub mod rpc;
-pub mod sealing;
-pub mod services;
 pub mod submit;
 pub mod text;
-pub mod trust;
 
 use std::process::ExitCode;
 

@@ -12,21 +12,26 @@ use polkadot_sdk::sp_core::Bytes;
 use rand::rngs::OsRng;
 use serde::Serialize;
 
-use crate::{
+use medchain_client::{
     chain::{Chain, ChainError},
+    light::{state::keys as storage, LightError},
+    runtime_api::{Consultation, Record, Report},
+    sealing, trust,
+};
+
+use crate::{
+    args::KeyFile,
     error::CommandError,
     hospital,
     keygen::{self, KeygenArgs},
     keys::{write_private, AccountKey, Role},
-    light::{state::keys as storage, LightError},
     output::Output,
-    records::{self, Consultation, Record},
-    sealing,
-    services::{self, Service},
-    text, trust,
+    records,
+    submit::wait_final,
+    text,
 };
 
-/// Records read per `RecordsApi_records_of` call.
+/// Records read per `records_of` runtime API call.
 const PAGE: u32 = 100;
 
 /// A patient's commands.
@@ -39,9 +44,8 @@ pub enum PatientCommand {
     Upload {
         /// The record to upload.
         file: PathBuf,
-        /// The patient's key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
         /// Who may read it, over doctors' attributes: e.g. "cardiology and (consultant or 2 of
         /// (resident, icu, night))".
         #[arg(long)]
@@ -53,17 +57,15 @@ pub enum PatientCommand {
     },
     /// List this patient's records, their consultations and reports.
     Reports {
-        /// The patient's key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
     },
     /// Fetch and decrypt the report on a record (written with mode 0600).
     OpenReport {
         /// The record's id.
         record: u64,
-        /// The patient's key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
         /// File to write the report to.
         #[arg(long)]
         out: PathBuf,
@@ -76,9 +78,8 @@ pub enum PatientCommand {
     Dispute {
         /// The record's id.
         record: u64,
-        /// The patient's key file.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        key: KeyFile,
     },
 }
 
@@ -159,8 +160,7 @@ async fn upload(
     let payload_hash = sha256(&sealed.upload.payload);
     let payload_size = sealed.upload.payload.len();
     let spinner = output.spinner(&format!("uploading {payload_size} bytes"));
-    let receipt: Result<Uploaded, _> =
-        services::request(&chain, &patient.pair, Service::UploadPayload, sealed.upload).await;
+    let receipt: Result<Uploaded, _> = chain.client().request(&patient.pair, sealed.upload).await;
     spinner.finish_and_clear();
     let receipt = receipt?;
     if receipt.payload_hash.0 != payload_hash {
@@ -171,9 +171,7 @@ async fn upload(
         )));
     }
     let hospital = receipt.hospital;
-    let (record, block) = chain
-        .wait_final(
-            output,
+    let (record, block) = wait_final(&chain, output,
             "the record to be published and final",
             "the hospital took the payload but its record is not on-chain: ask the hospital to check its node",
             |at| {
@@ -224,9 +222,7 @@ async fn records_of(
     let mut all = Vec::new();
     loop {
         let start = all.len() as u64;
-        let page: Vec<(u64, Record)> = chain
-            .api("RecordsApi_records_of", (hospital, start, PAGE), Some(at))
-            .await?;
+        let page: Vec<(u64, Record)> = chain.at(Some(at)).records_of(hospital, start, PAGE).await?;
         let full = page.len() as u32 == PAGE;
         all.extend(page);
         if !full {
@@ -287,15 +283,12 @@ async fn reports(
             if record.patient_key != mine {
                 continue;
             }
-            let consultation: Option<Consultation> =
-                chain.api("RecordsApi_consultation", id, Some(at)).await?;
-            let report: Option<(u64, records::Report)> =
-                chain.api("ResultsApi_report_on", id, Some(at)).await?;
+            let consultation: Option<Consultation> = chain.at(Some(at)).consultation(id).await?;
+            let report: Option<(u64, Report)> = chain.at(Some(at)).report_on(id).await?;
             let report = match report {
                 Some((report_id, report)) => {
-                    let disclosed: Option<[u8; 48]> = chain
-                        .api("ResultsApi_disclosure", report_id, Some(at))
-                        .await?;
+                    let disclosed: Option<[u8; 48]> =
+                        chain.at(Some(at)).disclosure(report_id).await?;
                     Some(ReportView {
                         id: report_id,
                         doctor: text::account(&report.doctor),
@@ -413,23 +406,18 @@ async fn dispute(
     }
     let sealed = records::fetch_report(&chain, &patient.pair, record, &report).await?;
     let body = sealing::disclose(&patient.encryption_key(), record, &sealed, &mut OsRng)?;
-    let transaction: Bytes =
-        services::request(&chain, &patient.pair, Service::Dispute, body).await?;
-    let shared = chain
-        .wait_final(
-            output,
-            "the disclosure to be final",
-            "the hospital filed the dispute but it is not on-chain: ask the hospital to check its node",
-            |at| {
-                let chain = &chain;
-                async move {
-                    chain
-                        .api::<_, Option<[u8; 48]>>("ResultsApi_disclosure", report_id, Some(at))
-                        .await
-                }
-            },
-        )
-        .await?;
+    let transaction: Bytes = chain.client().request(&patient.pair, body).await?;
+    let shared = wait_final(
+        &chain,
+        output,
+        "the disclosure to be final",
+        "the hospital filed the dispute but it is not on-chain: ask the hospital to check its node",
+        |at| {
+            let chain = &chain;
+            async move { chain.at(Some(at)).disclosure(report_id).await }
+        },
+    )
+    .await?;
     let done = Disputed {
         record,
         report: report_id,

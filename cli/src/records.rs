@@ -2,28 +2,20 @@
 //! the hash check every fetched payload or report passes: a node could serve anything, the
 //! chain says what it must be.
 
+use medchain_client::{
+    runtime_api::{Record, Report},
+    Chain,
+};
 use medchain_crypto::hash::sha256;
-use medchain_rpc_api::RecordRequest;
-use medchain_runtime::{pallet_records, pallet_results, Hash, Runtime};
+use medchain_rpc_api::FetchReport;
+use medchain_runtime::Hash;
 use polkadot_sdk::sp_core::{sr25519, Bytes};
 
-use crate::{
-    chain::Chain,
-    error::CommandError,
-    services::{self, Service},
-    text,
-};
-
-/// A record on-chain.
-pub type Record = pallet_records::Record<Runtime>;
-/// A consultation on-chain.
-pub type Consultation = pallet_records::Consultation<Runtime>;
-/// A report on-chain.
-pub type Report = pallet_results::Report<Runtime>;
+use crate::{error::CommandError, text};
 
 /// Record `id`, which must exist.
 pub async fn record(chain: &Chain, id: u64, at: Option<Hash>) -> Result<Record, CommandError> {
-    let record: Option<Record> = chain.api("RecordsApi_record", id, at).await?;
+    let record: Option<Record> = chain.at(at).record(id).await?;
     record.ok_or_else(|| {
         CommandError::Refused(format!(
             "there is no record {id}: check the id (`medchain doctor search`, `medchain patient reports`)"
@@ -33,7 +25,7 @@ pub async fn record(chain: &Chain, id: u64, at: Option<Hash>) -> Result<Record, 
 
 /// The report on record `id` and its id, which must exist.
 pub async fn report_on(chain: &Chain, id: u64) -> Result<(u64, Report), CommandError> {
-    let report: Option<(u64, Report)> = chain.api("ResultsApi_report_on", id, None).await?;
+    let report: Option<(u64, Report)> = chain.at(None).report_on(id).await?;
     report.ok_or_else(|| {
         CommandError::Refused(format!(
             "record {id} has no report yet: its assigned doctor submits one with `medchain doctor report`"
@@ -61,13 +53,10 @@ pub async fn fetch_report(
     id: u64,
     report: &Report,
 ) -> Result<Vec<u8>, CommandError> {
-    let sealed: Bytes = services::request(
-        chain,
-        signer,
-        Service::FetchReport,
-        RecordRequest { record: id },
-    )
-    .await?;
+    let sealed: Bytes = chain
+        .client()
+        .request(signer, FetchReport { record: id })
+        .await?;
     check_hash("report", &sealed, &report.payload_hash)?;
     Ok(sealed.0)
 }

@@ -1,193 +1,47 @@
-//! Signing a transaction, submitting it, and waiting until it is in a finalised block: a command
-//! reports success only once the change cannot be undone, and a failure by the pallet error's
-//! name.
+//! The client's transactions and waits, shown to the person running the command: a spinner
+//! says what is awaited while [`medchain_client`] signs, submits and waits for finality.
 
-use std::cell::Cell;
+use std::future::Future;
 
-use codec::Encode;
-use jsonrpsee::{core::ClientError, rpc_params};
-use medchain_runtime::{
-    pallet_hospitals::{NOT_A_MEMBER, TOO_MANY_PENDING},
-    transaction, AccountId, BlockNumber, Hash, RuntimeCall, RuntimeEvent,
-};
-use polkadot_sdk::{
-    frame_support::storage::storage_prefix,
-    frame_system::{self, EventRecord, Phase},
-    sp_core::{sr25519, Bytes, Pair},
-    sp_crypto_hashing::blake2_256,
-};
-
-use crate::{
+use medchain_client::{
     chain::{Chain, ChainError},
-    dispatch::{self, DispatchFailure},
-    output::Output,
-    rpc::RpcError,
-    text,
+    submit::{self, Included, SubmitError},
 };
+use medchain_runtime::{Hash, RuntimeCall};
+use polkadot_sdk::sp_core::sr25519;
 
-/// A transaction that made it into a finalised block and succeeded.
-pub struct Included {
-    /// The block's hash.
-    pub block: Hash,
-    /// The block's number.
-    pub number: BlockNumber,
-    /// The events the transaction emitted, in order.
-    pub events: Vec<RuntimeEvent>,
-}
+use crate::output::Output;
 
-/// A transaction did not go through.
-#[derive(Debug, thiserror::Error)]
-pub enum SubmitError {
-    /// Reading the chain failed.
-    #[error(transparent)]
-    Chain(#[from] ChainError),
-    /// The node's transaction pool refused it.
-    #[error("the node refused the transaction from {signer}: {reason}")]
-    Refused {
-        /// The signer.
-        signer: String,
-        /// Why, with what to do.
-        reason: String,
-    },
-    /// It was included but failed.
-    #[error("the transaction failed in block #{number}: {failure}")]
-    Failed {
-        /// The block it failed in.
-        number: BlockNumber,
-        /// The named error.
-        failure: DispatchFailure,
-    },
-}
+pub use medchain_client::submit::events_of;
 
-/// Signs `call` with `signer` at its next nonce, submits it through `chain`'s node and waits
-/// until it is final; its events on success.
+/// Signs `call` with `signer`, submits it through `chain`'s node and waits until it is final,
+/// with a spinner; its events on success.
 pub async fn submit(
     chain: &Chain,
     signer: &sr25519::Pair,
     call: RuntimeCall,
     output: Output,
 ) -> Result<Included, SubmitError> {
-    let account = AccountId::from(signer.public());
-    let genesis = chain.genesis().await?;
-    let nonce = chain.next_nonce(&account).await?;
-    let extrinsic = transaction::sign(signer, call, nonce, genesis).encode();
-    let hash = blake2_256(&extrinsic);
-    let (_, finalized) = chain.finalized().await?;
-    chain
-        .client()
-        .call::<Hash>("author_submitExtrinsic", rpc_params![Bytes(extrinsic)])
-        .await
-        .map_err(|error| SubmitError::Refused {
-            signer: text::account(&account),
-            reason: refusal(&error),
-        })?;
-
-    let next = Cell::new(finalized + 1);
-    let (block, number, index) = chain
-        .wait_final(
-            output,
-            "the transaction to be final",
-            "the node accepted it but no finalised block holds it: check that the network finalises (a majority of hospitals' nodes online)",
-            |head| {
-                let next = &next;
-                async move { find(chain, head, next, hash).await }
-            },
-        )
-        .await?;
-    let records: Vec<EventRecord<RuntimeEvent, Hash>> = chain
-        .storage(
-            "System.Events",
-            storage_prefix(b"System", b"Events").to_vec(),
-            Some(block),
-        )
-        .await?
-        .unwrap_or_default();
-    let mut events = Vec::new();
-    for record in records {
-        if record.phase != Phase::ApplyExtrinsic(index) {
-            continue;
-        }
-        match record.event {
-            RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
-                dispatch_error, ..
-            }) => {
-                return Err(SubmitError::Failed {
-                    number,
-                    failure: dispatch::describe(&dispatch_error),
-                })
-            }
-            event => events.push(event),
-        }
-    }
-    Ok(Included {
-        block,
-        number,
-        events,
-    })
+    let spinner = output.spinner("waiting for the transaction to be final");
+    let included = submit::submit(chain, signer, call).await;
+    spinner.finish_and_clear();
+    included
 }
 
-/// Scans the finalised blocks from `next` up to `head` for the extrinsic with hash `hash`: its
-/// block, number and index in the block. Moves `next` past what it scanned.
-async fn find(
+/// [`Chain::wait_final`] with a spinner saying `what`.
+pub async fn wait_final<T, F, Fut>(
     chain: &Chain,
-    head: Hash,
-    next: &Cell<BlockNumber>,
-    hash: [u8; 32],
-) -> Result<Option<(Hash, BlockNumber, u32)>, ChainError> {
-    let head_number = match chain.client().header(head).await? {
-        Some(header) => header.number,
-        None => return Ok(None),
-    };
-    while next.get() <= head_number {
-        let number = next.get();
-        let Some(block_hash) = chain.client().block_hash(number).await? else {
-            return Ok(None);
-        };
-        let Some(block) = chain.client().block(block_hash).await? else {
-            return Ok(None);
-        };
-        let position = block
-            .block
-            .extrinsics
-            .iter()
-            .position(|extrinsic| blake2_256(&extrinsic.0) == hash);
-        if let Some(position) = position {
-            return Ok(Some((block_hash, number, position as u32)));
-        }
-        next.set(number + 1);
-    }
-    Ok(None)
-}
-
-/// The pool's refusal in words, with the MedChain-specific codes named.
-fn refusal(error: &RpcError) -> String {
-    let RpcError::Call {
-        source: ClientError::Call(object),
-        ..
-    } = error
-    else {
-        return error.to_string();
-    };
-    let data = object.data().map(|d| d.get().trim_matches('"').to_owned());
-    match data.as_deref() {
-        Some(data) if data == format!("Custom error: {NOT_A_MEMBER}") => {
-            "the signer is not a registered hospital, doctor or the KGC: a hospital registers its doctors with `medchain hospital add-doctor`".to_owned()
-        }
-        Some(data) if data == format!("Custom error: {TOO_MANY_PENDING}") => {
-            "the signer already has too many transactions waiting: retry once some are final".to_owned()
-        }
-        Some(data) => format!("{} ({data})", object.message()),
-        None => object.message().to_owned(),
-    }
-}
-
-/// The events of type `E` among `events`, for reading a call's outcome (e.g. the leaf assigned).
-pub fn events_of<E>(events: &[RuntimeEvent]) -> Vec<E>
+    output: Output,
+    what: &str,
+    hint: &str,
+    probe: F,
+) -> Result<T, ChainError>
 where
-    RuntimeEvent: TryInto<E>,
+    F: FnMut(Hash) -> Fut,
+    Fut: Future<Output = Result<Option<T>, ChainError>>,
 {
-    events
-        .iter()
-        .filter_map(|event| event.clone().try_into().ok())
-        .collect()
+    let spinner = output.spinner(&format!("waiting for {what}"));
+    let found = chain.wait_final(what, hint, probe).await;
+    spinner.finish_and_clear();
+    found
 }

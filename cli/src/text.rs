@@ -41,7 +41,7 @@ pub fn parse_hash(text: &str) -> Result<Hash, String> {
 
 /// An account in SS58 form (any network prefix).
 pub fn parse_account(text: &str) -> Result<AccountId, String> {
-    AccountId::from_ss58check(text).map_err(|e| format!("not an SS58 account address: {e:?}"))
+    AccountId::from_ss58check(text).map_err(|e| format!("not an SS58 account address: {e}"))
 }
 
 /// An account in the SS58 form the chain uses (prefix 42, the generic Substrate one).

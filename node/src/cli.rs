@@ -12,7 +12,7 @@ pub struct Cli {
     pub run: sc_cli::RunCmd,
 
     #[clap(flatten)]
-    pub medchain: crate::medchain::Options,
+    pub medchain: crate::hospital::Options,
 }
 
 /// Maintenance subcommands; without one, the node runs.
@@ -51,5 +51,5 @@ pub enum Subcommand {
     ChainInfo(sc_cli::ChainInfoCmd),
 
     /// Verify every payload in a stopped node's store (after a crash or a disk fault).
-    CheckPayloads(crate::medchain::CheckPayloadsCmd),
+    CheckPayloads(crate::hospital::CheckPayloadsCmd),
 }

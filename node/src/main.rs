@@ -7,7 +7,7 @@
 
 mod cli;
 mod command;
-mod medchain;
+mod hospital;
 mod rpc;
 mod service;
 

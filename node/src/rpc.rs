@@ -32,7 +32,7 @@ pub struct FullDeps<C, P> {
     pub client: Arc<C>,
     pub pool: Arc<P>,
     /// The hospital services, when this node serves a hospital.
-    pub services: Option<Arc<crate::medchain::Services>>,
+    pub services: Option<Arc<crate::hospital::Services>>,
     /// GRANDPA's state, for finality proofs.
     pub grandpa: GrandpaDeps,
 }
@@ -75,7 +75,7 @@ where
     )?;
     if let Some(services) = services {
         use medchain_rpc_api::MedchainApiServer;
-        module.merge(crate::medchain::MedchainRpc::new(services).into_rpc())?;
+        module.merge(crate::hospital::MedchainRpc::new(services).into_rpc())?;
     }
     Ok(module)
 }

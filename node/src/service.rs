@@ -147,7 +147,7 @@ pub fn new_full<
     N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
     config: Configuration,
-    medchain: &crate::medchain::Options,
+    medchain: &crate::hospital::Options,
 ) -> Result<TaskManager, ServiceError> {
     let sc_service::PartialComponents {
         client,
@@ -186,7 +186,7 @@ pub fn new_full<
 
     // The hospital services, and the transfer protocol that serves their payloads to other
     // hospitals' nodes: registered before the network starts.
-    let services = crate::medchain::Services::start(
+    let services = crate::hospital::Services::start(
         client.clone(),
         transaction_pool.clone(),
         &keystore_container.local_keystore(),
@@ -195,11 +195,11 @@ pub fn new_full<
         medchain,
         &task_manager,
     )
-    .map_err(ServiceError::Other)?;
+    .map_err(|e| ServiceError::Other(e.to_string()))?;
     if let Some(services) = &services {
         let (server, protocol) = medchain_transfer::PayloadServer::new::<Block, N>(
             services.blobs(),
-            crate::medchain::TransferPolicy(services.clone()),
+            crate::hospital::TransferPolicy(services.clone()),
         );
         net_config.add_request_response_protocol(protocol);
         // Chunk reads are blocking disk I/O.

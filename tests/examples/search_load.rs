@@ -19,7 +19,7 @@ use medchain_crypto::{
     seeded_rng, CryptoRngCore,
 };
 use medchain_integration_tests::{
-    rpc::Rpc,
+    rpc::{answer, Rpc},
     services,
     tx::{account, submit_accepted},
     wait_for,
@@ -31,10 +31,9 @@ use medchain_runtime::{
 };
 use polkadot_sdk::{
     pallet_utility,
-    sp_core::{crypto::Ss58Codec, sr25519, Pair},
+    sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
 };
-use serde_json::json;
 use std::time::{Duration, Instant};
 
 /// Records per `batch_all`: about 0.6 s of the block's 0.75 s of normal-class weight.
@@ -114,8 +113,7 @@ fn ms(duration: Duration) -> f64 {
 }
 
 fn search(rpc: &Rpc, doctor: &sr25519::Pair, query: &Search) -> Result<Vec<Hit>, String> {
-    let hits = services::call(rpc, doctor, "search", query.clone())?;
-    serde_json::from_value(hits).map_err(|e| e.to_string())
+    services::call(rpc, doctor, query.clone())
 }
 
 /// Publishes `count` records as Alice, keeping the pool topped up with batches.
@@ -129,7 +127,7 @@ fn publish(rpc: &Rpc, alice: &sr25519::Pair, count: usize, rng: &mut impl Crypto
         .to_bytes();
     let key = hospital_keys::search_key(alice, 0);
     let genesis = rpc.genesis_hash();
-    let mut nonce = next_nonce(rpc, alice);
+    let mut nonce = answer(rpc.next_nonce(&account(alice)));
     let last = nonce + count.div_ceil(BATCH) as u32;
     let mut published = 0;
     while published < count {
@@ -153,10 +151,7 @@ fn publish(rpc: &Rpc, alice: &sr25519::Pair, count: usize, rng: &mut impl Crypto
         published += calls.len();
         let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls });
         let extrinsic = transaction::sign(alice, batch, nonce, genesis);
-        rpc.expect(
-            "author_submitExtrinsic",
-            json!([format!("0x{}", hex::encode(extrinsic.encode()))]),
-        );
+        answer(rpc.client().submit_extrinsic(extrinsic.encode()));
         nonce += 1;
         eprintln!("submitted {published}/{count}");
     }
@@ -169,7 +164,7 @@ fn publish(rpc: &Rpc, alice: &sr25519::Pair, count: usize, rng: &mut impl Crypto
 
 /// `who`'s nonce in the state of block `at`: transactions included, not those in the pool.
 fn on_chain_nonce(rpc: &Rpc, who: &sr25519::Pair, at: Hash) -> u32 {
-    rpc.runtime_call("AccountNonceApi_account_nonce", account(who), at)
+    answer(rpc.at(Some(at)).account_nonce(&account(who)))
 }
 
 /// Three to six vocabulary keywords, plus the rare one for every thousandth record.
@@ -184,11 +179,4 @@ fn keywords(i: usize, rng: &mut impl CryptoRngCore) -> Vec<KeywordDigest> {
     words.sort();
     words.dedup();
     words.iter().map(|w| keyword_digest(w)).collect()
-}
-
-fn next_nonce(rpc: &Rpc, who: &sr25519::Pair) -> u32 {
-    let account = polkadot_sdk::sp_runtime::AccountId32::from(who.public());
-    rpc.expect("system_accountNextIndex", json!([account.to_ss58check()]))
-        .as_u64()
-        .expect("a nonce") as u32
 }

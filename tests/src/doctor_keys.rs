@@ -4,7 +4,7 @@
 //! transformation key for an epoch with their hospital.
 
 use crate::{
-    rpc::Rpc,
+    rpc::{answer, Rpc},
     services,
     tx::{self, account, submit_accepted},
     wait_for,
@@ -19,7 +19,7 @@ use medchain_crypto::{
     CryptoRngCore,
 };
 use medchain_rpc_api::{AttributeKeyDelivery, AttributeKeyRequest, TransformationKeyUpload};
-use medchain_runtime::{pallet_kgc, RuntimeCall};
+use medchain_runtime::{pallet_kgc, Runtime, RuntimeCall};
 use polkadot_sdk::sp_core::sr25519;
 use std::time::Duration;
 
@@ -61,19 +61,15 @@ pub fn issue(
         }),
     );
     let registered = wait_for("the doctor's encryption key", timeout, || {
-        hospital_node.runtime_call::<Option<[u8; 48]>>(
-            "KgcApi_encryption_key",
-            account(doctor),
-            hospital_node.best_head(),
+        answer(
+            hospital_node
+                .at(Some(hospital_node.best_head()))
+                .encryption_key(&account(doctor)),
         )
     });
     assert_eq!(registered, public.to_bytes());
-    let leaf: u64 = hospital_node
-        .storage(
-            &pallet_kgc::NextLeaf::<medchain_runtime::Runtime>::hashed_key(),
-            None,
-        )
-        .unwrap_or_default();
+    let leaf =
+        answer(hospital_node.value::<pallet_kgc::NextLeaf<Runtime>, _>(None)).unwrap_or_default();
     let sk = abe::keygen(
         kgc.pp,
         &KeyTables::new(kgc.pp),
@@ -98,30 +94,23 @@ pub fn issue(
         }),
     );
     wait_for("the key issuance", timeout, || {
-        hospital_node.runtime_call::<Option<pallet_kgc::KeyIssue>>(
-            "KgcApi_key_issue",
-            account(doctor),
-            hospital_node.best_head(),
+        answer(
+            hospital_node
+                .at(Some(hospital_node.best_head()))
+                .key_issue(&account(doctor)),
         )
     });
     services::call(
         hospital_node,
         kgc.account,
-        "deliverAttributeKey",
         AttributeKeyDelivery {
             doctor: account(doctor),
             sealed,
         },
     )
     .expect("the hospital's node keeps the sealed key");
-    let fetched = services::call(
-        hospital_node,
-        doctor,
-        "fetchAttributeKey",
-        AttributeKeyRequest,
-    )
-    .expect("the doctor fetches their sealed key");
-    let fetched = crate::chain::bytes(&fetched);
+    let fetched = services::call(hospital_node, doctor, AttributeKeyRequest)
+        .expect("the doctor fetches their sealed key");
     let sk = SealedAttributeKey::decode(&mut &fetched[..])
         .expect("a sealed key")
         .open(kgc.pp, &doctor_id, &secret)
@@ -140,8 +129,11 @@ pub fn register_transformation_key(
     epoch: u64,
     rng: &mut impl CryptoRngCore,
 ) -> Result<(), String> {
-    let update_key: Option<Vec<u8>> =
-        hospital_node.runtime_call("KgcApi_update_key", epoch, hospital_node.finalized_head());
+    let update_key: Option<Vec<u8>> = answer(
+        hospital_node
+            .at(Some(hospital_node.finalized_head()))
+            .update_key(epoch),
+    );
     let update_key = UpdateKey::decode(&mut &update_key.expect("a published update key")[..])
         .expect("the chain's update key decodes");
     let tk = abe::tk_gen(
@@ -155,7 +147,6 @@ pub fn register_transformation_key(
     services::call(
         hospital_node,
         doctor,
-        "registerTransformationKey",
         TransformationKeyUpload { key: tk.encode() },
     )
     .map(|_| ())

@@ -1,9 +1,8 @@
 //! Harness for MedChain's integration tests: starts release `medchain-node` processes on
-//! loopback, talks to them over JSON-RPC and signs transactions for them.
+//! loopback, talks to them through `medchain-client` and signs transactions for them.
 //!
 //! Every node started here is killed when its [`Node`](network::Node) is dropped, also when a test fails.
 
-pub mod chain;
 pub mod cli;
 pub mod doctor_keys;
 pub mod network;

@@ -1,72 +1,116 @@
-//! A minimal blocking JSON-RPC-over-HTTP client: enough for tests, with no async runtime.
+//! The tests reach their nodes through `medchain-client`, the client every MedChain program
+//! uses, so what they check is what the CLI and the auditor get. The tests themselves are
+//! synchronous: a shared Tokio runtime runs each client call to completion.
 
-use serde_json::{json, Value};
 use std::{
-    io::{Read, Write},
-    net::TcpStream,
-    time::Duration,
+    fmt::Display,
+    future::Future,
+    ops::Deref,
+    sync::{Arc, LazyLock},
 };
 
-/// The JSON-RPC endpoint of one node.
-#[derive(Clone, Debug)]
-pub struct Rpc {
-    port: u16,
+use medchain_client::Chain;
+use medchain_runtime::{pallet_results, BlockNumber, Hash, Runtime};
+
+/// The runtime every client call of every test runs on (one, not one per node or per test).
+static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime")
+});
+
+/// Runs `call` to completion.
+pub fn block_on<F: Future>(call: F) -> F::Output {
+    RUNTIME.block_on(call)
 }
 
-/// A call failed: the node is unreachable, or answered with a JSON-RPC error.
-#[derive(Debug)]
-pub enum RpcError {
-    Transport(String),
-    Call(Value),
+/// Runs `call`, which the test expects to succeed, and returns its answer.
+pub fn answer<T, E: Display>(call: impl Future<Output = Result<T, E>>) -> T {
+    block_on(call).unwrap_or_else(|error| panic!("the node's answer: {error}"))
+}
+
+/// The JSON-RPC endpoint of one node, read through [`Chain`] (which it dereferences to).
+#[derive(Clone)]
+pub struct Rpc {
+    port: u16,
+    chain: Arc<Chain>,
+}
+
+impl Deref for Rpc {
+    type Target = Chain;
+
+    fn deref(&self) -> &Chain {
+        &self.chain
+    }
 }
 
 impl Rpc {
+    /// The node answering HTTP on loopback `port` (it need not be up yet).
     pub fn new(port: u16) -> Self {
-        Self { port }
-    }
-
-    /// Calls `method` with `params` and returns its `result`.
-    pub fn call(&self, method: &str, params: Value) -> Result<Value, RpcError> {
-        let body =
-            json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
-        let payload = self.post(&body)?;
-        let reply: Value = serde_json::from_str(&payload)
-            .map_err(|e| RpcError::Transport(format!("{e}: {payload}")))?;
-        match reply.get("error") {
-            Some(error) => Err(RpcError::Call(error.clone())),
-            None => Ok(reply["result"].clone()),
+        let url = format!("http://127.0.0.1:{port}");
+        let chain = block_on(Chain::connect(&url))
+            .unwrap_or_else(|error| panic!("a client for {url}: {error}"));
+        Self {
+            port,
+            chain: Arc::new(chain),
         }
     }
 
-    /// Posts a JSON-RPC `body` (one request or a batch) and returns the answer's body.
-    pub fn post(&self, body: &str) -> Result<String, RpcError> {
-        let transport = |e: std::io::Error| RpcError::Transport(e.to_string());
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).map_err(transport)?;
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .map_err(transport)?;
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.port,
-            body.len()
-        )
-        .map_err(transport)?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response).map_err(transport)?;
-        let (head, payload) = response
-            .split_once("\r\n\r\n")
-            .ok_or_else(|| RpcError::Transport(format!("malformed HTTP response: {response}")))?;
-        if !head.starts_with("HTTP/1.1 200") {
-            return Err(RpcError::Transport(response));
-        }
-        Ok(payload.to_owned())
+    /// The loopback port the node answers on.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
-    /// Like [`Rpc::call`], for calls a test expects to succeed.
-    pub fn expect(&self, method: &str, params: Value) -> Value {
-        self.call(method, params)
-            .unwrap_or_else(|e| panic!("{method} on port {} failed: {e:?}", self.port))
+    /// Hash of the last finalised block.
+    pub fn finalized_head(&self) -> Hash {
+        answer(self.client().finalized_head())
+    }
+
+    /// Hash of the node's best block.
+    pub fn best_head(&self) -> Hash {
+        answer(self.best_header()).hash()
+    }
+
+    /// Number of block `at` (the best block if `None`), or `None` if the node is unreachable.
+    pub fn block_number(&self, at: Option<Hash>) -> Option<BlockNumber> {
+        let header = match at {
+            Some(hash) => block_on(self.client().header(hash)).ok()??,
+            None => block_on(self.client().best_header()).ok()?,
+        };
+        Some(header.number)
+    }
+
+    /// Number of the last finalised block, or `None` if the node is unreachable.
+    pub fn finalized_number(&self) -> Option<BlockNumber> {
+        let head = block_on(self.client().finalized_head()).ok()?;
+        self.block_number(Some(head))
+    }
+
+    /// Hash of the block numbered `number` on the node's best chain.
+    pub fn block_hash(&self, number: BlockNumber) -> Option<Hash> {
+        answer(self.client().block_hash(number))
+    }
+
+    /// The node's genesis hash.
+    pub fn genesis_hash(&self) -> Hash {
+        answer(self.genesis())
+    }
+
+    /// Number of peers the node is connected to.
+    pub fn peers(&self) -> u64 {
+        answer(self.client().peers())
+    }
+
+    /// Every access logged in blocks `from ..= at` (the access log is kept per block).
+    pub fn accesses(&self, from: BlockNumber, at: Hash) -> Vec<pallet_results::Access<Runtime>> {
+        let to = self.block_number(Some(at)).expect("the node answers");
+        (from..=to)
+            .flat_map(|number| {
+                answer(self.map_value::<pallet_results::Accesses<Runtime>>(&number, Some(at)))
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 }

@@ -1,8 +1,10 @@
-//! Calling a hospital node's `medchain_` methods as a doctor, patient or the KGC would: each
-//! request SCALE-encoded, signed with the caller's account key and timestamped.
+//! Calling a hospital node's `medchain_` methods as a doctor, patient or the KGC would, through
+//! `medchain-client`: each request SCALE-encoded, signed with the caller's account key and
+//! timestamped.
 
-use crate::rpc::Rpc;
-use codec::{Decode, Encode};
+use crate::rpc::{block_on, Rpc};
+use codec::Encode;
+use medchain_client::Service;
 use medchain_crypto::{
     abe::{self, Capsule, EncryptionTables},
     aead::{self, SealedPayload},
@@ -10,33 +12,13 @@ use medchain_crypto::{
     hash::keyword_digest,
     CryptoRngCore,
 };
-use medchain_rpc_api::{SignedRequest, Upload};
+use medchain_rpc_api::Upload;
 use polkadot_sdk::sp_core::{sr25519, Pair};
-use serde_json::{json, Value};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_millis() as u64
-}
-
-/// `body` signed by `signer` for `method`, as the JSON-RPC parameters of `medchain_<method>`.
-pub fn signed<T: Encode + Decode>(signer: &sr25519::Pair, method: &str, body: T) -> Value {
-    let request = SignedRequest::sign(signer, method, now_ms(), body);
-    json!([format!("0x{}", hex::encode(request.encode()))])
-}
-
-/// Calls `medchain_<method>` on `node` with `body` signed by `signer`; a refusal as its text.
-pub fn call<T: Encode + Decode>(
-    node: &Rpc,
-    signer: &sr25519::Pair,
-    method: &str,
-    body: T,
-) -> Result<Value, String> {
-    node.call(&format!("medchain_{method}"), signed(signer, method, body))
-        .map_err(|e| format!("{e:?}"))
+/// Sends `body` signed by `signer` to its `medchain_` method on `node`; a refusal as its text
+/// (the node's message, as a caller sees it).
+pub fn call<S: Service>(node: &Rpc, signer: &sr25519::Pair, body: S) -> Result<S::Answer, String> {
+    block_on(node.client().request(signer, body)).map_err(|e| e.to_string())
 }
 
 /// What a patient's client keeps of an upload.
@@ -85,8 +67,7 @@ pub fn upload(
     rng: &mut impl CryptoRngCore,
 ) -> Result<Uploaded, String> {
     let (request, capsule, sealed) = seal_upload(patient, tables, policy, keywords, payload, rng);
-    let receipt = serde_json::from_value(call(node, patient, "uploadPayload", request)?)
-        .map_err(|e| format!("not an upload receipt: {e}"))?;
+    let receipt = call(node, patient, request)?;
     Ok(Uploaded {
         capsule,
         sealed,

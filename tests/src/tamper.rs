@@ -5,14 +5,14 @@
 //! unchanged, and passes each answer's `result` through the test's rule, with the method and
 //! parameters of the request it answers.
 
-use crate::rpc::Rpc;
 use serde_json::Value;
 use std::{
     collections::HashMap,
-    io::{BufRead, BufReader, Read, Write},
+    io::{self, BufRead, BufReader, Read, Write},
     net::{TcpListener, TcpStream},
     sync::Arc,
     thread,
+    time::Duration,
 };
 
 /// The parameters of a request that names none.
@@ -28,9 +28,10 @@ pub struct TamperProxy {
 }
 
 impl TamperProxy {
-    /// Starts a proxy to the node answering on `node`, altering answers with `rule`.
+    /// Starts a proxy to the node answering JSON-RPC on loopback port `node`, altering answers
+    /// with `rule`.
     pub fn start(
-        node: Rpc,
+        node: u16,
         rule: impl Fn(&str, &Value, &mut Value) + Send + Sync + 'static,
     ) -> Self {
         let listener = TcpListener::bind(("127.0.0.1", 0)).expect("a loopback port");
@@ -38,8 +39,8 @@ impl TamperProxy {
         let rule: Arc<Rule> = Arc::new(rule);
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (node, rule) = (node.clone(), rule.clone());
-                thread::spawn(move || serve(stream, &node, rule.as_ref()));
+                let rule = rule.clone();
+                thread::spawn(move || serve(stream, node, rule.as_ref()));
             }
         });
         Self { port }
@@ -52,13 +53,13 @@ impl TamperProxy {
 }
 
 /// Answers the requests of one connection until the client closes it.
-fn serve(stream: TcpStream, node: &Rpc, rule: &Rule) {
+fn serve(stream: TcpStream, node: u16, rule: &Rule) {
     let Ok(mut writer) = stream.try_clone() else {
         return;
     };
     let mut reader = BufReader::new(stream);
     while let Some(body) = read_request(&mut reader) {
-        let Ok(answer) = node.post(&body) else {
+        let Ok(answer) = forward(node, &body) else {
             return;
         };
         let answer = alter(&body, &answer, rule);
@@ -70,6 +71,25 @@ fn serve(stream: TcpStream, node: &Rpc, rule: &Rule) {
         if written.is_err() {
             return;
         }
+    }
+}
+
+/// Posts a JSON-RPC `body` (one request or a batch) to the node on loopback `port`: the body
+/// of its answer.
+fn forward(port: u16, body: &str) -> io::Result<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    match response.split_once("\r\n\r\n") {
+        Some((head, payload)) if head.starts_with("HTTP/1.1 200") => Ok(payload.to_owned()),
+        _ => Err(io::Error::other(format!("the node answered: {response}"))),
     }
 }
 

@@ -1,6 +1,7 @@
 //! A search authorisation submitted through one hospital's node is in every node's state once
 //! final.
 
+use medchain_integration_tests::rpc::answer;
 use medchain_integration_tests::{network::running_founders, tx, wait_for};
 use medchain_runtime::{pallet_hospitals, AccountId, RuntimeCall};
 use polkadot_sdk::sp_keyring::Sr25519Keyring;
@@ -24,9 +25,7 @@ fn an_authorization_sent_to_node_1_is_final_on_node_3() {
     let authorizers = wait_for("the authorisation to be final on node 3", TIMEOUT, || {
         let finalized = nodes[2].rpc.finalized_head();
         let authorizers: Vec<AccountId> =
-            nodes[2]
-                .rpc
-                .runtime_call("HospitalsApi_authorizers_of", &bob, finalized);
+            answer(nodes[2].rpc.at(Some(finalized)).authorizers_of(&bob));
         (!authorizers.is_empty()).then_some(authorizers)
     });
     assert_eq!(authorizers, vec![Sr25519Keyring::Alice.to_account_id()]);

@@ -8,7 +8,9 @@
 //! proxy, names the block; and, on a second network, flags a doctor whose hospital fetches a
 //! burst of records.
 
+use medchain_client::rpc::method;
 use medchain_crypto::{abe::EncryptionTables, seeded_rng};
+use medchain_integration_tests::rpc::answer;
 use medchain_integration_tests::{
     cli::{self, medchain},
     network::{running_founders, Node},
@@ -17,7 +19,7 @@ use medchain_integration_tests::{
     tx::{self, account},
     wait_for,
 };
-use medchain_rpc_api::RecordRequest;
+use medchain_rpc_api::FetchPayload;
 use medchain_runtime::{genesis::dev_kgc, pallet_records, Runtime};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
@@ -349,10 +351,10 @@ fn the_story_runs_through_the_cli_and_the_auditor_catches_a_lying_node() {
     assert!(passed && findings.is_empty(), "{findings:?}");
 
     // A node that lies about block 5's header, or block 3's justification, is caught.
-    let lying_header = TamperProxy::start(nodes[3].rpc.clone(), |method, _, result| {
-        let header = match method {
-            "chain_getBlock" => result.pointer_mut("/block/header"),
-            "chain_getHeader" => Some(result),
+    let lying_header = TamperProxy::start(nodes[3].rpc.port(), |called, _, result| {
+        let header = match called {
+            method::BLOCK => result.pointer_mut("/block/header"),
+            method::HEADER => Some(result),
             _ => None,
         };
         if let Some(header) = header.filter(|h| h["number"] == "0x5") {
@@ -362,8 +364,8 @@ fn the_story_runs_through_the_cli_and_the_auditor_catches_a_lying_node() {
     let (passed, findings) = audit(&lying_header.url());
     assert!(!passed);
     assert!(found(&findings, "header_hash_mismatch", 5), "{findings:?}");
-    let lying_justification = TamperProxy::start(nodes[3].rpc.clone(), |method, _, result| {
-        if method != "chain_getBlock"
+    let lying_justification = TamperProxy::start(nodes[3].rpc.port(), |called, _, result| {
+        if called != method::BLOCK
             || result.pointer("/block/header/number") != Some(&Value::from("0x3"))
         {
             return;
@@ -412,16 +414,17 @@ fn the_auditor_flags_a_doctor_whose_hospital_fetches_a_burst_of_records() {
         .expect("hospital 1 takes the upload");
     }
     let records: Vec<u64> = wait_for("twelve records to be final", TIMEOUT, || {
-        let page: Vec<(u64, Record)> = nodes[0].rpc.runtime_call(
-            "RecordsApi_records_of",
-            (account(&alice), 0u64, 20u32),
-            nodes[0].rpc.finalized_head(),
+        let page: Vec<(u64, Record)> = answer(
+            nodes[0]
+                .rpc
+                .at(Some(nodes[0].rpc.finalized_head()))
+                .records_of(&account(&alice), 0u64, 20u32),
         );
         (page.len() == 12).then(|| page.into_iter().map(|(id, _)| id).collect())
     });
     let fetch = |node: &Node, doctor: &sr25519::Pair, record: u64| {
         wait_for("the payload", TIMEOUT, || {
-            services::call(&node.rpc, doctor, "fetchPayload", RecordRequest { record }).ok()
+            services::call(&node.rpc, doctor, FetchPayload { record }).ok()
         });
     };
     fetch(&nodes[0], &peers[0], records[0]);

@@ -10,14 +10,14 @@
 use codec::{Decode, Encode};
 use medchain_crypto::{abe::EncryptionTables, dleq, elgamal, hash::keyword_digest, seeded_rng};
 use medchain_integration_tests::{
-    chain::bytes,
     doctor_keys,
     network::running_founders,
+    rpc::answer,
     services,
     tx::{self, account, submit_accepted},
     wait_for,
 };
-use medchain_rpc_api::{ClaimRequest, Claimed, DisputeRequest, RecordRequest, ReportUpload};
+use medchain_rpc_api::{ClaimRequest, Claimed, DisputeRequest, FetchReport, ReportUpload};
 use medchain_runtime::{
     genesis::dev_kgc, pallet_records, pallet_results, AccountId, Runtime, RuntimeCall,
 };
@@ -62,9 +62,7 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
             .iter()
             .all(|member| {
                 let hospital: Option<AccountId> =
-                    node1
-                        .rpc
-                        .runtime_call("HospitalsApi_hospital_of", account(member), at);
+                    answer(node1.rpc.at(Some(at)).hospital_of(&account(member)));
                 hospital.is_some()
             })
             .then_some(())
@@ -99,10 +97,11 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
     )
     .expect("hospital 1 takes the upload");
     let record = wait_for("the record to be final", TIMEOUT, || {
-        let page: Vec<(u64, Record)> = node1.rpc.runtime_call(
-            "RecordsApi_records_of",
-            (account(&alice), 0u64, 1u32),
-            node1.rpc.finalized_head(),
+        let page: Vec<(u64, Record)> = answer(
+            node1
+                .rpc
+                .at(Some(node1.rpc.finalized_head()))
+                .records_of(&account(&alice), 0u64, 1u32),
         );
         page.first().map(|(id, _)| *id)
     });
@@ -122,26 +121,24 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
         services::call(
             &node2.rpc,
             &doctor,
-            "claim",
             interests(["arrhythmia", "cardiology", "oncology"]),
         )
         .ok()
-        .map(|answer| serde_json::from_value(answer).expect("a claim receipt"))
     });
     assert_eq!(claimed.matched, 2);
     let refused = services::call(
         &node3.rpc,
         &outsider,
-        "claim",
         interests(["arrhythmia", "cardiology", "holter"]),
     )
     .expect_err("hospital 3 is not authorised");
     assert!(refused.contains("may search"), "{refused}");
     let consultation = wait_for("the assignment", TIMEOUT, || {
-        let consultation: Option<Consultation> = node2.rpc.runtime_call(
-            "RecordsApi_consultation",
-            record,
-            node2.rpc.finalized_head(),
+        let consultation: Option<Consultation> = answer(
+            node2
+                .rpc
+                .at(Some(node2.rpc.finalized_head()))
+                .consultation(record),
         );
         consultation.filter(|c| c.assigned.is_some())
     });
@@ -150,10 +147,12 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
 
     // The assigned doctor seals the report to the patient's key in the record and hands it to
     // their node; a colleague who is not assigned is refused.
-    let published: Option<Record> =
+    let published: Option<Record> = answer(
         node2
             .rpc
-            .runtime_call("RecordsApi_record", record, node2.rpc.finalized_head());
+            .at(Some(node2.rpc.finalized_head()))
+            .record(record),
+    );
     let patient_key =
         elgamal::PublicKey::decode(&mut &published.expect("the record").patient_key[..])
             .expect("a valid key");
@@ -162,12 +161,12 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
         record,
         sealed: report.encode(),
     };
-    let refused = services::call(&node2.rpc, &colleague, "storeReport", upload.clone())
+    let refused = services::call(&node2.rpc, &colleague, upload.clone())
         .expect_err("only the assigned doctor reports");
     assert!(refused.contains("not the doctor assigned"), "{refused}");
-    let stored = bytes(
-        &services::call(&node2.rpc, &doctor, "storeReport", upload).expect("the node keeps it"),
-    );
+    let stored = services::call(&node2.rpc, &doctor, upload)
+        .expect("the node keeps it")
+        .0;
     assert_eq!(stored, medchain_crypto::hash::sha256(&report.encode()));
     submit_accepted(
         &node2.rpc,
@@ -182,17 +181,17 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
 
     // The patient collects it from hospital 1's node, which fetches it from hospital 2's, and
     // opens it; hospital 3's node does not hold the record and refuses.
-    let request = RecordRequest { record };
+    let request = FetchReport { record };
     let collected = wait_for("hospital 1's node to collect the report", TIMEOUT, || {
-        services::call(&node1.rpc, &patient, "fetchReport", request.clone())
+        services::call(&node1.rpc, &patient, request.clone())
             .ok()
-            .map(|answer| bytes(&answer))
+            .map(|answer| answer.0)
     });
     assert_eq!(collected, report.encode());
     let secret = elgamal::SecretKey::derive(&patient.to_raw_vec());
     let sealed = elgamal::Ciphertext::decode(&mut &collected[..]).expect("a sealed report");
     assert_eq!(secret.open(&sealed).expect("the patient opens it"), REPORT);
-    let refused = services::call(&node3.rpc, &patient, "fetchReport", request)
+    let refused = services::call(&node3.rpc, &patient, request)
         .expect_err("hospital 3 does not hold the record");
     assert!(refused.contains("ask that hospital's node"), "{refused}");
 
@@ -207,20 +206,15 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
         }
     };
     let forged = dispute(&elgamal::SecretKey::generate(&mut rng), &mut rng);
-    let refused = services::call(&node1.rpc, &patient, "dispute", forged)
+    let refused = services::call(&node1.rpc, &patient, forged)
         .expect_err("a disclosure without the patient's key");
     assert!(refused.contains("only the patient"), "{refused}");
     let honest = dispute(&secret, &mut rng);
-    services::call(&node1.rpc, &patient, "dispute", honest.clone()).expect("filed");
+    services::call(&node1.rpc, &patient, honest.clone()).expect("filed");
     let disclosed = wait_for("the dispute to be final", TIMEOUT, || {
         let at = node3.rpc.finalized_head();
-        let (id, _): (u64, Report) =
-            node3
-                .rpc
-                .runtime_call::<Option<(u64, Report)>>("ResultsApi_report_on", record, at)?;
-        node3
-            .rpc
-            .runtime_call::<Option<[u8; 48]>>("ResultsApi_disclosure", id, at)
+        let (id, _): (u64, Report) = answer(node3.rpc.at(Some(at)).report_on(record))?;
+        answer(node3.rpc.at(Some(at)).disclosure(id))
     });
     assert_eq!(disclosed, honest.shared);
 }

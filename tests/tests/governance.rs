@@ -1,6 +1,7 @@
 //! A majority of the founding hospitals admits a fifth one, which becomes a validator.
 
 use codec::{Decode, Encode};
+use medchain_integration_tests::rpc::answer;
 use medchain_integration_tests::{network::running_founders, tx, wait_for};
 use medchain_runtime::{
     pallet_hospitals, AccountId, BlockNumber, CouncilInstance, Runtime, RuntimeCall, SessionKeys,
@@ -15,7 +16,8 @@ use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(240);
 
-/// `pallet_collective::Votes`, whose fields are private to the pallet.
+/// `pallet_collective::Votes`, whose fields are private to the pallet: read as the pallet's type,
+/// then decoded again as this one, which has the same encoding.
 #[derive(Decode)]
 struct Motion {
     index: u32,
@@ -58,8 +60,10 @@ fn a_fifth_hospital_admitted_by_the_council_becomes_a_validator() {
         length_bound,
     });
     tx::submit(node, &Sr25519Keyring::Alice.pair(), propose).expect("Alice proposes");
-    let voting_key = Voting::<Runtime, CouncilInstance>::hashed_key_for(proposal_hash);
-    let votes = || node.storage::<Motion>(&voting_key, None);
+    let votes = || {
+        answer(node.map_value::<Voting<Runtime, CouncilInstance>>(&proposal_hash, None))
+            .map(|votes| Motion::decode(&mut &votes.encode()[..]).expect("the same encoding"))
+    };
     let index = wait_for("the proposal", TIMEOUT, || votes().map(|v| v.index));
     for voter in [
         Sr25519Keyring::Alice,
@@ -90,14 +94,13 @@ fn a_fifth_hospital_admitted_by_the_council_becomes_a_validator() {
     // Eve is a member once the motion executes, and an Aura authority a session or two later.
     wait_for("Eve among the block authors", TIMEOUT, || {
         let finalized = node.finalized_head();
-        let authorities: Vec<AuraId> = node.runtime_call("AuraApi_authorities", (), finalized);
+        let authorities: Vec<AuraId> = answer(node.at(Some(finalized)).authorities());
         authorities.contains(&eve_aura).then_some(())
     });
     let finalized = node.finalized_head();
-    let member: bool = node.runtime_call(
-        "HospitalsApi_is_member",
-        Sr25519Keyring::Eve.to_account_id(),
-        finalized,
+    let member: bool = answer(
+        node.at(Some(finalized))
+            .is_member(&Sr25519Keyring::Eve.to_account_id()),
     );
     assert!(member);
 }

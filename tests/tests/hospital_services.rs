@@ -9,6 +9,7 @@
 //! for old records and by the cryptography for new ones (no transformation key can be made).
 
 use codec::{Decode, Encode};
+use medchain_client::{services::sign, Service};
 use medchain_crypto::{
     abe::{self, EncryptionTables, KeyTables, SemiCt},
     aead,
@@ -17,23 +18,22 @@ use medchain_crypto::{
     tree::Revocation,
 };
 use medchain_integration_tests::{
-    chain::bytes,
     doctor_keys::{self, Kgc},
     network::{running_founders, Node},
-    services::{self, signed},
+    rpc::{answer, block_on},
+    services,
     tx::{self, account, submit_accepted},
     wait_for,
 };
-use medchain_rpc_api::{AttributeKeyDelivery, Hit, RecordRequest, Search};
+use medchain_rpc_api::{AttributeKeyDelivery, FetchPayload, Hit, PreDecrypt, Search};
 use medchain_runtime::{
     genesis::dev_kgc, pallet_hospitals, pallet_kgc, pallet_records, pallet_results, Runtime,
     RuntimeCall,
 };
 use polkadot_sdk::{
-    sp_core::{sr25519, Pair},
+    sp_core::{sr25519, Bytes, Pair},
     sp_keyring::Sr25519Keyring,
 };
-use serde_json::{json, Value};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -42,14 +42,9 @@ const PAYLOAD: &[u8] = b"Holter 24h: paroxysmal AF, longest episode 3h12m";
 
 type Record = pallet_records::Record<Runtime>;
 
-/// Calls `medchain_<method>` on `node` as `signer`.
-fn call<T: Encode + Decode>(
-    node: &Node,
-    signer: &sr25519::Pair,
-    method: &str,
-    body: T,
-) -> Result<Value, String> {
-    services::call(&node.rpc, signer, method, body)
+/// Sends `body` to its `medchain_` method on `node`, signed by `signer`.
+fn call<S: Service>(node: &Node, signer: &sr25519::Pair, body: S) -> Result<S::Answer, String> {
+    services::call(&node.rpc, signer, body)
 }
 
 #[test]
@@ -75,15 +70,17 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
     tx::authorize(&node1.rpc, &alice, &bob, &mut rng);
     wait_for("both doctors registered", TIMEOUT, || {
         let at = node1.rpc.finalized_head();
-        let d2: bool = node1.rpc.runtime_call(
-            "HospitalsApi_is_doctor_of",
-            (account(&doctor), account(&bob)),
-            at,
+        let d2: bool = answer(
+            node1
+                .rpc
+                .at(Some(at))
+                .is_doctor_of(&account(&doctor), &account(&bob)),
         );
-        let d3: bool = node1.rpc.runtime_call(
-            "HospitalsApi_is_doctor_of",
-            (account(&outsider), account(&charlie)),
-            at,
+        let d3: bool = answer(
+            node1
+                .rpc
+                .at(Some(at))
+                .is_doctor_of(&account(&outsider), &account(&charlie)),
         );
         (d2 && d3).then_some(())
     });
@@ -108,8 +105,7 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         doctor: account(&doctor),
         sealed: Vec::new(),
     };
-    let refused = call(node2, &bob, "deliverAttributeKey", forged)
-        .expect_err("only the KGC delivers attribute keys");
+    let refused = call(node2, &bob, forged).expect_err("only the KGC delivers attribute keys");
     assert!(refused.contains("only the KGC"), "{refused}");
 
     // The patient's client seals the record under the current epoch and uploads it to hospital 1.
@@ -129,11 +125,12 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         medchain_crypto::hash::sha256(&sealed.encode())
     );
     let record = wait_for("the record to be final", TIMEOUT, || {
-        let page: Vec<(u64, Record)> = node1.rpc.runtime_call(
-            "RecordsApi_records_of",
-            (account(&alice), 0u64, 10u32),
-            node1.rpc.finalized_head(),
-        );
+        let page: Vec<(u64, Record)> =
+            answer(node1.rpc.at(Some(node1.rpc.finalized_head())).records_of(
+                &account(&alice),
+                0u64,
+                10u32,
+            ));
         page.first().map(|(id, _)| *id)
     });
 
@@ -142,10 +139,7 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         interests: ["arrhythmia", "cardiology"].map(keyword_digest).to_vec(),
     };
     let hits: Vec<Hit> = wait_for("hospital 2's node to see the record", TIMEOUT, || {
-        let hits: Vec<Hit> = serde_json::from_value(
-            call(node2, &doctor, "search", interests.clone()).expect("search runs"),
-        )
-        .expect("hits");
+        let hits: Vec<Hit> = call(node2, &doctor, interests.clone()).expect("search runs");
         (!hits.is_empty()).then_some(hits)
     });
     assert_eq!(hits.len(), 1);
@@ -153,15 +147,12 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         (hits[0].record, &hits[0].hospital, hits[0].matched),
         (record, &account(&alice), 2)
     );
-    let nothing: Vec<Hit> = serde_json::from_value(
-        call(node3, &outsider, "search", interests.clone()).expect("search runs"),
-    )
-    .expect("hits");
+    let nothing: Vec<Hit> = call(node3, &outsider, interests.clone()).expect("search runs");
     assert!(
         nothing.is_empty(),
         "hospital 3 is not authorised: {nothing:?}"
     );
-    let foreign = call(node1, &doctor, "search", interests.clone())
+    let foreign = call(node1, &doctor, interests.clone())
         .expect_err("hospital 1's node serves only its own doctors");
     assert!(
         foreign.contains("not a doctor of this hospital"),
@@ -170,17 +161,19 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
 
     // Hospital 2 holds no transformation key of the doctor yet; once the doctor registers the
     // epoch's, pre-decryption there, finished with the doctor's own secret, opens the payload.
-    let missing = call(node2, &doctor, "preDecrypt", RecordRequest { record })
-        .expect_err("no transformation key yet");
+    let missing =
+        call(node2, &doctor, PreDecrypt { record }).expect_err("no transformation key yet");
     assert!(missing.contains("no transformation key"), "{missing}");
     doctor_keys::register_transformation_key(&node2.rpc, &doctor, &keys, &pp, 0, &mut rng)
         .expect("a doctor who is not revoked makes a transformation key");
     // A key claiming another leaf, or a node the epoch's update key does not cover there, is
     // refused: the node keeps only keys that fit the doctor's on-chain issuance.
-    let epoch_0: Option<Vec<u8>> =
+    let epoch_0: Option<Vec<u8>> = answer(
         node2
             .rpc
-            .runtime_call("KgcApi_update_key", 0u64, node2.rpc.finalized_head());
+            .at(Some(node2.rpc.finalized_head()))
+            .update_key(0u64),
+    );
     let epoch_0 = abe::UpdateKey::decode(&mut &epoch_0.expect("epoch 0's key")[..]).expect("key");
     let genuine = abe::tk_gen(
         &KeyTables::new(&pp),
@@ -209,7 +202,6 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         let refused = call(
             node2,
             &doctor,
-            "registerTransformationKey",
             medchain_rpc_api::TransformationKeyUpload {
                 key: forged.encode(),
             },
@@ -217,23 +209,19 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         .expect_err("a key that does not fit the issuance is refused");
         assert!(refused.contains(why), "{refused}");
     }
-    let semi = bytes(
-        &call(node2, &doctor, "preDecrypt", RecordRequest { record })
-            .expect("hospital 2 pre-decrypts for its doctor"),
-    );
+    let semi = call(node2, &doctor, PreDecrypt { record })
+        .expect("hospital 2 pre-decrypts for its doctor");
     let semi = SemiCt::decode(&mut &semi[..]).expect("SemiCT");
     let key = abe::decrypt(&keys.secret, &capsule, &semi).expect("the doctor finishes");
     assert_eq!(aead::open(&key, &capsule, &sealed).expect("opens"), PAYLOAD);
 
     // The payload moves from hospital 1's node to hospital 2's over the transfer protocol, hash
     // checked; hospital 3's doctor is refused it.
-    let fetched = bytes(
-        &call(node2, &doctor, "fetchPayload", RecordRequest { record })
-            .expect("hospital 2 fetches the payload from hospital 1"),
-    );
-    assert_eq!(fetched, sealed.encode());
-    let refused = call(node3, &outsider, "fetchPayload", RecordRequest { record })
-        .expect_err("hospital 3 is not authorised");
+    let fetched = call(node2, &doctor, FetchPayload { record })
+        .expect("hospital 2 fetches the payload from hospital 1");
+    assert_eq!(fetched.0, sealed.encode());
+    let refused =
+        call(node3, &outsider, FetchPayload { record }).expect_err("hospital 3 is not authorised");
     assert!(refused.contains("does not authorise"), "{refused}");
 
     // The access is on-chain, logged by hospital 2.
@@ -255,35 +243,23 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
     );
 
     // A request is served once; a malformed one is an error and the node keeps serving.
-    let once = signed(&doctor, "search", interests.clone());
-    node2
-        .rpc
-        .call("medchain_search", once.clone())
-        .expect("first time");
-    let replayed = format!(
-        "{:?}",
-        node2
-            .rpc
-            .call("medchain_search", once)
-            .expect_err("a replay is refused")
-    );
+    let client = node2.rpc.client();
+    let once = sign(&doctor, interests.clone());
+    block_on(client.send::<Search>(once.clone())).expect("first time");
+    let replayed = block_on(client.send::<Search>(once))
+        .expect_err("a replay is refused")
+        .to_string();
     assert!(replayed.contains("replay"), "{replayed}");
-    let malformed = format!(
-        "{:?}",
-        node2
-            .rpc
-            .call("medchain_preDecrypt", json!(["0x0102"]))
-            .expect_err("refused")
-    );
+    let malformed = block_on(client.send::<PreDecrypt>(Bytes(vec![1, 2])))
+        .expect_err("refused")
+        .to_string();
     assert!(malformed.contains("does not decode"), "{malformed}");
-    call(node2, &doctor, "search", interests).expect("the node still serves");
+    call(node2, &doctor, interests).expect("the node still serves");
 
     // The KGC revokes the doctor from the next epoch, publishing its update key and making it
     // current in the same transaction. Hospital 2 then refuses the old record, and for a record
     // of the new epoch the doctor can make no transformation key at all.
-    let next = 1 + node1
-        .rpc
-        .runtime_call::<u64>("KgcApi_current_epoch", (), node1.rpc.best_head());
+    let next = 1 + answer(node1.rpc.at(Some(node1.rpc.best_head())).current_epoch());
     let revocations = [Revocation {
         leaf: keys.sk.leaf,
         epoch: next,
@@ -307,14 +283,16 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         }),
     );
     let refusal = wait_for("the revocation to reach hospital 2", TIMEOUT, || {
-        call(node2, &doctor, "preDecrypt", RecordRequest { record }).err()
+        call(node2, &doctor, PreDecrypt { record }).err()
     });
     assert!(refusal.contains("revoked"), "{refusal}");
     wait_for("the new epoch to be final", TIMEOUT, || {
-        (node2
-            .rpc
-            .runtime_call::<u64>("KgcApi_current_epoch", (), node2.rpc.finalized_head())
-            == next)
+        (answer(
+            node2
+                .rpc
+                .at(Some(node2.rpc.finalized_head()))
+                .current_epoch(),
+        ) == next)
             .then_some(())
     });
     let refused =
@@ -330,7 +308,7 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         RuntimeCall::Hospitals(pallet_hospitals::Call::withdraw { to: account(&bob) }),
     );
     let refusal = wait_for("the withdrawal to reach hospital 2", TIMEOUT, || {
-        call(node2, &doctor, "fetchPayload", RecordRequest { record }).err()
+        call(node2, &doctor, FetchPayload { record }).err()
     });
     assert!(refusal.contains("does not authorise"), "{refusal}");
 }

@@ -8,15 +8,16 @@
 //!   detects the mismatch with the on-chain hash.
 
 use codec::Encode;
+use medchain_client::{services::sign, RpcError};
 use medchain_crypto::{abe::EncryptionTables, hash::sha256, seeded_rng};
 use medchain_integration_tests::{
-    chain::bytes,
     network::{node_binary, running_founders, Node},
-    services::{self, signed},
+    rpc::{answer, block_on},
+    services,
     tx::{self, account},
     wait_for,
 };
-use medchain_rpc_api::RecordRequest;
+use medchain_rpc_api::{FetchPayload, Upload};
 use medchain_runtime::{genesis::dev_kgc, pallet_records, Runtime};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
@@ -70,9 +71,8 @@ fn damage_every_chunk(node: &Node) {
 }
 
 /// Fetches `record`'s payload through `node` as `doctor`.
-fn fetch(node: &Node, doctor: &sr25519::Pair, record: u64) -> Result<Vec<u8>, String> {
-    services::call(&node.rpc, doctor, "fetchPayload", RecordRequest { record })
-        .map(|payload| bytes(&payload))
+fn fetch(node: &Node, doctor: &sr25519::Pair, record: u64) -> Result<Vec<u8>, RpcError> {
+    block_on(node.rpc.client().request(doctor, FetchPayload { record })).map(|payload| payload.0)
 }
 
 #[test]
@@ -106,10 +106,11 @@ fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
     .sealed
     .encode();
     let record = wait_for("the first record to be final", TIMEOUT, || {
-        let page: Vec<(u64, Record)> = nodes[0].rpc.runtime_call(
-            "RecordsApi_records_of",
-            (account(&alice), 0u64, 1u32),
-            nodes[0].rpc.finalized_head(),
+        let page: Vec<(u64, Record)> = answer(
+            nodes[0]
+                .rpc
+                .at(Some(nodes[0].rpc.finalized_head()))
+                .records_of(&account(&alice), 0u64, 1u32),
         );
         page.first().map(|(id, _)| *id)
     });
@@ -127,9 +128,9 @@ fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
         &mut rng,
     );
     let big = sha256(&big.encode());
-    let params = signed(&patient, "uploadPayload", request);
+    let signed = sign(&patient, request);
     let rpc = nodes[0].rpc.clone();
-    let in_flight = std::thread::spawn(move || rpc.call("medchain_uploadPayload", params));
+    let in_flight = std::thread::spawn(move || block_on(rpc.client().send::<Upload>(signed)));
     std::thread::sleep(Duration::from_millis(150));
     nodes[0].kill();
     let _ = in_flight.join().expect("the uploading thread ends");
@@ -165,13 +166,16 @@ fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
     nodes[0].restart();
     let refused = wait_for("the restarted node to answer", TIMEOUT, || {
         match fetch(&nodes[0], &alices_doctor, record) {
-            Err(e) if e.contains("Transport") => None,
+            // No JSON-RPC error object: the node is not answering yet.
+            Err(e) if e.code().is_none() => None,
             answer => Some(answer),
         }
     })
-    .expect_err("a damaged payload is not served");
+    .expect_err("a damaged payload is not served")
+    .to_string();
     assert!(refused.contains("corrupted"), "{refused}");
     let refused = fetch(&nodes[1], &bobs_doctor, record)
-        .expect_err("hospital 2 does not accept a payload that fails the on-chain hash");
+        .expect_err("hospital 2 does not accept a payload that fails the on-chain hash")
+        .to_string();
     assert!(refused.to_lowercase().contains("hash"), "{refused}");
 }

@@ -2,7 +2,6 @@
 
 use medchain_integration_tests::{
     network::{start_founders, wait_finalized, Node, OUTSIDER},
-    rpc::RpcError,
     tx,
 };
 use medchain_runtime::RuntimeCall;
@@ -21,23 +20,21 @@ fn outsiders_can_neither_transact_nor_sync() {
     let remark = RuntimeCall::System(frame_system::Call::remark {
         remark: b"hello".to_vec(),
     });
-    match tx::submit(&nodes[0].rpc, &Sr25519Keyring::Eve.pair(), remark) {
-        Err(RpcError::Call(error)) => {
-            let text = error.to_string();
-            assert!(
-                text.contains("Invalid Transaction"),
-                "unexpected error: {text}"
-            );
-            assert!(
-                text.contains(&format!(
-                    "Custom error: {}",
-                    medchain_runtime::pallet_hospitals::NOT_A_MEMBER
-                )),
-                "the refusal names the reason: {text}"
-            );
-        }
-        other => panic!("Eve's transaction was not refused: {other:?}"),
-    }
+    let refused = tx::submit(&nodes[0].rpc, &Sr25519Keyring::Eve.pair(), remark)
+        .expect_err("Eve's transaction is refused");
+    let message = refused.message().unwrap_or_default().to_owned();
+    assert!(
+        message.contains("Invalid Transaction"),
+        "unexpected error: {refused}"
+    );
+    assert_eq!(
+        refused.data(),
+        Some(format!(
+            "Custom error: {}",
+            medchain_runtime::pallet_hospitals::NOT_A_MEMBER
+        )),
+        "the refusal names the reason: {refused}"
+    );
 
     // A fifth node whose key no hospital registered gets no blocks from them.
     let outsider = Node::start(OUTSIDER, &[nodes[0].multiaddr(), nodes[1].multiaddr()]);

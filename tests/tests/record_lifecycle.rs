@@ -13,6 +13,7 @@ use medchain_crypto::{
     seeded_rng,
     tree::Revocation,
 };
+use medchain_integration_tests::rpc::answer;
 use medchain_integration_tests::{
     doctor_keys,
     network::running_founders,
@@ -60,7 +61,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     // The KGC's Setup is the development one, whose `pp` the chain holds.
     let (pp, msk) = dev_kgc::setup();
     let genesis = node1.rpc.genesis_hash();
-    let on_chain_pp: Vec<u8> = node1.rpc.runtime_call("KgcApi_params", (), genesis);
+    let on_chain_pp: Vec<u8> = answer(node1.rpc.at(Some(genesis)).params());
     assert_eq!(on_chain_pp, pp.encode(), "genesis holds the development pp");
 
     // The patient's record at hospital 1: sealed payload, capsule and keyword index.
@@ -105,15 +106,14 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     // Hospital 2 registers its cardiologist.
     tx::add_doctor(&node2.rpc, &bob, &doctor);
     wait_best("the doctor and the consultation", &node1.rpc, |at| {
-        let is_doctor: bool = node1.rpc.runtime_call(
-            "HospitalsApi_is_doctor_of",
-            (account(&doctor), account(&bob)),
-            at,
-        );
-        let consultation: Option<Consultation> =
+        let is_doctor: bool = answer(
             node1
                 .rpc
-                .runtime_call("RecordsApi_consultation", record, at);
+                .at(Some(at))
+                .is_doctor_of(&account(&doctor), &account(&bob)),
+        );
+        let consultation: Option<Consultation> =
+            answer(node1.rpc.at(Some(at)).consultation(record));
         (is_doctor && consultation.is_some()).then_some(())
     });
 
@@ -144,9 +144,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     );
     let leaf = wait_best("the doctor's leaf", &node2.rpc, |at| {
         let status: Option<(u64, Option<u64>)> =
-            node2
-                .rpc
-                .runtime_call("KgcApi_doctor_status", account(&doctor), at);
+            answer(node2.rpc.at(Some(at)).doctor_status(&account(&doctor)));
         status.map(|(leaf, revoked)| {
             assert_eq!(revoked, None);
             leaf
@@ -156,7 +154,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
 
     // Hospital 2's node finds the record with the doctor's interests and claims it.
     let at = node2.rpc.best_head();
-    let published: Option<Record> = node2.rpc.runtime_call("RecordsApi_record", record, at);
+    let published: Option<Record> = answer(node2.rpc.at(Some(at)).record(record));
     let published = published.expect("the record is on node 2");
     let on_chain_index = Index::decode(&mut &published.index[..]).expect("the index decodes");
     let trapdoor = Trapdoor::new(&["arrhythmia", "cardiology", "oncology"]).expect("trapdoor");
@@ -178,16 +176,14 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     // When the window closes, the runtime assigns the record to the doctor.
     wait_best("the assignment", &node2.rpc, |at| {
         let consultation: Option<Consultation> =
-            node2
-                .rpc
-                .runtime_call("RecordsApi_consultation", record, at);
+            answer(node2.rpc.at(Some(at)).consultation(record));
         consultation.and_then(|c| c.assigned)
     });
 
     // The doctor derives the transformation key of the capsule's epoch from its update key;
     // hospital 2 pre-decrypts with it and logs the access; the doctor opens the record with
     // their own secret.
-    let epoch_0: Option<Vec<u8>> = node2.rpc.runtime_call("KgcApi_update_key", 0u64, at);
+    let epoch_0: Option<Vec<u8>> = answer(node2.rpc.at(Some(at)).update_key(0u64));
     let epoch_0 = UpdateKey::decode(&mut &epoch_0.expect("epoch 0's key is on-chain")[..])
         .expect("the update key decodes");
     let capsule_on_chain =
@@ -234,9 +230,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         }),
     );
     let (report_id, _) = wait_best("the report", &node1.rpc, |at| {
-        node1
-            .rpc
-            .runtime_call::<Option<(u64, Report)>>("ResultsApi_report_on", record, at)
+        answer(node1.rpc.at(Some(at)).report_on(record))
     });
 
     // The patient disputes it through hospital 1, disclosing S with its proof.
@@ -254,33 +248,28 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     // Everything is final on node 3.
     let final_state = wait_for("the dispute to be final on node 3", TIMEOUT, || {
         let at = node3.rpc.finalized_head();
-        let disclosed: Option<[u8; 48]> =
-            node3
-                .rpc
-                .runtime_call("ResultsApi_disclosure", report_id, at);
+        let disclosed: Option<[u8; 48]> = answer(node3.rpc.at(Some(at)).disclosure(report_id));
         disclosed.map(|shared| (at, shared))
     });
     let (at, shared) = final_state;
     let rpc = &node3.rpc;
 
-    let record_3: Option<Record> = rpc.runtime_call("RecordsApi_record", record, at);
+    let record_3: Option<Record> = answer(rpc.at(Some(at)).record(record));
     let record_3 = record_3.expect("the record is on node 3");
     assert_eq!(record_3.hospital, account(&alice));
     assert_eq!(record_3.payload_hash, payload_hash);
     assert_eq!(record_3.epoch, 0);
     let page: Vec<(u64, Record)> =
-        rpc.runtime_call("RecordsApi_records_of", (account(&alice), 0u64, 10u32), at);
+        answer(rpc.at(Some(at)).records_of(&account(&alice), 0u64, 10u32));
     assert_eq!(page.len(), 1);
 
-    let authorizers: Vec<AccountId> =
-        rpc.runtime_call("HospitalsApi_authorizers_of", account(&bob), at);
+    let authorizers: Vec<AccountId> = answer(rpc.at(Some(at)).authorizers_of(&account(&bob)));
     assert_eq!(authorizers, vec![account(&alice)]);
 
-    let epoch: u64 = rpc.runtime_call("KgcApi_current_epoch", (), at);
+    let epoch: u64 = answer(rpc.at(Some(at)).current_epoch());
     assert_eq!(epoch, 1, "the KGC's update key moved the chain to epoch 1");
 
-    let consultation: Option<Consultation> =
-        rpc.runtime_call("RecordsApi_consultation", record, at);
+    let consultation: Option<Consultation> = answer(rpc.at(Some(at)).consultation(record));
     let assigned = consultation
         .and_then(|c| c.assigned)
         .expect("the consultation is assigned");
@@ -301,8 +290,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         )
     );
 
-    let on_chain_report: Option<(u64, Report)> =
-        rpc.runtime_call("ResultsApi_report_on", record, at);
+    let on_chain_report: Option<(u64, Report)> = answer(rpc.at(Some(at)).report_on(record));
     let (_, on_chain_report) = on_chain_report.expect("the report is on node 3");
     assert_eq!(on_chain_report.doctor, account(&doctor));
     assert_eq!(on_chain_report.payload_hash, report_hash);

@@ -11,6 +11,7 @@ use medchain_crypto::{
     index::{Index, PreparedQuery, Trapdoor},
     seeded_rng,
 };
+use medchain_integration_tests::rpc::answer;
 use medchain_integration_tests::{
     network::{running_founders, Node},
     services,
@@ -39,10 +40,7 @@ fn search(node: &Node, doctor: &sr25519::Pair) -> Vec<u64> {
     let interests = Search {
         interests: KEYWORDS.map(keyword_digest).to_vec(),
     };
-    let hits: Vec<Hit> = serde_json::from_value(
-        services::call(&node.rpc, doctor, "search", interests).expect("search runs"),
-    )
-    .expect("hits");
+    let hits: Vec<Hit> = services::call(&node.rpc, doctor, interests).expect("search runs");
     let mut records: Vec<u64> = hits.into_iter().map(|hit| hit.record).collect();
     records.sort();
     records
@@ -51,10 +49,10 @@ fn search(node: &Node, doctor: &sr25519::Pair) -> Vec<u64> {
 /// Hospital 1's records, in publication order, once final.
 fn published(node: &Node, alice: &AccountId, count: usize) -> Vec<(u64, Record)> {
     wait_for("the records to be final", TIMEOUT, || {
-        let page: Vec<(u64, Record)> = node.rpc.runtime_call(
-            "RecordsApi_records_of",
-            (alice.clone(), 0u64, 10u32),
-            node.rpc.finalized_head(),
+        let page: Vec<(u64, Record)> = answer(
+            node.rpc
+                .at(Some(node.rpc.finalized_head()))
+                .records_of(alice, 0u64, 10u32),
         );
         (page.len() == count).then_some(page)
     })
@@ -107,10 +105,11 @@ fn withdrawing_an_authorisation_rotates_the_search_key_for_everyone_else() {
         RuntimeCall::Hospitals(pallet_hospitals::Call::withdraw { to: account(&bob) }),
     );
     let grants = wait_for("hospital 4's grant to carry key epoch 1", TIMEOUT, || {
-        let grants: Vec<(AccountId, u32, u32)> = node2.rpc.runtime_call(
-            "HospitalsApi_grants_by",
-            account(&alice),
-            node2.rpc.finalized_head(),
+        let grants: Vec<(AccountId, u32, u32)> = answer(
+            node2
+                .rpc
+                .at(Some(node2.rpc.finalized_head()))
+                .grants_by(&account(&alice)),
         );
         grants
             .iter()

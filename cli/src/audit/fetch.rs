@@ -8,7 +8,7 @@ use futures::{stream, Stream, StreamExt};
 use medchain_runtime::{BlockNumber, Hash, Header};
 use polkadot_sdk::sp_consensus_grandpa::GRANDPA_ENGINE_ID;
 
-use crate::{
+use medchain_client::{
     light::state::keys,
     rpc::{NodeClient, RpcError},
 };

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use medchain_crypto::tree::Revocation;
+use medchain_types::access::{is_revoked, Assignment};
 
 use super::history::{Account, Entry, Event};
 
@@ -45,8 +46,8 @@ pub struct Ledger {
     pub records: HashMap<u64, RecordState>,
     /// Grant spans by (grantor, grantee), oldest first.
     pub grants: HashMap<(Account, Account), Vec<GrantSpan>>,
-    /// The doctor each closed consultation was assigned to, by record.
-    pub assigned: HashMap<u64, Account>,
+    /// The doctor (and their hospital) each closed consultation was assigned to, by record.
+    pub assigned: HashMap<u64, Assignment<Account>>,
     /// Each doctor's hospital.
     pub doctor_of: HashMap<Account, Account>,
     /// The revocation list, in order.
@@ -120,8 +121,17 @@ impl Ledger {
                     state.withdrawn_at.get_or_insert(block);
                 }
             }
-            Event::ConsultationAssigned { record, doctor, .. } => {
-                self.assigned.insert(*record, doctor.clone());
+            Event::ConsultationAssigned {
+                record,
+                doctor,
+                hospital,
+                ..
+            } => {
+                let assignment = Assignment {
+                    doctor: doctor.clone(),
+                    hospital: hospital.clone(),
+                };
+                self.assigned.insert(*record, assignment);
             }
             Event::HospitalAdmitted { .. }
             | Event::SearchKeyRotated { .. }
@@ -160,7 +170,7 @@ impl Ledger {
     pub fn revocation_in_force(&self, doctor: &Account) -> Option<&RevocationState> {
         self.revocations
             .iter()
-            .find(|r| &r.doctor == doctor && r.revocation.epoch <= self.epoch)
+            .find(|r| &r.doctor == doctor && is_revoked(Some(r.revocation.epoch), self.epoch))
     }
 }
 

@@ -32,10 +32,8 @@ use self::{
     replay::{Audit, FinalityEvidence, ReplayError, ReplayOptions, Summary},
     rules::RuleConfig,
 };
-use crate::{
-    output::Output,
-    rpc::{NodeClient, RpcError},
-};
+use crate::output::Output;
+use medchain_client::rpc::{NodeClient, RpcError};
 
 /// The auditor's commands.
 #[derive(Debug, Subcommand)]

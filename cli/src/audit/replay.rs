@@ -4,9 +4,9 @@
 //! What it establishes, block by block:
 //! - the header hash chain and each body against its header ([`super::chain`]);
 //! - the GRANDPA authority set in effect, followed from the genesis state through the headers'
-//!   digests ([`crate::light::authorities`]), and every justification the node keeps, verified against
-//!   it ([`crate::light::justification`]); a block enacting a set change must have one;
-//! - the events, from a read proof against the block's state root ([`crate::light::state`]).
+//!   digests ([`medchain_client::light::authorities`]), and every justification the node keeps, verified against
+//!   it ([`medchain_client::light::justification`]); a block enacting a set change must have one;
+//! - the events, from a read proof against the block's state root ([`medchain_client::light::state`]).
 //!
 //! At the end, the last finalised block must be covered by a verified justification: its own,
 //! or the finality proof `grandpa_proveFinality` gives (a justification of it or a descendant,
@@ -34,13 +34,13 @@ use super::{
     history::{Entry, Event, History},
     rules::{self, RuleConfig},
 };
-use crate::{
+use crate::output::Output;
+use medchain_client::{
     light::{
         authorities::{AuthoritySet, AuthorityTracker},
         finality, justification,
         state::{self, keys, StateError},
     },
-    output::Output,
     rpc::{NodeClient, RpcError},
 };
 

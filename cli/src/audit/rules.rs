@@ -8,7 +8,7 @@
 //!    justified when, at its block, the record is not withdrawn and either the logging hospital
 //!    holds the record, or the holder authorises it (granted, not expired, not withdrawn), or
 //!    the record's consultation was assigned to that doctor. This is the rule the node applies
-//!    before serving (`node/src/medchain/rpc.rs`, `accessible_record`).
+//!    before serving: one implementation, [`medchain_types::access`], called by both.
 //! 2. **No access by a revoked doctor**: once the current epoch reaches a doctor's revocation
 //!    epoch, no access of theirs may be logged.
 //! 3. **No update key skips a revocation.** Every update key published after a revocation must
@@ -21,6 +21,7 @@
 use std::collections::BTreeSet;
 
 use medchain_crypto::tree::Tree;
+use medchain_types::access::{self, RecordFacts, Refusal, Requester};
 
 use super::{
     findings::{Finding, Kind, Severity},
@@ -115,34 +116,43 @@ fn check_access(
         );
         return findings;
     };
-    if let Some(withdrawn) = state.withdrawn_at {
-        flag(
-            Kind::AccessToWithdrawnRecord,
-            format!(
+    let holder = &state.holder;
+    let facts = RecordFacts {
+        holder: holder.clone(),
+        withdrawn: state.withdrawn_at.is_some(),
+        assigned: ledger.assigned.get(&record).cloned(),
+    };
+    let requester = Requester::Doctor { hospital, doctor };
+    let verdict = access::may_serve(&facts, requester, |holder, hospital| {
+        ledger.authorizes(holder, hospital, block, config.grace_blocks)
+    });
+    match verdict {
+        Ok(_) => {}
+        Err(Refusal::Withdrawn) => {
+            let withdrawn = state.withdrawn_at.unwrap_or_default();
+            flag(
+                Kind::AccessToWithdrawnRecord,
+                format!(
                 "{doctor} of {hospital} accessed record {record}, withdrawn at block {withdrawn}"
             ),
-        );
-        return findings;
-    }
-    let holder = &state.holder;
-    let own = holder == hospital;
-    let granted = ledger.authorizes(holder, hospital, block, config.grace_blocks);
-    let assigned = ledger.assigned.get(&record) == Some(doctor);
-    if !(own || granted || assigned) {
-        let why = match ledger.last_grant(holder, hospital) {
-            None => format!("{holder} never authorised {hospital}"),
-            Some(span) if span.start > block => {
-                format!("{holder} authorised {hospital} only later")
-            }
-            Some(span) => format!(
-                "{holder}'s authorisation of {hospital} ended at block {}",
-                span.until
-            ),
-        };
-        flag(
+            );
+        }
+        Err(Refusal::NotAuthorised) => {
+            let why = match ledger.last_grant(holder, hospital) {
+                None => format!("{holder} never authorised {hospital}"),
+                Some(span) if span.start > block => {
+                    format!("{holder} authorised {hospital} only later")
+                }
+                Some(span) => format!(
+                    "{holder}'s authorisation of {hospital} ended at block {}",
+                    span.until
+                ),
+            };
+            flag(
             Kind::AccessWithoutAuthorization,
             format!("{doctor} of {hospital} accessed record {record} of {holder}: {why}, and the record is not assigned to {doctor}"),
         );
+        }
     }
     findings
 }

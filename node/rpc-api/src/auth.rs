@@ -27,6 +27,14 @@ pub enum AuthError {
     Replayed,
 }
 
+/// A request body of one `medchain_` method: the method's name is signed into the request, so a
+/// request made for one method is refused by every other, and a body type names its method
+/// once, here, instead of at each call.
+pub trait Request: Encode + Decode {
+    /// The method, without the namespace (`search`, `preDecrypt`, ...).
+    const METHOD: &'static str;
+}
+
 /// A request body signed by its caller.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct SignedRequest<T> {
@@ -41,16 +49,16 @@ pub struct SignedRequest<T> {
     pub signature: [u8; 64],
 }
 
-impl<T: Encode + Decode> SignedRequest<T> {
+impl<T: Request> SignedRequest<T> {
     /// What is signed: the method, so that a request for one method is not valid for another,
     /// the time, and the body.
     fn message(method: &str, issued_at: u64, body: &T) -> Vec<u8> {
         (b"medchain/rpc/v1", method, issued_at, body).encode()
     }
 
-    /// Signs `body` for `method` at `issued_at` (Unix milliseconds).
-    pub fn sign(pair: &sr25519::Pair, method: &str, issued_at: u64, body: T) -> Self {
-        let signature = pair.sign(&Self::message(method, issued_at, &body)).0;
+    /// Signs `body` for its method at `issued_at` (Unix milliseconds).
+    pub fn sign(pair: &sr25519::Pair, issued_at: u64, body: T) -> Self {
+        let signature = pair.sign(&Self::message(T::METHOD, issued_at, &body)).0;
         Self {
             signer: pair.public().into(),
             issued_at,
@@ -59,13 +67,13 @@ impl<T: Encode + Decode> SignedRequest<T> {
         }
     }
 
-    /// Decodes `bytes` (all of them) and checks the signature for `method` and the timestamp
-    /// against `now` (Unix milliseconds). Replays are for the caller to check, with
+    /// Decodes `bytes` (all of them) and checks the signature for the body's method and the
+    /// timestamp against `now` (Unix milliseconds). Replays are for the caller to check, with
     /// [`SignedRequest::replay_id`].
-    pub fn verify(bytes: &[u8], method: &str, now: u64) -> Result<Self, AuthError> {
+    pub fn verify(bytes: &[u8], now: u64) -> Result<Self, AuthError> {
         let request =
             Self::decode_all(&mut &bytes[..]).map_err(|e| AuthError::Malformed(e.to_string()))?;
-        let message = Self::message(method, request.issued_at, &request.body);
+        let message = Self::message(T::METHOD, request.issued_at, &request.body);
         let public = sr25519::Public::from_raw(*request.signer.as_ref());
         let signature = sr25519::Signature::from_raw(request.signature);
         if !sr25519::Pair::verify(&signature, &message, &public) {
@@ -88,54 +96,66 @@ impl<T: Encode + Decode> SignedRequest<T> {
 mod tests {
     use super::*;
 
+    /// Two bodies with the same encoding, for two methods.
+    #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+    struct Ask(u32);
+    impl Request for Ask {
+        const METHOD: &'static str = "search";
+    }
+    #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+    struct Other(u32);
+    impl Request for Other {
+        const METHOD: &'static str = "preDecrypt";
+    }
+
     fn pair() -> sr25519::Pair {
         sr25519::Pair::from_string("//Doctor", None).expect("valid seed")
     }
 
     #[test]
     fn a_signed_request_verifies_for_its_method_and_time() {
-        let request = SignedRequest::sign(&pair(), "search", 1_000_000, 7u32).encode();
-        let verified = SignedRequest::<u32>::verify(&request, "search", 1_000_500).expect("ok");
-        assert_eq!(verified.body, 7);
+        let request = SignedRequest::sign(&pair(), 1_000_000, Ask(7)).encode();
+        let verified = SignedRequest::<Ask>::verify(&request, 1_000_500).expect("ok");
+        assert_eq!(verified.body, Ask(7));
         assert_eq!(verified.signer, AccountId32::from(pair().public()));
     }
 
     #[test]
     fn another_method_or_a_changed_body_does_not_verify() {
-        let request = SignedRequest::sign(&pair(), "search", 1_000_000, 7u32);
+        let request = SignedRequest::sign(&pair(), 1_000_000, Ask(7));
         assert_eq!(
-            SignedRequest::<u32>::verify(&request.encode(), "preDecrypt", 1_000_000),
+            SignedRequest::<Other>::verify(&request.encode(), 1_000_000),
             Err(AuthError::BadSignature)
         );
         let mut changed = request.clone();
-        changed.body = 8;
+        changed.body = Ask(8);
         assert_eq!(
-            SignedRequest::<u32>::verify(&changed.encode(), "search", 1_000_000),
+            SignedRequest::<Ask>::verify(&changed.encode(), 1_000_000),
             Err(AuthError::BadSignature)
         );
         let mut impostor = request;
         impostor.signer = AccountId32::new([9; 32]);
         assert_eq!(
-            SignedRequest::<u32>::verify(&impostor.encode(), "search", 1_000_000),
+            SignedRequest::<Ask>::verify(&impostor.encode(), 1_000_000),
             Err(AuthError::BadSignature)
         );
     }
 
     #[test]
     fn stale_and_malformed_requests_are_refused() {
-        let request = SignedRequest::sign(&pair(), "search", 1_000_000, 7u32).encode();
+        let request = SignedRequest::sign(&pair(), 1_000_000, Ask(7)).encode();
         assert_eq!(
-            SignedRequest::<u32>::verify(&request, "search", 1_000_000 + FRESHNESS_MS + 1),
+            SignedRequest::<Ask>::verify(&request, 1_000_000 + FRESHNESS_MS + 1),
             Err(AuthError::Stale)
         );
         assert!(matches!(
-            SignedRequest::<u32>::verify(&request[..10], "search", 1_000_000),
+            SignedRequest::<Ask>::verify(&request[..10], 1_000_000),
             Err(AuthError::Malformed(_))
         ));
         let mut trailing = request;
         trailing.push(0);
         assert!(matches!(
-            SignedRequest::<u32>::verify(&trailing, "search", 1_000_000),
+            SignedRequest::<Ask>::verify(&trailing, 1_000_000),
             Err(AuthError::Malformed(_))
         ));
     }

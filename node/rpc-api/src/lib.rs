@@ -10,7 +10,7 @@
 mod auth;
 mod types;
 
-pub use auth::{AuthError, SignedRequest, FRESHNESS_MS};
+pub use auth::{AuthError, Request, SignedRequest, FRESHNESS_MS};
 pub use types::*;
 
 /// The JSON-RPC error code of `preDecrypt` when this hospital holds no transformation key of the
@@ -35,13 +35,13 @@ pub trait MedchainApi {
     async fn search(&self, request: Bytes) -> RpcResult<Vec<Hit>>;
 
     /// A doctor of this hospital asks for a record's capsule pre-decrypted with the
-    /// transformation key they registered for its epoch ([`RecordRequest`]): `SemiCT`, which
+    /// transformation key they registered for its epoch ([`PreDecrypt`]): `SemiCT`, which
     /// only their own `zseed` finishes. Without one, the error code is
     /// [`NEEDS_TRANSFORMATION_KEY`].
     #[method(name = "preDecrypt")]
     async fn pre_decrypt(&self, request: Bytes) -> RpcResult<Bytes>;
 
-    /// A doctor of this hospital fetches a record's sealed payload ([`RecordRequest`]), from
+    /// A doctor of this hospital fetches a record's sealed payload ([`FetchPayload`]), from
     /// this node's store or from the holding hospital's node.
     #[method(name = "fetchPayload")]
     async fn fetch_payload(&self, request: Bytes) -> RpcResult<Bytes>;
@@ -73,7 +73,7 @@ pub trait MedchainApi {
     #[method(name = "storeReport")]
     async fn store_report(&self, request: Bytes) -> RpcResult<Bytes>;
 
-    /// The sealed report on one of this hospital's records ([`RecordRequest`]), from this
+    /// The sealed report on one of this hospital's records ([`FetchReport`]), from this
     /// node's store or fetched from the doctor's hospital's node: what the patient opens. Any
     /// signer may ask; only the patient's key opens it.
     #[method(name = "fetchReport")]

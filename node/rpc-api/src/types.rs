@@ -1,6 +1,8 @@
 //! Request bodies and answers.
 
 use codec::{Decode, Encode};
+
+use crate::Request;
 use polkadot_sdk::{sp_core::Bytes, sp_runtime::AccountId32};
 use serde::{Deserialize, Serialize};
 
@@ -29,9 +31,23 @@ pub struct Search {
     pub interests: Vec<[u8; 32]>,
 }
 
-/// `preDecrypt` and `fetchPayload`: which record.
+/// `preDecrypt`: the record whose capsule a doctor of this hospital asks to be pre-decrypted.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub struct RecordRequest {
+pub struct PreDecrypt {
+    /// The record.
+    pub record: RecordId,
+}
+
+/// `fetchPayload`: the record whose sealed payload a doctor of this hospital fetches.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct FetchPayload {
+    /// The record.
+    pub record: RecordId,
+}
+
+/// `fetchReport`: the record whose sealed report is asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct FetchReport {
     /// The record.
     pub record: RecordId,
 }
@@ -120,4 +136,27 @@ pub struct Hit {
     pub hospital: AccountId32,
     /// How many of the doctor's interests its index contains.
     pub matched: u32,
+}
+
+/// Names each body's method once.
+macro_rules! requests {
+    ($($body:ty => $method:literal,)*) => {$(
+        impl Request for $body {
+            const METHOD: &'static str = $method;
+        }
+    )*};
+}
+
+requests! {
+    Upload => "uploadPayload",
+    Search => "search",
+    PreDecrypt => "preDecrypt",
+    FetchPayload => "fetchPayload",
+    AttributeKeyDelivery => "deliverAttributeKey",
+    AttributeKeyRequest => "fetchAttributeKey",
+    TransformationKeyUpload => "registerTransformationKey",
+    ClaimRequest => "claim",
+    ReportUpload => "storeReport",
+    FetchReport => "fetchReport",
+    DisputeRequest => "dispute",
 }

@@ -1,12 +1,10 @@
-//! The whole replay against the in-process fake node ([`crate::light::fake_node`]). Each test
+//! The whole replay against the in-process fake node ([`medchain_client::light::fake_node`]). Each test
 //! serves the chain intact or with one part altered, and checks the finding that names the
 //! altered block.
 
 use super::*;
-use crate::{
-    audit::findings::Severity,
-    light::fake_node::{serve, FakeChain, Tamper, LAST},
-};
+use crate::audit::findings::Severity;
+use medchain_client::light::fake_node::{serve, FakeChain, Tamper, LAST};
 
 async fn audit(tamper: Tamper) -> Audit {
     let (url, server) = serve(FakeChain::new(tamper)).await;

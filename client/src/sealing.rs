@@ -174,7 +174,6 @@ pub fn disclose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::{AccountKey, Role};
     use medchain_crypto::{abe::PreparedTransformationKey, seeded_rng};
     use medchain_runtime::genesis::dev_kgc;
 
@@ -185,22 +184,21 @@ mod tests {
     fn a_sealed_record_opens_for_a_doctor_whose_key_satisfies_the_policy() {
         let mut rng = seeded_rng(*b"medchain/cli/tests/seal-record!!");
         let (pp, msk) = dev_kgc::setup();
-        let patient = AccountKey::generate(Role::Patient, None).expect("key");
-        let doctor = AccountKey::generate(Role::Doctor, None).expect("key");
-        let keys = doctor.doctor.as_ref().expect("a doctor has doctor keys");
-        let account: [u8; 32] = doctor.account.clone().into();
+        let patient = elgamal::SecretKey::derive(b"a patient's account seed");
+        let (doctor_secret, doctor_public) = abe::doctor_setup(&mut rng);
+        let account = [7u8; 32];
         let keywords = vec!["Cardiology".to_owned(), "arrhythmia".to_owned()];
         let record = seal_record(
             &pp,
             ("cardiology and consultant", 0),
             &keywords,
             RECORD,
-            patient.encryption_public_key(),
+            patient.public_key().to_bytes(),
             &mut rng,
         )
         .expect("seals");
         assert_eq!(record.upload.keywords[0], keyword_digest("cardiology"));
-        assert_eq!(record.upload.patient_key, patient.encryption_public_key());
+        assert_eq!(record.upload.patient_key, patient.public_key().to_bytes());
 
         // The KGC issues the doctor's key sealed to them and the epoch's update key; the doctor
         // opens the key and derives a transformation key; the hospital pre-decrypts with it.
@@ -208,10 +206,11 @@ mod tests {
         let update = abe::upd_keygen(&pp, &tables, &msk, 0, &[], &mut rng).expect("update key");
         let pre_decrypt = |attributes: &[&str], rng: &mut _| {
             let sk = abe::keygen(&pp, &tables, &msk, 0, attributes, rng).expect("issues");
-            let sealed = SealedAttributeKey::seal(&sk, &account, &keys.public, rng).expect("seals");
-            let sk = open_attribute_key(&pp, &account, &keys.secret, &sealed.encode())
+            let sealed =
+                SealedAttributeKey::seal(&sk, &account, &doctor_public, rng).expect("seals");
+            let sk = open_attribute_key(&pp, &account, &doctor_secret, &sealed.encode())
                 .expect("the doctor opens their key");
-            let tk = transformation_key(&pp, &sk, &keys.secret, &update.encode(), rng)
+            let tk = transformation_key(&pp, &sk, &doctor_secret, &update.encode(), rng)
                 .expect("not revoked");
             abe::pre_decrypt(
                 &PreparedTransformationKey::new(&tk).expect("prepared"),
@@ -220,7 +219,7 @@ mod tests {
         };
         let semi = pre_decrypt(&["cardiology", "consultant"], &mut rng).expect("satisfies");
         let opened = open_record(
-            &keys.secret,
+            &doctor_secret,
             &semi.encode(),
             &record.upload.capsule,
             &record.upload.payload,
@@ -230,11 +229,10 @@ mod tests {
         assert!(pre_decrypt(&["cardiology"], &mut rng).is_err());
 
         // Another doctor's secret does not finish this doctor's pre-decryption.
-        let other = AccountKey::generate(Role::Doctor, None).expect("key");
-        let other_secret = &other.doctor.as_ref().expect("doctor keys").secret;
+        let (other_secret, _) = abe::doctor_setup(&mut rng);
         assert!(matches!(
             open_record(
-                other_secret,
+                &other_secret,
                 &semi.encode(),
                 &record.upload.capsule,
                 &record.upload.payload
@@ -246,36 +244,24 @@ mod tests {
     #[test]
     fn a_report_opens_for_the_patient_and_a_disclosure_verifies() {
         let mut rng = seeded_rng(*b"medchain/cli/tests/seal-report!!");
-        let patient = AccountKey::generate(Role::Patient, Some("//patient//1")).expect("key");
-        let sealed = seal_report(&patient.encryption_public_key(), REPORT, &mut rng)
+        let patient = elgamal::SecretKey::derive(b"a patient's account seed");
+        let sealed = seal_report(&patient.public_key().to_bytes(), REPORT, &mut rng)
             .expect("seals")
             .encode();
-        assert_eq!(
-            open_report(&patient.encryption_key(), &sealed).expect("opens"),
-            REPORT
-        );
-        let stranger = AccountKey::generate(Role::Patient, None).expect("key");
-        assert!(open_report(&stranger.encryption_key(), &sealed).is_err());
+        assert_eq!(open_report(&patient, &sealed).expect("opens"), REPORT);
+        let stranger = elgamal::SecretKey::derive(b"another patient's account seed");
+        assert!(open_report(&stranger, &sealed).is_err());
 
-        let dispute = disclose(&patient.encryption_key(), 3, &sealed, &mut rng).expect("discloses");
+        let dispute = disclose(&patient, 3, &sealed, &mut rng).expect("discloses");
         assert_eq!(dispute.record, 3);
         let ciphertext: elgamal::Ciphertext = decode("report", &sealed).expect("decodes");
         let disclosure = dleq::Disclosure {
             shared: decode("shared", &dispute.shared).expect("G1"),
             proof: decode("proof", &dispute.proof).expect("proof"),
         };
-        dleq::verify(
-            &patient.encryption_key().public_key(),
-            &ciphertext.ephemeral,
-            &disclosure,
-        )
-        .expect("the disclosure verifies against the patient's key");
-        assert!(dleq::verify(
-            &stranger.encryption_key().public_key(),
-            &ciphertext.ephemeral,
-            &disclosure
-        )
-        .is_err());
+        dleq::verify(&patient.public_key(), &ciphertext.ephemeral, &disclosure)
+            .expect("the disclosure verifies against the patient's key");
+        assert!(dleq::verify(&stranger.public_key(), &ciphertext.ephemeral, &disclosure).is_err());
         assert_eq!(
             elgamal::open_with_shared_point(&disclosure.shared.0, &ciphertext).expect("opens"),
             REPORT

@@ -221,9 +221,12 @@ fn route_to_target(
     (number == target_number).then_some(())
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
+/// Development-key GRANDPA votes and justifications, for tests here and in other crates (with
+/// the `fake-node` feature).
+#[cfg(any(test, feature = "fake-node"))]
+pub mod tests {
     use super::*;
+    #[cfg(test)]
     use codec::Encode;
     use polkadot_sdk::{
         sp_consensus_grandpa::{localized_payload, AuthorityList, Commit},
@@ -231,20 +234,22 @@ pub(crate) mod tests {
         sp_runtime::{traits::Header as _, Digest},
     };
 
-    use Ed25519Keyring::{Alice, Bob, Charlie, Dave, Eve};
+    #[cfg(test)]
+    use Ed25519Keyring::Eve;
+    use Ed25519Keyring::{Alice, Bob, Charlie, Dave};
 
-    pub(crate) fn four() -> AuthoritySet {
+    pub fn four() -> AuthoritySet {
         AuthoritySet {
             set_id: 3,
             authorities: authorities(&[Alice, Bob, Charlie, Dave]),
         }
     }
 
-    pub(crate) fn authorities(keys: &[Ed25519Keyring]) -> AuthorityList {
+    pub fn authorities(keys: &[Ed25519Keyring]) -> AuthorityList {
         keys.iter().map(|k| (k.public().into(), 1)).collect()
     }
 
-    pub(crate) fn block(number: BlockNumber, parent: Hash) -> Header {
+    pub fn block(number: BlockNumber, parent: Hash) -> Header {
         Header::new(
             number,
             Hash::zero(),
@@ -255,7 +260,7 @@ pub(crate) mod tests {
     }
 
     /// A precommit for `(hash, number)` signed by `key` in `round` of `set_id`.
-    pub(crate) fn precommit(
+    pub fn precommit(
         key: Ed25519Keyring,
         hash: Hash,
         number: BlockNumber,
@@ -281,7 +286,7 @@ pub(crate) mod tests {
     }
 
     /// A justification of `target` by `keys`, all precommitting for it, in round 7 of `set_id`.
-    pub(crate) fn justification(
+    pub fn justification(
         target: &Header,
         keys: &[Ed25519Keyring],
         set_id: u64,

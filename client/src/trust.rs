@@ -19,10 +19,41 @@ use medchain_runtime::{pallet_kgc, Hash, Runtime};
 use polkadot_sdk::{pallet_grandpa, sp_consensus_grandpa::AuthorityList};
 
 use crate::{
-    error::CommandError,
-    light::{self, FinalBlock},
-    rpc::NodeClient,
+    light::{self, FinalBlock, LightError},
+    rpc::{NodeClient, RpcError},
 };
+
+/// The network could not be trusted: its chain spec is unusable, or the node serves another
+/// chain or cannot prove what it serves.
+#[derive(Debug, thiserror::Error)]
+pub enum TrustError {
+    /// The chain spec does not describe a usable MedChain network.
+    #[error("the chain spec \"{name}\" is not a usable MedChain network: {why}")]
+    Spec {
+        /// The network's name in the spec.
+        name: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The chain spec file could not be read.
+    #[error("{0}")]
+    SpecFile(String),
+    /// The node has no block 0.
+    #[error("the node has no genesis block")]
+    NoGenesis,
+    /// The node's genesis is not the chain spec's.
+    #[error("the node serves another chain than {expected}: nothing is encrypted, decrypted or trusted from it")]
+    OtherChain {
+        /// The networks it was compared with, in words.
+        expected: String,
+    },
+    /// The node did not answer.
+    #[error(transparent)]
+    Rpc(#[from] RpcError),
+    /// The node did not prove what it served.
+    #[error("your hospital's node did not prove what it served, so nothing was done with it: {0}")]
+    Unverified(#[from] LightError),
+}
 
 /// The network a client trusts: its genesis hash, `pp` and first GRANDPA authorities, all from
 /// a chain spec.
@@ -35,12 +66,10 @@ pub struct Anchor {
 
 impl Anchor {
     /// The anchor `spec` fixes. Refuses a spec whose `pp` is degenerate or missing.
-    pub fn of(spec: &ChainSpec) -> Result<Self, CommandError> {
-        let refused = |why: String| {
-            CommandError::Refused(format!(
-                "the chain spec \"{}\" is not a usable MedChain network: {why}",
-                polkadot_sdk::sc_chain_spec::ChainSpec::name(spec)
-            ))
+    pub fn of(spec: &ChainSpec) -> Result<Self, TrustError> {
+        let refused = |why: String| TrustError::Spec {
+            name: polkadot_sdk::sc_chain_spec::ChainSpec::name(spec).to_owned(),
+            why,
         };
         let genesis = Genesis::of(spec).map_err(|e| refused(e.to_string()))?;
         let stored = genesis
@@ -65,11 +94,8 @@ impl Anchor {
 
     /// The anchor of the chain spec file at `spec` (or of the built-in development network
     /// the node runs), checked against the node's genesis.
-    pub async fn for_node(spec: Option<&Path>, client: &NodeClient) -> Result<Self, CommandError> {
-        let served = client
-            .block_hash(0)
-            .await?
-            .ok_or_else(|| CommandError::Refused("the node has no genesis block".into()))?;
+    pub async fn for_node(spec: Option<&Path>, client: &NodeClient) -> Result<Self, TrustError> {
+        let served = client.block_hash(0).await?.ok_or(TrustError::NoGenesis)?;
         let candidates = match spec {
             Some(path) => vec![medchain_chain_specs::from_file(path)],
             None => vec![
@@ -78,7 +104,7 @@ impl Anchor {
             ],
         };
         for candidate in candidates {
-            let candidate = candidate.map_err(|e| CommandError::Refused(e.to_string()))?;
+            let candidate = candidate.map_err(|e| TrustError::SpecFile(e.to_string()))?;
             let anchor = Self::of(&candidate)?;
             if anchor.genesis == served {
                 return Ok(anchor);
@@ -88,9 +114,7 @@ impl Anchor {
             || "the development networks built into this program (pass --chain-spec for another network)".to_owned(),
             |path| format!("your chain spec {}", path.display()),
         );
-        Err(CommandError::Refused(format!(
-            "the node serves another chain than {expected}: nothing is encrypted, decrypted or trusted from it"
-        )))
+        Err(TrustError::OtherChain { expected })
     }
 
     /// The network's public parameters.
@@ -100,7 +124,7 @@ impl Anchor {
 
     /// The node's finalised head, proven final from this anchor and no older than
     /// [`light::MAX_HEAD_AGE`].
-    pub async fn final_block(&self, client: &NodeClient) -> Result<FinalBlock, CommandError> {
+    pub async fn final_block(&self, client: &NodeClient) -> Result<FinalBlock, TrustError> {
         let block = light::finalized_head(client, self.genesis, self.authorities.clone()).await?;
         Ok(block.fresh(client).await?)
     }

@@ -3,16 +3,18 @@
 //! holder. The node does on-chain what its hospital must sign (claims, disputes) and keeps the
 //! sealed reports its doctors write.
 
-use super::{code, error, internal, MedchainRpc};
+use super::{
+    refusal::{bad_request, internal, not_found, unauthorized, Served},
+    MedchainRpc,
+};
 use codec::Decode;
-use jsonrpsee::core::RpcResult;
 use medchain_crypto::{
     dleq::{self, Disclosure, Proof},
     elgamal::{self, PublicKey},
     encoding::G1Point,
     index::Trapdoor,
 };
-use medchain_rpc_api::{ClaimRequest, Claimed, DisputeRequest, RecordRequest, ReportUpload};
+use medchain_rpc_api::{ClaimRequest, Claimed, DisputeRequest, FetchReport, ReportUpload};
 use medchain_runtime::{
     pallet_records::{self, runtime_api::RecordsApi},
     pallet_results::{self, runtime_api::ResultsApi},
@@ -25,8 +27,8 @@ type Report = pallet_results::Report<Runtime>;
 
 impl MedchainRpc {
     /// `claim`: counts the doctor's interests in the record's index and claims it for them.
-    pub(super) async fn claim_record(&self, request: Bytes) -> RpcResult<Claimed> {
-        let request = self.verify::<ClaimRequest>("claim", &request)?;
+    pub(super) async fn claim_record(&self, request: Bytes) -> Served<Claimed> {
+        let request = self.verify::<ClaimRequest>(&request)?;
         let doctor = request.signer;
         let at = self.best();
         self.ensure_own_doctor(at, &doctor)?;
@@ -34,7 +36,7 @@ impl MedchainRpc {
         self.ensure_not_revoked(at, &doctor)?;
         let record = request.body.record;
         let trapdoor = Trapdoor::from_digests(request.body.interests)
-            .map_err(|e| error(code::BAD_REQUEST, format!("bad interests: {e:?}")))?;
+            .map_err(|e| bad_request(format!("bad interests: {e}")))?;
         let consultation = self
             .services
             .client
@@ -42,33 +44,28 @@ impl MedchainRpc {
             .consultation(at, record)
             .map_err(|e| internal(e.to_string()))?
             .ok_or_else(|| {
-                error(
-                    code::NOT_FOUND,
-                    format!("no consultation is open on record {record}: its hospital opens one"),
-                )
+                not_found(format!(
+                    "no consultation is open on record {record}: its hospital opens one"
+                ))
             })?;
         if consultation.closed {
-            return Err(error(
-                code::BAD_REQUEST,
-                format!("record {record}'s consultation has closed"),
-            ));
+            return Err(bad_request(format!(
+                "record {record}'s consultation has closed"
+            )));
         }
         let matched = self
             .services
             .view
-            .matched(record, &trapdoor)
-            .map_err(internal)?
+            .matched(record, &trapdoor)?
             .ok_or_else(|| {
-                error(
-                    code::UNAUTHORIZED,
-                    format!("record {record} is not among the records this hospital may search"),
-                )
+                unauthorized(format!(
+                    "record {record} is not among the records this hospital may search"
+                ))
             })?;
         if matched == 0 {
-            return Err(error(
-                code::BAD_REQUEST,
-                format!("record {record}'s index holds none of these interests"),
-            ));
+            return Err(bad_request(format!(
+                "record {record}'s index holds none of these interests"
+            )));
         }
         let call = RuntimeCall::Records(pallet_records::Call::submit_claim {
             record,
@@ -83,40 +80,33 @@ impl MedchainRpc {
     }
 
     /// `storeReport`: keeps the sealed report of the doctor assigned to the record.
-    pub(super) async fn keep_report(&self, request: Bytes) -> RpcResult<Bytes> {
-        let request = self.verify::<ReportUpload>("storeReport", &request)?;
+    pub(super) async fn keep_report(&self, request: Bytes) -> Served<Bytes> {
+        let request = self.verify::<ReportUpload>(&request)?;
         let doctor = request.signer;
         let at = self.best();
         self.ensure_own_doctor(at, &doctor)?;
         let record = request.body.record;
-        let assigned = super::view::assignment(&self.services, at, record)
-            .map_err(internal)?
+        let assigned = super::view::assignment(&self.services, at, record)?
             .is_some_and(|claim| claim.doctor == doctor);
         if !assigned {
-            return Err(error(
-                code::UNAUTHORIZED,
-                format!("{doctor} is not the doctor assigned to record {record}"),
-            ));
+            return Err(unauthorized(format!(
+                "{doctor} is not the doctor assigned to record {record}"
+            )));
         }
-        elgamal::Ciphertext::decode(&mut &request.body.sealed[..]).map_err(|e| {
-            error(
-                code::BAD_REQUEST,
-                format!("the report is not sealed to a key: {e}"),
-            )
-        })?;
-        let hash = self.services.blobs.put(&request.body.sealed).map_err(|e| {
-            error(
-                code::BAD_REQUEST,
-                format!("the report cannot be stored: {e}"),
-            )
-        })?;
+        elgamal::Ciphertext::decode(&mut &request.body.sealed[..])
+            .map_err(|e| bad_request(format!("the report is not sealed to a key: {e}")))?;
+        let hash = self
+            .services
+            .blobs
+            .put(&request.body.sealed)
+            .map_err(|e| bad_request(format!("the report cannot be stored: {e}")))?;
         Ok(hash.to_vec().into())
     }
 
     /// `fetchReport`: the sealed report on one of this hospital's records, fetched from the
     /// doctor's hospital's node if it is not here yet.
-    pub(super) async fn serve_report(&self, request: Bytes) -> RpcResult<Bytes> {
-        let request = self.verify::<RecordRequest>("fetchReport", &request)?;
+    pub(super) async fn serve_report(&self, request: Bytes) -> Served<Bytes> {
+        let request = self.verify::<FetchReport>(&request)?;
         let at = self.best();
         let (_, report) = self.report_on_own_record(at, request.body.record)?;
         self.local_or_fetched(&report.hospital, &report.payload_hash, "report")
@@ -125,26 +115,25 @@ impl MedchainRpc {
     }
 
     /// `dispute`: checks the patient's proof, then files it as the record's holder.
-    pub(super) async fn file_dispute(&self, request: Bytes) -> RpcResult<Bytes> {
-        let request = self.verify::<DisputeRequest>("dispute", &request)?;
+    pub(super) async fn file_dispute(&self, request: Bytes) -> Served<Bytes> {
+        let request = self.verify::<DisputeRequest>(&request)?;
         let at = self.best();
         let body = request.body;
         let (report_id, report) = self.report_on_own_record(at, body.record)?;
         let point = |bytes: &[u8], what: &str| {
             G1Point::decode(&mut &bytes[..])
-                .map_err(|_| error(code::BAD_REQUEST, format!("{what} is not a G1 point")))
+                .map_err(|_| bad_request(format!("{what} is not a G1 point")))
         };
         let disclosure = Disclosure {
             shared: point(&body.shared, "the disclosed point")?,
             proof: Proof::decode(&mut &body.proof[..])
-                .map_err(|_| error(code::BAD_REQUEST, "the proof does not decode"))?,
+                .map_err(|_| bad_request("the proof does not decode"))?,
         };
         let patient = PublicKey::decode(&mut &report.patient_key[..])
-            .map_err(|_| error(code::BAD_REQUEST, "the patient's key is not a valid key"))?;
+            .map_err(|_| bad_request("the patient's key is not a valid key"))?;
         let ephemeral = point(&report.ephemeral, "the report's ephemeral key")?;
         dleq::verify(&patient, &ephemeral, &disclosure).map_err(|_| {
-            error(
-                code::BAD_REQUEST,
+            bad_request(
                 "the proof does not hold for the patient's key: only the patient can dispute",
             )
         })?;
@@ -161,23 +150,20 @@ impl MedchainRpc {
         &self,
         at: Hash,
         record: u64,
-    ) -> RpcResult<(pallet_results::ReportId, Report)> {
+    ) -> Served<(pallet_results::ReportId, Report)> {
         let api = self.services.client.runtime_api();
         let held: Record = api
             .record(at, record)
             .map_err(|e| internal(e.to_string()))?
-            .ok_or_else(|| error(code::NOT_FOUND, format!("no record {record}")))?;
+            .ok_or_else(|| not_found(format!("no record {record}")))?;
         if held.hospital != self.services.hospital.account {
-            return Err(error(
-                code::UNAUTHORIZED,
-                format!(
-                    "record {record} is held by {}: ask that hospital's node",
-                    held.hospital
-                ),
-            ));
+            return Err(unauthorized(format!(
+                "record {record} is held by {}: ask that hospital's node",
+                held.hospital
+            )));
         }
         api.report_on(at, record)
             .map_err(|e| internal(e.to_string()))?
-            .ok_or_else(|| error(code::NOT_FOUND, format!("no report on record {record} yet")))
+            .ok_or_else(|| not_found(format!("no report on record {record} yet")))
     }
 }

@@ -5,14 +5,20 @@
 //! code per kind and a message that says what is wrong; nothing a caller sends can panic the
 //! node.
 
+mod refusal;
 mod results;
 
-use super::{os_rng, view, Services};
-use codec::{Decode, Encode};
-use jsonrpsee::{
-    core::{async_trait, RpcResult},
-    types::ErrorObjectOwned,
+use refusal::{
+    bad_request, cannot_decrypt, internal, needs_transformation_key, not_found, unauthorized,
+    Served,
 };
+
+use super::{
+    access::{self, Record},
+    os_rng, view, Services,
+};
+use codec::{Decode, Encode};
+use jsonrpsee::core::{async_trait, RpcResult};
 use medchain_crypto::{
     abe::{
         self, Capsule, CapsuleShape, PreparedTransformationKey, SealedAttributeKey,
@@ -24,8 +30,9 @@ use medchain_crypto::{
     tree::Tree,
 };
 use medchain_rpc_api::{
-    AttributeKeyDelivery, AttributeKeyRequest, Claimed, Hit, MedchainApiServer, RecordRequest,
-    Search, SignedRequest, TransformationKeyUpload, Upload, Uploaded, NEEDS_TRANSFORMATION_KEY,
+    AttributeKeyDelivery, AttributeKeyRequest, Claimed, FetchPayload, Hit, MedchainApiServer,
+    PreDecrypt, RecordId, Request, Search, SignedRequest, TransformationKeyUpload, Upload,
+    Uploaded,
 };
 use medchain_runtime::{
     pallet_hospitals::runtime_api::HospitalsApi,
@@ -34,6 +41,7 @@ use medchain_runtime::{
     pallet_results::{self, AccessKind},
     AccountId, Hash, Runtime, RuntimeCall,
 };
+use medchain_types::access::{is_revoked, Refusal, Requester};
 use polkadot_sdk::{
     sc_client_api::StorageProvider,
     sp_api::ProvideRuntimeApi,
@@ -41,30 +49,6 @@ use polkadot_sdk::{
     sp_core::{storage::StorageKey, Bytes},
 };
 use std::sync::Arc;
-
-/// JSON-RPC error codes of the `medchain_` methods.
-mod code {
-    /// The request does not decode, is badly signed, stale or replayed.
-    pub const BAD_REQUEST: i32 = 4000;
-    /// The caller may not do this.
-    pub const UNAUTHORIZED: i32 = 4001;
-    /// No such record (or it was withdrawn).
-    pub const NOT_FOUND: i32 = 4004;
-    /// The doctor's key cannot open this record (revoked, or attributes short of the policy).
-    pub const CANNOT_DECRYPT: i32 = 4003;
-    /// The node failed (storage, chain state).
-    pub const INTERNAL: i32 = 5000;
-}
-
-fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
-    ErrorObjectOwned::owned(code, message.into(), None::<()>)
-}
-
-fn internal(message: impl Into<String>) -> ErrorObjectOwned {
-    error(code::INTERNAL, message)
-}
-
-type Record = pallet_records::Record<Runtime>;
 
 /// The server of the `medchain_` methods.
 pub struct MedchainRpc {
@@ -77,25 +61,20 @@ impl MedchainRpc {
         Self { services }
     }
 
-    /// Checks a signed request for `method` and that it was not served before.
-    fn verify<T: Encode + Decode>(
-        &self,
-        method: &str,
-        bytes: &Bytes,
-    ) -> RpcResult<SignedRequest<T>> {
+    /// Checks a signed request for its body's method and that it was not served before.
+    fn verify<T: Request>(&self, bytes: &Bytes) -> Served<SignedRequest<T>> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_err(|_| internal("the node's clock is before 1970"))?
             .as_millis() as u64;
-        let request = SignedRequest::<T>::verify(&bytes.0, method, now)
-            .map_err(|e| error(code::BAD_REQUEST, e.to_string()))?;
+        let request =
+            SignedRequest::<T>::verify(&bytes.0, now).map_err(|e| bad_request(e.to_string()))?;
         if !self
             .services
             .replay
             .first_time(request.replay_id(), request.issued_at, now)
         {
-            return Err(error(
-                code::BAD_REQUEST,
+            return Err(bad_request(
                 medchain_rpc_api::AuthError::Replayed.to_string(),
             ));
         }
@@ -107,7 +86,7 @@ impl MedchainRpc {
     }
 
     /// `who` must be a doctor of this hospital.
-    fn ensure_own_doctor(&self, at: Hash, who: &AccountId) -> RpcResult<()> {
+    fn ensure_own_doctor(&self, at: Hash, who: &AccountId) -> Served<()> {
         let hospital = self
             .services
             .client
@@ -115,82 +94,72 @@ impl MedchainRpc {
             .hospital_of(at, who.clone())
             .map_err(|e| internal(e.to_string()))?;
         if hospital.as_ref() != Some(&self.services.hospital.account) {
-            return Err(error(
-                code::UNAUTHORIZED,
-                format!("{who} is not a doctor of this hospital"),
-            ));
+            return Err(unauthorized(format!(
+                "{who} is not a doctor of this hospital"
+            )));
         }
         Ok(())
     }
 
-    /// The record `doctor` (of this hospital) asks for, if this hospital may serve it to them:
-    /// it holds the record, the holder authorises it now, or the doctor is assigned to it.
-    fn accessible_record(&self, at: Hash, doctor: &AccountId, id: u64) -> RpcResult<Record> {
-        let api = self.services.client.runtime_api();
-        let record = api
+    /// The record `doctor` (of this hospital) asks for, if the access rule lets this hospital
+    /// serve it to them: it holds the record, the holder authorises it now, or the doctor is
+    /// assigned to it.
+    fn accessible_record(&self, at: Hash, doctor: &AccountId, id: u64) -> Served<Record> {
+        let record = self
+            .services
+            .client
+            .runtime_api()
             .record(at, id)
             .map_err(|e| internal(e.to_string()))?
-            .filter(|r| !r.withdrawn)
-            .ok_or_else(|| {
-                error(
-                    code::NOT_FOUND,
-                    format!("no record {id} (or it was withdrawn)"),
-                )
-            })?;
-        let me = &self.services.hospital.account;
-        let authorised = record.hospital == *me
-            || api
-                .authorizers_of(at, me.clone())
-                .map_err(|e| internal(e.to_string()))?
-                .contains(&record.hospital);
-        let assigned = view::assignment(&self.services, at, id)
-            .map_err(internal)?
-            .is_some_and(|claim| claim.doctor == *doctor);
-        if !(authorised || assigned) {
-            return Err(error(
-                code::UNAUTHORIZED,
-                format!(
-                    "record {id}'s hospital does not authorise this hospital, and {doctor} is not assigned to it"
-                ),
-            ));
+            .ok_or_else(|| not_found(format!("there is no record {id}")))?;
+        let requester = Requester::Doctor {
+            hospital: &self.services.hospital.account,
+            doctor,
+        };
+        match access::may_serve(&self.services, at, id, &record, requester)? {
+            Ok(_) => Ok(record),
+            Err(Refusal::Withdrawn) => Err(not_found(format!(
+                "record {id} was withdrawn by its hospital"
+            ))),
+            Err(Refusal::NotAuthorised) => Err(unauthorized(format!(
+                "record {id}'s hospital does not authorise this hospital, and {doctor} is not \
+                 assigned to it"
+            ))),
         }
-        Ok(record)
     }
 
     /// `doctor` must hold a leaf that is not revoked at the current epoch.
-    fn ensure_not_revoked(&self, at: Hash, doctor: &AccountId) -> RpcResult<()> {
+    fn ensure_not_revoked(&self, at: Hash, doctor: &AccountId) -> Served<()> {
         let api = self.services.client.runtime_api();
         let epoch = api.current_epoch(at).map_err(|e| internal(e.to_string()))?;
         match api
             .doctor_status(at, doctor.clone())
             .map_err(|e| internal(e.to_string()))?
         {
-            Some((_, None)) => Ok(()),
-            Some((_, Some(from))) if epoch < from => Ok(()),
-            Some((_, Some(from))) => Err(error(
-                code::CANNOT_DECRYPT,
-                format!("{doctor} is revoked since epoch {from}"),
-            )),
-            None => Err(error(
-                code::CANNOT_DECRYPT,
-                format!("{doctor} holds no key from the KGC"),
-            )),
+            Some((_, from)) if !is_revoked(from, epoch) => Ok(()),
+            Some((_, from)) => Err(cannot_decrypt(format!(
+                "{doctor} is revoked since epoch {}",
+                from.unwrap_or_default()
+            ))),
+            None => Err(cannot_decrypt(format!(
+                "{doctor} holds no key from the KGC"
+            ))),
         }
     }
 
     /// The common start of a doctor's request about a record: the signed request checked, the
     /// signer one of this hospital's doctors, the record one it may serve them. The doctor, the
     /// block checked at, the record's id and the record.
-    fn record_access(
+    fn record_access<T: Request>(
         &self,
-        method: &str,
         request: &Bytes,
-    ) -> RpcResult<(AccountId, Hash, u64, Record)> {
-        let request = self.verify::<RecordRequest>(method, request)?;
+        record_of: impl FnOnce(&T) -> RecordId,
+    ) -> Served<(AccountId, Hash, u64, Record)> {
+        let request = self.verify::<T>(request)?;
         let doctor = request.signer;
         let at = self.best();
         self.ensure_own_doctor(at, &doctor)?;
-        let id = request.body.record;
+        let id = record_of(&request.body);
         let record = self.accessible_record(at, &doctor, id)?;
         Ok((doctor, at, id, record))
     }
@@ -202,12 +171,10 @@ impl MedchainRpc {
         holder: &AccountId,
         hash: &[u8; 32],
         what: &str,
-    ) -> RpcResult<Vec<u8>> {
+    ) -> Served<Vec<u8>> {
         let blobs = &self.services.blobs;
         if !blobs.contains(hash).map_err(|e| internal(e.to_string()))? {
-            super::transfer::fetch_from(&self.services, holder, hash)
-                .await
-                .map_err(|e| error(code::NOT_FOUND, e))?;
+            super::transfer::fetch_from(&self.services, holder, hash).await?;
         }
         blobs
             .get(hash)
@@ -215,17 +182,17 @@ impl MedchainRpc {
     }
 
     /// Submits `call` as the hospital; the transaction's hash.
-    async fn submit(&self, call: RuntimeCall) -> RpcResult<Bytes> {
+    async fn submit(&self, call: RuntimeCall) -> Served<Bytes> {
         self.services
             .submitter
             .submit(&self.services, call)
             .await
             .map(|hash| hash.as_bytes().to_vec().into())
-            .map_err(internal)
+            .map_err(Into::into)
     }
 
     /// Logs an access this node served on-chain.
-    async fn log_access(&self, record: u64, doctor: AccountId, kind: AccessKind) -> RpcResult<()> {
+    async fn log_access(&self, record: u64, doctor: AccountId, kind: AccessKind) -> Served<()> {
         let call = RuntimeCall::Results(pallet_results::Call::log_access {
             record,
             doctor,
@@ -244,22 +211,17 @@ impl MedchainRpc {
     }
 
     /// The attribute key the KGC issued to `doctor`, as recorded on-chain.
-    fn key_issue(&self, at: Hash, doctor: &AccountId) -> RpcResult<KeyIssue> {
+    fn key_issue(&self, at: Hash, doctor: &AccountId) -> Served<KeyIssue> {
         self.services
             .client
             .runtime_api()
             .key_issue(at, doctor.clone())
             .map_err(|e| internal(e.to_string()))?
-            .ok_or_else(|| {
-                error(
-                    code::NOT_FOUND,
-                    format!("the KGC has issued no attribute key to {doctor}"),
-                )
-            })
+            .ok_or_else(|| not_found(format!("the KGC has issued no attribute key to {doctor}")))
     }
 
     /// The KGC's account.
-    fn kgc(&self, at: Hash) -> RpcResult<Option<AccountId>> {
+    fn kgc(&self, at: Hash) -> Served<Option<AccountId>> {
         let key =
             StorageKey(medchain_runtime::pallet_kgc::KgcAccount::<Runtime>::hashed_key().to_vec());
         let value = self
@@ -273,24 +235,16 @@ impl MedchainRpc {
     }
 }
 
-#[async_trait]
-impl MedchainApiServer for MedchainRpc {
-    async fn upload_payload(&self, request: Bytes) -> RpcResult<Uploaded> {
-        let request = self.verify::<Upload>("uploadPayload", &request)?;
+/// The methods' bodies, in the order of [`MedchainApiServer`].
+impl MedchainRpc {
+    async fn take_upload(&self, request: Bytes) -> Served<Uploaded> {
+        let request = self.verify::<Upload>(&request)?;
         let upload = request.body;
         let at = self.best();
-        SealedPayload::decode(&mut &upload.payload[..]).map_err(|e| {
-            error(
-                code::BAD_REQUEST,
-                format!("the payload is not a sealed payload: {e}"),
-            )
-        })?;
-        let shape = CapsuleShape::check(&upload.capsule).map_err(|e| {
-            error(
-                code::BAD_REQUEST,
-                format!("the capsule is malformed: {e:?}"),
-            )
-        })?;
+        SealedPayload::decode(&mut &upload.payload[..])
+            .map_err(|e| bad_request(format!("the payload is not a sealed payload: {e}")))?;
+        let shape = CapsuleShape::check(&upload.capsule)
+            .map_err(|e| bad_request(format!("the capsule is malformed: {e}")))?;
         let epoch = self
             .services
             .client
@@ -298,13 +252,10 @@ impl MedchainApiServer for MedchainRpc {
             .current_epoch(at)
             .map_err(|e| internal(e.to_string()))?;
         if shape.epoch != epoch {
-            return Err(error(
-                code::BAD_REQUEST,
-                format!(
-                    "the capsule is for epoch {}, the chain is at epoch {epoch}: encrypt again",
-                    shape.epoch
-                ),
-            ));
+            return Err(bad_request(format!(
+                "the capsule is for epoch {}, the chain is at epoch {epoch}: encrypt again",
+                shape.epoch
+            )));
         }
         let me = &self.services.hospital;
         let key_epoch = self
@@ -313,7 +264,7 @@ impl MedchainApiServer for MedchainRpc {
             .runtime_api()
             .search_key_epoch(at, me.account.clone())
             .map_err(|e| internal(e.to_string()))?;
-        let mut rng = os_rng().map_err(internal)?;
+        let mut rng = os_rng()?;
         let index = build_index(
             &me.search_key(key_epoch),
             me.account.clone().into(),
@@ -321,18 +272,12 @@ impl MedchainApiServer for MedchainRpc {
             &upload.keywords,
             &mut rng,
         )
-        .map_err(|e| {
-            error(
-                code::BAD_REQUEST,
-                format!("the keywords cannot be indexed: {e:?}"),
-            )
-        })?;
-        let payload_hash = self.services.blobs.put(&upload.payload).map_err(|e| {
-            error(
-                code::BAD_REQUEST,
-                format!("the payload cannot be stored: {e}"),
-            )
-        })?;
+        .map_err(|e| bad_request(format!("the keywords cannot be indexed: {e}")))?;
+        let payload_hash = self
+            .services
+            .blobs
+            .put(&upload.payload)
+            .map_err(|e| bad_request(format!("the payload cannot be stored: {e}")))?;
         let call = RuntimeCall::Records(pallet_records::Call::publish_record {
             index: index.encode(),
             capsule: upload.capsule,
@@ -347,12 +292,12 @@ impl MedchainApiServer for MedchainRpc {
         })
     }
 
-    async fn search(&self, request: Bytes) -> RpcResult<Vec<Hit>> {
-        let request = self.verify::<Search>("search", &request)?;
+    async fn search_records(&self, request: Bytes) -> Served<Vec<Hit>> {
+        let request = self.verify::<Search>(&request)?;
         self.ensure_own_doctor(self.best(), &request.signer)?;
         let trapdoor = Trapdoor::from_digests(request.body.interests)
-            .map_err(|e| error(code::BAD_REQUEST, format!("bad interests: {e:?}")))?;
-        let hits = self.services.view.search(&trapdoor).map_err(internal)?;
+            .map_err(|e| bad_request(format!("bad interests: {e}")))?;
+        let hits = self.services.view.search(&trapdoor)?;
         Ok(hits
             .into_iter()
             .map(|hit| Hit {
@@ -363,8 +308,9 @@ impl MedchainApiServer for MedchainRpc {
             .collect())
     }
 
-    async fn pre_decrypt(&self, request: Bytes) -> RpcResult<Bytes> {
-        let (doctor, at, id, record) = self.record_access("preDecrypt", &request)?;
+    async fn pre_decrypt_for(&self, request: Bytes) -> Served<Bytes> {
+        let (doctor, at, id, record) =
+            self.record_access(&request, |body: &PreDecrypt| body.record)?;
         // The key is looked up first: a revoked doctor's client cannot make one for an epoch
         // from which they are revoked, so the cryptography refuses them before any check here.
         let key = self
@@ -372,9 +318,7 @@ impl MedchainApiServer for MedchainRpc {
             .transformation_keys
             .get(&(doctor.clone(), record.epoch))
             .ok_or_else(|| {
-                error(
-                    NEEDS_TRANSFORMATION_KEY,
-                    format!(
+                needs_transformation_key(format!(
                         "this hospital holds no transformation key of {doctor} for epoch {}: derive one from the epoch's update key and register it",
                         record.epoch
                     ),
@@ -385,19 +329,15 @@ impl MedchainApiServer for MedchainRpc {
             .map_err(|_| internal("the record's capsule does not decode"))?;
         let semi = PreparedTransformationKey::new(&key)
             .and_then(|key| abe::pre_decrypt(&key, &capsule))
-            .map_err(|e| {
-                error(
-                    code::CANNOT_DECRYPT,
-                    format!("{doctor} cannot open record {id}: {e}"),
-                )
-            })?;
+            .map_err(|e| cannot_decrypt(format!("{doctor} cannot open record {id}: {e}")))?;
         self.log_access(id, doctor, AccessKind::PreDecryption)
             .await?;
         Ok(semi.encode().into())
     }
 
-    async fn fetch_payload(&self, request: Bytes) -> RpcResult<Bytes> {
-        let (doctor, _, id, record) = self.record_access("fetchPayload", &request)?;
+    async fn payload_for(&self, request: Bytes) -> Served<Bytes> {
+        let (doctor, _, id, record) =
+            self.record_access(&request, |body: &FetchPayload| body.record)?;
         let payload = self
             .local_or_fetched(&record.hospital, &record.payload_hash, "payload")
             .await?;
@@ -406,32 +346,22 @@ impl MedchainApiServer for MedchainRpc {
         Ok(payload.into())
     }
 
-    async fn deliver_attribute_key(&self, request: Bytes) -> RpcResult<()> {
-        let request = self.verify::<AttributeKeyDelivery>("deliverAttributeKey", &request)?;
+    async fn keep_attribute_key(&self, request: Bytes) -> Served<()> {
+        let request = self.verify::<AttributeKeyDelivery>(&request)?;
         let at = self.best();
         if self.kgc(at)?.as_ref() != Some(&request.signer) {
-            return Err(error(
-                code::UNAUTHORIZED,
-                "only the KGC delivers attribute keys",
-            ));
+            return Err(unauthorized("only the KGC delivers attribute keys"));
         }
         let delivery = request.body;
         self.ensure_own_doctor(at, &delivery.doctor)?;
-        SealedAttributeKey::decode(&mut &delivery.sealed[..]).map_err(|e| {
-            error(
-                code::BAD_REQUEST,
-                format!("the sealed attribute key does not decode: {e}"),
-            )
-        })?;
+        SealedAttributeKey::decode(&mut &delivery.sealed[..])
+            .map_err(|e| bad_request(format!("the sealed attribute key does not decode: {e}")))?;
         let issued = self.key_issue(at, &delivery.doctor)?;
         if sha256(&delivery.sealed) != issued.sealed_key_hash {
-            return Err(error(
-                code::BAD_REQUEST,
-                format!(
-                    "this is not the attribute key the KGC recorded for {} on-chain",
-                    delivery.doctor
-                ),
-            ));
+            return Err(bad_request(format!(
+                "this is not the attribute key the KGC recorded for {} on-chain",
+                delivery.doctor
+            )));
         }
         self.services
             .blobs
@@ -440,8 +370,8 @@ impl MedchainApiServer for MedchainRpc {
             .map_err(|e| internal(format!("the sealed attribute key cannot be stored: {e}")))
     }
 
-    async fn fetch_attribute_key(&self, request: Bytes) -> RpcResult<Bytes> {
-        let request = self.verify::<AttributeKeyRequest>("fetchAttributeKey", &request)?;
+    async fn attribute_key_for(&self, request: Bytes) -> Served<Bytes> {
+        let request = self.verify::<AttributeKeyRequest>(&request)?;
         let at = self.best();
         let doctor = request.signer;
         self.ensure_own_doctor(at, &doctor)?;
@@ -451,10 +381,9 @@ impl MedchainApiServer for MedchainRpc {
             .contains(&issued.sealed_key_hash)
             .map_err(|e| internal(e.to_string()))?
         {
-            return Err(error(
-                code::NOT_FOUND,
-                format!("the KGC has not delivered {doctor}'s attribute key to this hospital yet"),
-            ));
+            return Err(not_found(format!(
+                "the KGC has not delivered {doctor}'s attribute key to this hospital yet"
+            )));
         }
         blobs
             .get(&issued.sealed_key_hash)
@@ -462,37 +391,26 @@ impl MedchainApiServer for MedchainRpc {
             .map_err(|e| internal(format!("the stored attribute key is unusable: {e}")))
     }
 
-    async fn register_transformation_key(&self, request: Bytes) -> RpcResult<()> {
-        let request =
-            self.verify::<TransformationKeyUpload>("registerTransformationKey", &request)?;
+    async fn keep_transformation_key(&self, request: Bytes) -> Served<()> {
+        let request = self.verify::<TransformationKeyUpload>(&request)?;
         let at = self.best();
         let doctor = request.signer;
         self.ensure_own_doctor(at, &doctor)?;
-        let key = TransformationKey::decode(&mut &request.body.key[..]).map_err(|e| {
-            error(
-                code::BAD_REQUEST,
-                format!("the transformation key does not decode: {e}"),
-            )
-        })?;
+        let key = TransformationKey::decode(&mut &request.body.key[..])
+            .map_err(|e| bad_request(format!("the transformation key does not decode: {e}")))?;
         let issued = self.key_issue(at, &doctor)?;
         if key.leaf != issued.leaf {
-            return Err(error(
-                code::BAD_REQUEST,
-                format!(
-                    "the key is for leaf {}, but {doctor} holds leaf {}",
-                    key.leaf, issued.leaf
-                ),
-            ));
+            return Err(bad_request(format!(
+                "the key is for leaf {}, but {doctor} holds leaf {}",
+                key.leaf, issued.leaf
+            )));
         }
         let api = self.services.client.runtime_api();
         let update_key = api
             .update_key(at, key.epoch)
             .map_err(|e| internal(e.to_string()))?
             .ok_or_else(|| {
-                error(
-                    code::BAD_REQUEST,
-                    format!("epoch {} has no update key on-chain", key.epoch),
-                )
+                bad_request(format!("epoch {} has no update key on-chain", key.epoch))
             })?;
         let covered = UpdateKeyNodes::decode(&mut &update_key[..])
             .map_err(|_| internal("the chain's update key does not decode"))?;
@@ -511,35 +429,65 @@ impl MedchainApiServer for MedchainRpc {
             .ok_or_else(|| internal("the chain holds no revocation tree"))?
             .contains(&key.node);
         if !on_path || !covered.nodes.contains(&key.node) {
-            return Err(error(
-                code::BAD_REQUEST,
-                format!(
-                    "node {} is not where epoch {}'s update key covers {doctor}'s leaf",
-                    key.node, key.epoch
-                ),
-            ));
+            return Err(bad_request(format!(
+                "node {} is not where epoch {}'s update key covers {doctor}'s leaf",
+                key.node, key.epoch
+            )));
         }
         PreparedTransformationKey::new(&key)
-            .map_err(|e| error(code::BAD_REQUEST, format!("the key is malformed: {e}")))?;
-        self.services
+            .map_err(|e| bad_request(format!("the key is malformed: {e}")))?;
+        Ok(self
+            .services
             .transformation_keys
-            .insert((doctor, key.epoch), key)
-            .map_err(internal)
+            .insert((doctor, key.epoch), key)?)
+    }
+}
+
+/// The `medchain_` methods: each answers what its body serves, its refusal turned into the
+/// JSON-RPC error of its kind here, once.
+#[async_trait]
+impl MedchainApiServer for MedchainRpc {
+    async fn upload_payload(&self, request: Bytes) -> RpcResult<Uploaded> {
+        Ok(self.take_upload(request).await?)
+    }
+
+    async fn search(&self, request: Bytes) -> RpcResult<Vec<Hit>> {
+        Ok(self.search_records(request).await?)
+    }
+
+    async fn pre_decrypt(&self, request: Bytes) -> RpcResult<Bytes> {
+        Ok(self.pre_decrypt_for(request).await?)
+    }
+
+    async fn fetch_payload(&self, request: Bytes) -> RpcResult<Bytes> {
+        Ok(self.payload_for(request).await?)
+    }
+
+    async fn deliver_attribute_key(&self, request: Bytes) -> RpcResult<()> {
+        Ok(self.keep_attribute_key(request).await?)
+    }
+
+    async fn fetch_attribute_key(&self, request: Bytes) -> RpcResult<Bytes> {
+        Ok(self.attribute_key_for(request).await?)
+    }
+
+    async fn register_transformation_key(&self, request: Bytes) -> RpcResult<()> {
+        Ok(self.keep_transformation_key(request).await?)
     }
 
     async fn claim(&self, request: Bytes) -> RpcResult<Claimed> {
-        self.claim_record(request).await
+        Ok(self.claim_record(request).await?)
     }
 
     async fn store_report(&self, request: Bytes) -> RpcResult<Bytes> {
-        self.keep_report(request).await
+        Ok(self.keep_report(request).await?)
     }
 
     async fn fetch_report(&self, request: Bytes) -> RpcResult<Bytes> {
-        self.serve_report(request).await
+        Ok(self.serve_report(request).await?)
     }
 
     async fn dispute(&self, request: Bytes) -> RpcResult<Bytes> {
-        self.file_dispute(request).await
+        Ok(self.file_dispute(request).await?)
     }
 }

@@ -27,6 +27,7 @@ use polkadot_sdk::{
 use serde_json::{json, Value};
 
 use super::{justification::tests as grandpa, state::keys};
+use crate::rpc::method;
 
 /// How many blocks the fake chain has (0 ..= LAST).
 pub const LAST: BlockNumber = 5;
@@ -258,12 +259,12 @@ fn now_millis() -> u64 {
 pub async fn serve(chain: FakeChain) -> (String, ServerHandle) {
     let mut module = RpcModule::new(Arc::new(chain));
     module
-        .register_method("chain_getFinalizedHead", |_, chain, _| {
+        .register_method(method::FINALIZED_HEAD, |_, chain, _| {
             Ok::<_, ErrorObjectOwned>(json!(chain.blocks[LAST as usize].header.hash()))
         })
         .expect("registered");
     module
-        .register_method("chain_getBlockHash", |params, chain, _| {
+        .register_method(method::BLOCK_HASH, |params, chain, _| {
             let params: Vec<Value> = params.parse()?;
             let number: BlockNumber = param(&params, 0)?;
             Ok::<_, ErrorObjectOwned>(json!(chain
@@ -273,14 +274,14 @@ pub async fn serve(chain: FakeChain) -> (String, ServerHandle) {
         })
         .expect("registered");
     module
-        .register_method("chain_getHeader", |params, chain, _| {
+        .register_method(method::HEADER, |params, chain, _| {
             let params: Vec<Value> = params.parse()?;
             let hash: Hash = param(&params, 0)?;
             Ok::<_, ErrorObjectOwned>(json!(chain.by_hash(hash).map(|b| chain.header(b))))
         })
         .expect("registered");
     module
-        .register_method("chain_getBlock", |params, chain, _| {
+        .register_method(method::BLOCK, |params, chain, _| {
             let params: Vec<Value> = params.parse()?;
             let hash: Hash = param(&params, 0)?;
             Ok::<_, ErrorObjectOwned>(
@@ -291,7 +292,7 @@ pub async fn serve(chain: FakeChain) -> (String, ServerHandle) {
         })
         .expect("registered");
     module
-        .register_method("state_getReadProof", |params, chain, _| {
+        .register_method(method::READ_PROOF, |params, chain, _| {
             let params: Vec<Value> = params.parse()?;
             let keys: Vec<Bytes> = param(&params, 0)?;
             let at: Hash = param(&params, 1)?;
@@ -302,7 +303,7 @@ pub async fn serve(chain: FakeChain) -> (String, ServerHandle) {
         })
         .expect("registered");
     module
-        .register_method("grandpa_proveFinality", |_, chain, _| {
+        .register_method(method::PROVE_FINALITY, |_, chain, _| {
             Ok::<_, ErrorObjectOwned>(finality_proof(chain))
         })
         .expect("registered");

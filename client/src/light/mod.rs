@@ -9,8 +9,8 @@
 //! The auditor's replay rests on the same checks.
 
 pub mod authorities;
-#[cfg(test)]
-pub(crate) mod fake_node;
+#[cfg(any(test, feature = "fake-node"))]
+pub mod fake_node;
 pub mod finality;
 pub mod justification;
 pub mod state;

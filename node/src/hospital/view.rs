@@ -3,7 +3,11 @@
 //! from finalised state at start and brought forward on every finalised block, so a search never
 //! reads storage.
 
-use super::Services;
+use super::{
+    error::{unreadable, Poisoned, Unreadable},
+    sealed_map::SealedMapError,
+    Services,
+};
 use codec::Decode;
 use medchain_crypto::index::{HospitalId, Index, SearchKey, Trapdoor};
 use medchain_runtime::{
@@ -20,8 +24,28 @@ use polkadot_sdk::{
 };
 use std::{collections::HashMap, sync::RwLock};
 
+/// The view could not be brought up to date.
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    /// The chain could not be read.
+    #[error(transparent)]
+    Chain(#[from] Unreadable),
+    /// The view's lock is poisoned.
+    #[error(transparent)]
+    Poisoned(#[from] Poisoned),
+    /// A search key handed to this hospital could not be kept.
+    #[error("cannot keep a search key handed to this hospital: {0}")]
+    Keys(#[from] SealedMapError),
+    /// A withdrawn record's payload could not be deleted.
+    #[error("cannot delete a withdrawn record's payload: {0}")]
+    Delete(#[from] medchain_blob_store::Error),
+}
+
 /// Records fetched per runtime call while loading.
 const PAGE: u32 = 256;
+
+/// What the view's lock guards, in its errors.
+const VIEW: &str = "the search view";
 
 type Record = medchain_runtime::pallet_records::Record<Runtime>;
 type Claim = medchain_runtime::pallet_records::Claim<Runtime>;
@@ -50,7 +74,7 @@ pub struct SharedView(RwLock<View>);
 
 impl SharedView {
     /// Loads everything from the last finalised block.
-    pub fn load(&self, services: &Services) -> Result<(), String> {
+    pub fn load(&self, services: &Services) -> Result<(), ViewError> {
         {
             let mut view = self.write()?;
             for ((hospital, key_epoch), key) in services.search_keys.entries() {
@@ -68,7 +92,7 @@ impl SharedView {
         &self,
         services: &Services,
         notification: &FinalityNotification<medchain_runtime::opaque::Block>,
-    ) -> Result<(), String> {
+    ) -> Result<(), ViewError> {
         for hash in notification
             .tree_route
             .iter()
@@ -85,10 +109,7 @@ impl SharedView {
                 {
                     self.write()?.engine.remove(id);
                     if hospital == services.hospital.account {
-                        services
-                            .blobs
-                            .delete(&payload_hash)
-                            .map_err(|e| format!("cannot delete withdrawn payload: {e}"))?;
+                        services.blobs.delete(&payload_hash)?;
                         log::info!("🏥 Record {id} withdrawn: its payload is deleted");
                     }
                 }
@@ -98,8 +119,8 @@ impl SharedView {
     }
 
     /// The records this hospital may search whose index holds every interest of `trapdoor`.
-    pub fn search(&self, trapdoor: &Trapdoor) -> Result<Vec<Hit>, String> {
-        let view = self.0.read().map_err(|_| "the search view is poisoned")?;
+    pub fn search(&self, trapdoor: &Trapdoor) -> Result<Vec<Hit>, Poisoned> {
+        let view = self.0.read().map_err(|_| Poisoned(VIEW))?;
         Ok(view
             .engine
             .search(trapdoor, &view.searchable, &view.keyring))
@@ -107,8 +128,8 @@ impl SharedView {
 
     /// How many interests of `trapdoor` record `record`'s index holds, if this hospital may
     /// search it now (its own, or held by a hospital authorising it) and holds its key.
-    pub fn matched(&self, record: u64, trapdoor: &Trapdoor) -> Result<Option<u32>, String> {
-        let view = self.0.read().map_err(|_| "the search view is poisoned")?;
+    pub fn matched(&self, record: u64, trapdoor: &Trapdoor) -> Result<Option<u32>, Poisoned> {
+        let view = self.0.read().map_err(|_| Poisoned(VIEW))?;
         Ok(view
             .engine
             .matched_count(record, trapdoor, &view.searchable, &view.keyring))
@@ -123,28 +144,26 @@ impl SharedView {
             .unwrap_or_default()
     }
 
-    fn write(&self) -> Result<std::sync::RwLockWriteGuard<'_, View>, String> {
-        self.0
-            .write()
-            .map_err(|_| "the search view is poisoned".into())
+    fn write(&self) -> Result<std::sync::RwLockWriteGuard<'_, View>, Poisoned> {
+        self.0.write().map_err(|_| Poisoned(VIEW))
     }
 
     /// Brings grants, keys and records up to block `at`.
-    fn sync(&self, services: &Services, at: Hash) -> Result<(), String> {
+    fn sync(&self, services: &Services, at: Hash) -> Result<(), ViewError> {
         let api = services.client.runtime_api();
         let me = services.hospital.account.clone();
         let authorizers = api
             .authorizers_of(at, me.clone())
-            .map_err(|e| format!("cannot read authorisations: {e}"))?;
+            .map_err(unreadable("the authorisations"))?;
         let own_epochs = api
             .search_key_epoch(at, me.clone())
-            .map_err(|e| format!("cannot read the search key epoch: {e}"))?
+            .map_err(unreadable("the search key epoch"))?
             .saturating_add(1);
         let mut sealed_keys = Vec::with_capacity(authorizers.len());
         for from in &authorizers {
             let sealed = api
                 .sealed_search_key(at, from.clone(), me.clone())
-                .map_err(|e| format!("cannot read an authorisation: {e}"))?;
+                .map_err(unreadable("an authorisation"))?;
             sealed_keys.push((from.clone(), sealed.unwrap_or_default()));
         }
         let mut view = self.write()?;
@@ -166,7 +185,7 @@ impl SharedView {
                 let start = view.loaded.get(hospital).copied().unwrap_or_default();
                 let page = api
                     .records_of(at, hospital.clone(), start, PAGE)
-                    .map_err(|e| format!("cannot read records: {e}"))?;
+                    .map_err(unreadable("the records"))?;
                 let count = page.len() as u64;
                 for (id, record) in page {
                     if *hospital == services.hospital.account {
@@ -198,7 +217,7 @@ fn keep_handed_key(
     keyring: &mut Keyring,
     from: &AccountId,
     sealed: &[u8],
-) -> Result<(), String> {
+) -> Result<(), ViewError> {
     let secret = services.hospital.encryption_key();
     let Some((key_epoch, key)) = hospital_keys::open_search_key(&secret, sealed) else {
         log::warn!("🏥 {from}'s authorisation carries no search key sealed to us");
@@ -222,29 +241,79 @@ fn live_index(hospital: &AccountId, record: &Record) -> Option<Index> {
 }
 
 /// The events of block `at`.
-fn events(services: &Services, at: Hash) -> Result<Vec<RuntimeEvent>, String> {
+fn events(services: &Services, at: Hash) -> Result<Vec<RuntimeEvent>, Unreadable> {
     let key = StorageKey(
         polkadot_sdk::frame_support::storage::storage_prefix(b"System", b"Events").to_vec(),
     );
     let Some(bytes) = services
         .client
         .storage(at, &key)
-        .map_err(|e| format!("cannot read events: {e}"))?
+        .map_err(unreadable("the events"))?
     else {
         return Ok(Vec::new());
     };
     let records = Vec::<EventRecord<RuntimeEvent, Hash>>::decode(&mut &bytes.0[..])
-        .map_err(|e| format!("cannot decode events: {e}"))?;
+        .map_err(unreadable("the events"))?;
     Ok(records.into_iter().map(|r| r.event).collect())
 }
 
 /// The claim `record`'s consultation was assigned to, if it closed with one: whom this hospital
 /// may serve the record besides the hospitals it authorises.
-pub fn assignment(services: &Services, at: Hash, record: u64) -> Result<Option<Claim>, String> {
+pub fn assignment(services: &Services, at: Hash, record: u64) -> Result<Option<Claim>, Unreadable> {
     services
         .client
         .runtime_api()
         .consultation(at, record)
         .map(|consultation| consultation.and_then(|c| c.assigned))
-        .map_err(|e| format!("cannot read the consultation: {e}"))
+        .map_err(unreadable("the consultation"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use codec::Encode;
+    use medchain_crypto::{hash::keyword_digest, index::build_index, seeded_rng};
+
+    fn record(hospital: &AccountId, index: Vec<u8>, withdrawn: bool) -> Record {
+        Record {
+            hospital: hospital.clone(),
+            index: index.try_into().expect("fits"),
+            capsule: Default::default(),
+            payload_hash: [1; 32],
+            payload_size: 1,
+            patient_key: [0; 48],
+            epoch: 0,
+            published_at: 1,
+            withdrawn,
+        }
+    }
+
+    #[test]
+    fn only_a_live_record_whose_index_names_its_publisher_is_searched() {
+        let mut rng = seeded_rng([7; 32]);
+        let (alice, bob) = (AccountId::new([1; 32]), AccountId::new([2; 32]));
+        let key = SearchKey::derive(b"alice's account", 0);
+        let index = |hospital: &AccountId, rng: &mut _| {
+            build_index(
+                &key,
+                hospital.clone().into(),
+                0,
+                &[keyword_digest("cardiology")],
+                rng,
+            )
+            .expect("indexable")
+            .encode()
+        };
+        let alices = index(&alice, &mut rng);
+        assert!(live_index(&alice, &record(&alice, alices.clone(), false)).is_some());
+        assert!(
+            live_index(&alice, &record(&alice, alices, true)).is_none(),
+            "withdrawn"
+        );
+        // Bob publishes an index that claims to be Alice's: it would answer searches of
+        // Alice's records with Bob's.
+        let forged = index(&alice, &mut rng);
+        assert!(live_index(&bob, &record(&bob, forged, false)).is_none());
+        assert!(live_index(&alice, &record(&alice, vec![1, 2, 3], false)).is_none());
+    }
 }

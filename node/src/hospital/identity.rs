@@ -30,19 +30,36 @@ pub struct Hospital {
     pub account: AccountId,
 }
 
+/// The hospital's account key could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// More than one account key: the node would not know which hospital it serves.
+    #[error("the keystore holds more than one `mdch` account key")]
+    Several,
+    /// The public key is there, its secret is not.
+    #[error("the `mdch` account key's secret is not in the keystore")]
+    NoSecret,
+    /// The keystore could not be read.
+    #[error("cannot read the keystore: {0}")]
+    Keystore(String),
+    /// The development seed is not a secret URI.
+    #[error("the development seed {0} is not a secret URI")]
+    DevSeed(String),
+}
+
 impl Hospital {
     /// The hospital whose account key is in `keystore`, if there is exactly one.
-    pub fn from_keystore(keystore: &LocalKeystore) -> Result<Option<Self>, String> {
+    pub fn from_keystore(keystore: &LocalKeystore) -> Result<Option<Self>, IdentityError> {
         let publics = Keystore::sr25519_public_keys(keystore, KEY_TYPE);
         let public = match publics.as_slice() {
             [] => return Ok(None),
             [one] => app::Public::from(*one),
-            _ => return Err("the keystore holds more than one `mdch` account key".into()),
+            _ => return Err(IdentityError::Several),
         };
         let pair = keystore
             .key_pair::<app::Pair>(&public)
-            .map_err(|e| e.to_string())?
-            .ok_or("the `mdch` account key's secret is not in the keystore")?
+            .map_err(|e| IdentityError::Keystore(e.to_string()))?
+            .ok_or(IdentityError::NoSecret)?
             .into_inner();
         Ok(Some(Self {
             account: AccountId::from(pair.public()),
@@ -52,9 +69,9 @@ impl Hospital {
 
     /// The hospital whose account key is the development seed `seed` (`--alice`, ...), as the
     /// node's session keys are on a development chain.
-    pub fn from_dev_seed(seed: &str) -> Result<Self, String> {
+    pub fn from_dev_seed(seed: &str) -> Result<Self, IdentityError> {
         let pair = polkadot_sdk::sp_core::sr25519::Pair::from_string(seed, None)
-            .map_err(|e| format!("bad development seed: {e:?}"))?;
+            .map_err(|_| IdentityError::DevSeed(seed.to_owned()))?;
         Ok(Self {
             account: AccountId::from(pair.public()),
             pair,

@@ -4,7 +4,9 @@
 //! methods. The node never holds a doctor's attribute key: it relays it sealed to the doctor. A node whose keystore
 //! holds no hospital account key (an auditor's, say) runs without them.
 
+mod access;
 mod check_payloads;
+mod error;
 mod handover;
 mod identity;
 mod replay;
@@ -33,6 +35,31 @@ use std::{
     path::Path,
     sync::{Arc, OnceLock},
 };
+
+/// The hospital services could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The hospital's account key could not be loaded.
+    #[error(transparent)]
+    Identity(#[from] identity::IdentityError),
+    /// The services' directory could not be made.
+    #[error("cannot create {}: {source}", .path.display())]
+    Directory {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The payload store could not be opened.
+    #[error("cannot open the payload store: {0}")]
+    Store(medchain_blob_store::Error),
+    /// A sealed key file could not be opened.
+    #[error(transparent)]
+    Keys(#[from] sealed_map::SealedMapError),
+    /// The search view could not be loaded.
+    #[error("cannot load the search view: {0}")]
+    View(#[from] view::ViewError),
+}
 
 /// Node options of the hospital services.
 #[derive(Debug, Clone, clap::Args)]
@@ -83,7 +110,7 @@ impl Services {
         base: &Path,
         options: &Options,
         tasks: &TaskManager,
-    ) -> Result<Option<Arc<Self>>, String> {
+    ) -> Result<Option<Arc<Self>>, StartError> {
         let hospital = match (Hospital::from_keystore(keystore)?, dev_seed) {
             (Some(hospital), _) => hospital,
             (None, Some(seed)) => Hospital::from_dev_seed(seed)?,
@@ -100,11 +127,12 @@ impl Services {
             log::warn!("🏥 --max-payload-size is above the runtime's limit: using {limit} bytes");
         }
         let dir = base.join("medchain");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|source| StartError::Directory {
+            path: dir.clone(),
+            source,
+        })?;
         let blobs = Arc::new(
-            BlobStore::open(blob_store_path(base), max_payload_size)
-                .map_err(|e| format!("cannot open the payload store: {e}"))?,
+            BlobStore::open(blob_store_path(base), max_payload_size).map_err(StartError::Store)?,
         );
         if blobs.discarded_on_open() > 0 {
             log::warn!(
@@ -184,8 +212,8 @@ fn blob_store_path(base: &Path) -> std::path::PathBuf {
 
 /// A generator seeded from the operating system: indices get fresh nonces, sealed search keys
 /// fresh ephemerals.
-fn os_rng() -> Result<impl CryptoRngCore, String> {
+fn os_rng() -> Result<impl CryptoRngCore, error::NoRandomness> {
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| format!("no randomness from the OS: {e}"))?;
+    getrandom::fill(&mut seed).map_err(|e| error::NoRandomness(e.to_string()))?;
     Ok(medchain_crypto::seeded_rng(seed))
 }

@@ -1,0 +1,50 @@
+//! The chain's facts for the one access rule ([`medchain_types::access`]), read at one block:
+//! what the RPC applies before it serves a doctor and the transfer policy before it serves
+//! another hospital's node (the auditor applies the same rule to the access log).
+
+use super::{
+    error::{unreadable, Unreadable},
+    view, Services,
+};
+use medchain_runtime::{
+    pallet_hospitals::runtime_api::HospitalsApi, pallet_records, AccountId, Hash, Runtime,
+};
+use medchain_types::access::{self, Assignment, Grounds, RecordFacts, Refusal, Requester};
+use polkadot_sdk::sp_api::ProvideRuntimeApi;
+
+/// A record as the chain holds it.
+pub type Record = pallet_records::Record<Runtime>;
+
+/// Whether `requester` may be served record `id` (`record`) at block `at`: the rule's verdict,
+/// or why the chain could not be read.
+pub fn may_serve(
+    services: &Services,
+    at: Hash,
+    id: u64,
+    record: &Record,
+    requester: Requester<'_, AccountId>,
+) -> Result<Result<Grounds, Refusal>, Unreadable> {
+    let facts = RecordFacts {
+        holder: record.hospital.clone(),
+        withdrawn: record.withdrawn,
+        assigned: view::assignment(services, at, id)?.map(|claim| Assignment {
+            doctor: claim.doctor,
+            hospital: claim.hospital,
+        }),
+    };
+    let api = services.client.runtime_api();
+    let mut failed = None;
+    let verdict = access::may_serve(&facts, requester, |holder, hospital| {
+        match api.authorizers_of(at, hospital.clone()) {
+            Ok(authorizers) => authorizers.contains(holder),
+            Err(e) => {
+                failed = Some(unreadable("the authorisations")(e));
+                false
+            }
+        }
+    });
+    match failed {
+        Some(failure) => Err(failure),
+        None => Ok(verdict),
+    }
+}
