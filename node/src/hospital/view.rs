@@ -4,6 +4,7 @@
 //! reads storage.
 
 use super::{
+    access::Record,
     error::{unreadable, Poisoned, Unreadable},
     sealed_map::SealedMapError,
     Services,
@@ -47,7 +48,6 @@ const PAGE: u32 = 256;
 /// What the view's lock guards, in its errors.
 const VIEW: &str = "the search view";
 
-type Record = medchain_runtime::pallet_records::Record<Runtime>;
 type Claim = medchain_runtime::pallet_records::Claim<Runtime>;
 
 /// What is searchable, and how far each hospital's records are loaded.

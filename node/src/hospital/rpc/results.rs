@@ -5,7 +5,7 @@
 
 use super::{
     refusal::{bad_request, internal, not_found, unauthorized, Served},
-    MedchainRpc,
+    MedchainRpc, Record,
 };
 use codec::Decode;
 use medchain_crypto::{
@@ -22,7 +22,6 @@ use medchain_runtime::{
 };
 use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_core::Bytes};
 
-type Record = pallet_records::Record<Runtime>;
 type Report = pallet_results::Report<Runtime>;
 
 impl MedchainRpc {
