@@ -22,6 +22,7 @@ use medchain_runtime::{
     pallet_kgc::{self, KeyIssue},
     pallet_results, AccountId, BlockNumber, Runtime, RuntimeCall,
 };
+use medchain_types::{RecordId, ReportId};
 use polkadot_sdk::sp_core::Bytes;
 use rand::rngs::OsRng;
 use serde::Serialize;
@@ -70,7 +71,7 @@ pub enum DoctorCommand {
     /// Claim a record in consultation: the doctor whose interests match most is assigned.
     Claim {
         /// The record's id.
-        record: u64,
+        record: RecordId,
         #[command(flatten)]
         key: KeyFile,
         /// Interests, comma-separated: the node counts how many the record matches.
@@ -85,7 +86,7 @@ pub enum DoctorCommand {
     /// and registers the transformation key of the record's epoch when the node has none.
     Open {
         /// The record's id.
-        record: u64,
+        record: RecordId,
         #[command(flatten)]
         key: KeyFile,
         /// File to write the record to.
@@ -98,7 +99,7 @@ pub enum DoctorCommand {
     /// Send the report on a record assigned to you, sealed to its patient.
     Report {
         /// The record's id.
-        record: u64,
+        record: RecordId,
         /// The report to send.
         file: PathBuf,
         #[command(flatten)]
@@ -141,7 +142,7 @@ fn digests(interests: &[String]) -> Vec<[u8; 32]> {
 
 #[derive(Serialize)]
 struct HitView {
-    record: u64,
+    record: RecordId,
     hospital: String,
     matched: u32,
 }
@@ -189,7 +190,7 @@ async fn search(
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ClaimView {
-    record: u64,
+    record: RecordId,
     matched: u32,
     transaction: String,
     closes_at: BlockNumber,
@@ -202,7 +203,7 @@ struct ClaimView {
 }
 
 async fn claim(
-    record: u64,
+    record: RecordId,
     key: &std::path::Path,
     interests: &[String],
     wait: bool,
@@ -291,13 +292,13 @@ async fn claim(
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct OpenedRecord {
-    record: u64,
+    record: RecordId,
     file: PathBuf,
     size: usize,
 }
 
 async fn open(
-    record: u64,
+    record: RecordId,
     (key, out_file, force): (&std::path::Path, &std::path::Path, bool),
     node: &str,
     spec: Option<&std::path::Path>,
@@ -482,14 +483,14 @@ async fn register(
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Reported {
-    record: u64,
-    report: Option<u64>,
+    record: RecordId,
+    report: Option<ReportId>,
     payload_hash: String,
     block: BlockNumber,
 }
 
 async fn report(
-    record: u64,
+    record: RecordId,
     file: &std::path::Path,
     key: &std::path::Path,
     node: &str,

@@ -11,6 +11,7 @@ use medchain_runtime::{
     hospital_keys, pallet_hospitals, pallet_records, AccountId, BlockNumber, CouncilInstance, Hash,
     Runtime, RuntimeCall, SessionKeys,
 };
+use medchain_types::RecordId;
 use polkadot_sdk::{
     frame_support::dispatch::GetDispatchInfo,
     pallet_collective,
@@ -76,7 +77,7 @@ pub enum HospitalCommand {
         key: KeyFile,
         /// The record's id.
         #[arg(long)]
-        record: u64,
+        record: RecordId,
     },
     /// Show a hospital (or every hospital): name, doctors, authorisations given and received,
     /// search key epoch, records.

@@ -8,6 +8,7 @@ use clap::Subcommand;
 use medchain_crypto::hash::sha256;
 use medchain_rpc_api::Uploaded;
 use medchain_runtime::{AccountId, BlockNumber, Hash};
+use medchain_types::{RecordId, ReportId};
 use polkadot_sdk::sp_core::Bytes;
 use rand::rngs::OsRng;
 use serde::Serialize;
@@ -63,7 +64,7 @@ pub enum PatientCommand {
     /// Fetch and decrypt the report on a record (written with mode 0600).
     OpenReport {
         /// The record's id.
-        record: u64,
+        record: RecordId,
         #[command(flatten)]
         key: KeyFile,
         /// File to write the report to.
@@ -77,7 +78,7 @@ pub enum PatientCommand {
     /// exactly what the doctor sent (the hospital files it on-chain).
     Dispute {
         /// The record's id.
-        record: u64,
+        record: RecordId,
         #[command(flatten)]
         key: KeyFile,
     },
@@ -120,7 +121,7 @@ pub fn read(path: &std::path::Path) -> Result<Vec<u8>, CommandError> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct UploadDone {
-    record: u64,
+    record: RecordId,
     hospital: String,
     payload_hash: String,
     payload_size: usize,
@@ -204,7 +205,7 @@ async fn find_by_payload(
     hospital: &AccountId,
     hash: &[u8; 32],
     at: Hash,
-) -> Result<Option<(u64, BlockNumber)>, ChainError> {
+) -> Result<Option<(RecordId, BlockNumber)>, ChainError> {
     let found = records_of(chain, hospital, at)
         .await?
         .into_iter()
@@ -218,11 +219,12 @@ async fn records_of(
     chain: &Chain,
     hospital: &AccountId,
     at: Hash,
-) -> Result<Vec<(u64, Record)>, ChainError> {
+) -> Result<Vec<(RecordId, Record)>, ChainError> {
     let mut all = Vec::new();
     loop {
         let start = all.len() as u64;
-        let page: Vec<(u64, Record)> = chain.at(Some(at)).records_of(hospital, start, PAGE).await?;
+        let page: Vec<(RecordId, Record)> =
+            chain.at(Some(at)).records_of(hospital, start, PAGE).await?;
         let full = page.len() as u32 == PAGE;
         all.extend(page);
         if !full {
@@ -234,7 +236,7 @@ async fn records_of(
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct RecordView {
-    record: u64,
+    record: RecordId,
     hospital: String,
     published_at: BlockNumber,
     consultation: String,
@@ -245,7 +247,7 @@ struct RecordView {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ReportView {
-    id: u64,
+    id: ReportId,
     doctor: String,
     hospital: String,
     submitted_at: BlockNumber,
@@ -284,7 +286,7 @@ async fn reports(
                 continue;
             }
             let consultation: Option<Consultation> = chain.at(Some(at)).consultation(id).await?;
-            let report: Option<(u64, Report)> = chain.at(Some(at)).report_on(id).await?;
+            let report: Option<(ReportId, Report)> = chain.at(Some(at)).report_on(id).await?;
             let report = match report {
                 Some((report_id, report)) => {
                     let disclosed: Option<[u8; 48]> =
@@ -337,15 +339,15 @@ async fn reports(
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Opened {
-    record: u64,
-    report: u64,
+    record: RecordId,
+    report: ReportId,
     doctor: String,
     file: PathBuf,
     size: usize,
 }
 
 async fn open_report(
-    record: u64,
+    record: RecordId,
     key: &std::path::Path,
     out_file: &std::path::Path,
     force: bool,
@@ -384,14 +386,14 @@ async fn open_report(
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Disputed {
-    record: u64,
-    report: u64,
+    record: RecordId,
+    report: ReportId,
     transaction: String,
     shared: String,
 }
 
 async fn dispute(
-    record: u64,
+    record: RecordId,
     key: &std::path::Path,
     node: &str,
     output: Output,

@@ -9,12 +9,13 @@ use medchain_client::{
 use medchain_crypto::hash::sha256;
 use medchain_rpc_api::FetchReport;
 use medchain_runtime::Hash;
+use medchain_types::{RecordId, ReportId};
 use polkadot_sdk::sp_core::{sr25519, Bytes};
 
 use crate::{error::CommandError, text};
 
 /// Record `id`, which must exist.
-pub async fn record(chain: &Chain, id: u64, at: Option<Hash>) -> Result<Record, CommandError> {
+pub async fn record(chain: &Chain, id: RecordId, at: Option<Hash>) -> Result<Record, CommandError> {
     let record: Option<Record> = chain.at(at).record(id).await?;
     record.ok_or_else(|| {
         CommandError::Refused(format!(
@@ -24,8 +25,8 @@ pub async fn record(chain: &Chain, id: u64, at: Option<Hash>) -> Result<Record, 
 }
 
 /// The report on record `id` and its id, which must exist.
-pub async fn report_on(chain: &Chain, id: u64) -> Result<(u64, Report), CommandError> {
-    let report: Option<(u64, Report)> = chain.at(None).report_on(id).await?;
+pub async fn report_on(chain: &Chain, id: RecordId) -> Result<(ReportId, Report), CommandError> {
+    let report: Option<(ReportId, Report)> = chain.at(None).report_on(id).await?;
     report.ok_or_else(|| {
         CommandError::Refused(format!(
             "record {id} has no report yet: its assigned doctor submits one with `medchain doctor report`"
@@ -50,7 +51,7 @@ pub fn check_hash(what: &str, bytes: &[u8], expected: &[u8; 32]) -> Result<(), C
 pub async fn fetch_report(
     chain: &Chain,
     signer: &sr25519::Pair,
-    id: u64,
+    id: RecordId,
     report: &Report,
 ) -> Result<Vec<u8>, CommandError> {
     let sealed: Bytes = chain

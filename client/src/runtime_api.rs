@@ -13,6 +13,8 @@ use medchain_runtime::{
 };
 use polkadot_sdk::sp_consensus_aura::sr25519::AuthorityId as AuraId;
 
+use medchain_types::{RecordId, ReportId};
+
 use crate::{
     chain::{decode, ChainError},
     rpc::NodeClient,
@@ -24,10 +26,6 @@ pub type Record = pallet_records::Record<Runtime>;
 pub type Consultation = pallet_records::Consultation<Runtime>;
 /// A doctor's report on a record.
 pub type Report = pallet_results::Report<Runtime>;
-/// A record's on-chain id.
-pub type RecordId = pallet_records::RecordId;
-/// A report's on-chain id.
-pub type ReportId = pallet_results::ReportId;
 
 /// The runtime APIs in the state of one block (the node's best when `None`).
 #[derive(Clone, Copy)]

@@ -16,6 +16,7 @@ use medchain_crypto::{
     CryptoRngCore,
 };
 use medchain_rpc_api::{DisputeRequest, Upload};
+use medchain_types::RecordId;
 
 /// A cryptographic step refused its input.
 #[derive(Debug, thiserror::Error)]
@@ -154,7 +155,7 @@ pub fn open_report(key: &elgamal::SecretKey, sealed: &[u8]) -> Result<Vec<u8>, S
 /// point with its proof, which anyone checks against the patient key and the report's ephemeral.
 pub fn disclose(
     key: &elgamal::SecretKey,
-    record: u64,
+    record: RecordId,
     sealed: &[u8],
     rng: &mut impl CryptoRngCore,
 ) -> Result<DisputeRequest, SealingError> {
@@ -252,8 +253,8 @@ mod tests {
         let stranger = elgamal::SecretKey::derive(b"another patient's account seed");
         assert!(open_report(&stranger, &sealed).is_err());
 
-        let dispute = disclose(&patient, 3, &sealed, &mut rng).expect("discloses");
-        assert_eq!(dispute.record, 3);
+        let dispute = disclose(&patient, RecordId::new(3), &sealed, &mut rng).expect("discloses");
+        assert_eq!(dispute.record, RecordId::new(3));
         let ciphertext: elgamal::Ciphertext = decode("report", &sealed).expect("decodes");
         let disclosure = dleq::Disclosure {
             shared: decode("shared", &dispute.shared).expect("G1"),

@@ -72,19 +72,25 @@ pub fn sign<B: Request>(signer: &sr25519::Pair, body: B) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use medchain_rpc_api::{RecordId, FRESHNESS_MS};
+    use medchain_rpc_api::FRESHNESS_MS;
+    use medchain_types::RecordId;
     use polkadot_sdk::sp_core::Pair;
 
     #[test]
     fn a_request_verifies_as_the_node_checks_it_and_for_its_method_only() {
         let doctor = sr25519::Pair::from_string("//doctor", None).expect("seed");
-        let signed = sign(&doctor, PreDecrypt { record: 7 });
+        let signed = sign(
+            &doctor,
+            PreDecrypt {
+                record: RecordId::new(7),
+            },
+        );
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .expect("after 1970")
             .as_millis() as u64;
         let request = SignedRequest::<PreDecrypt>::verify(&signed.0, now).expect("verifies");
-        assert_eq!(request.body.record, 7 as RecordId);
+        assert_eq!(request.body.record, RecordId::new(7));
         assert!(request.issued_at.abs_diff(now) < FRESHNESS_MS);
         // The same bytes, read as a request of another method with the same body encoding.
         assert!(SignedRequest::<FetchPayload>::verify(&signed.0, now).is_err());

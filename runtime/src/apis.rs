@@ -5,6 +5,7 @@ use crate::{
     Kgc, Nonce, Records, Results, Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
 };
 use alloc::vec::Vec;
+use medchain_types::{RecordId, ReportId};
 use polkadot_sdk::*;
 
 use frame_support::genesis_builder_helper::{build_state, get_preset};
@@ -19,7 +20,6 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 type Record = pallet_records::Record<Runtime>;
-type RecordId = pallet_records::RecordId;
 type Consultation = pallet_records::Consultation<Runtime>;
 type Report = pallet_results::Report<Runtime>;
 
@@ -227,15 +227,15 @@ sp_api::impl_runtime_apis! {
     }
 
     impl pallet_results::runtime_api::ResultsApi<Block, Report> for Runtime {
-        fn report_on(record: u64) -> Option<(pallet_results::ReportId, Report)> {
+        fn report_on(record: RecordId) -> Option<(ReportId, Report)> {
             Results::report_on(record)
         }
 
-        fn report_by_payload(payload_hash: [u8; 32]) -> Option<(pallet_results::ReportId, Report)> {
+        fn report_by_payload(payload_hash: [u8; 32]) -> Option<(ReportId, Report)> {
             Results::report_by_payload(&payload_hash)
         }
 
-        fn disclosure(report: pallet_results::ReportId) -> Option<[u8; 48]> {
+        fn disclosure(report: ReportId) -> Option<[u8; 48]> {
             Results::disclosure(report)
         }
     }

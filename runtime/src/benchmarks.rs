@@ -4,6 +4,7 @@
 use crate::{AccountId, Runtime, RuntimeOrigin};
 use alloc::vec::Vec;
 use codec::Encode;
+use medchain_types::RecordId;
 use polkadot_sdk::{
     frame_benchmarking::account,
     frame_support::{traits::Get, BoundedVec},
@@ -116,10 +117,10 @@ impl pallet_results::traits::BenchmarkHelper<AccountId> for Accounts {
         Self::doctor(hospital, n)
     }
 
-    fn record(hospital: &AccountId, patient_key: [u8; 48], doctor: &AccountId) -> u64 {
+    fn record(hospital: &AccountId, patient_key: [u8; 48], doctor: &AccountId) -> RecordId {
         let id = pallet_records::NextRecordId::<Runtime>::mutate(|next| {
             let id = *next;
-            *next += 1;
+            *next = id.next().expect("a benchmark gives out few record ids");
             id
         });
         let now = frame_system::Pallet::<Runtime>::block_number();

@@ -125,7 +125,7 @@ pub const CONSULTATION_WINDOW: BlockNumber = 10;
 
 impl pallet_kgc::Config for Runtime {
     type AdminOrigin = HospitalsMajority;
-    type Doctors = Directory;
+    type Hospitals = Directory;
     // `pp` is 1,585 bytes.
     type MaxParamsLen = ConstU32<2_048>;
     type MaxRevocations = ConstU32<512>;

@@ -3,6 +3,7 @@
 //! and epochs, and the records pallet for records.
 
 use crate::{AccountId, Runtime};
+use medchain_types::{HospitalDirectory, RecordId};
 use polkadot_sdk::frame_support::traits::Contains;
 
 type Hospitals = pallet_hospitals::Pallet<Runtime>;
@@ -12,33 +13,17 @@ type Records = pallet_records::Pallet<Runtime>;
 /// Hospitals, their doctors and their authorisations, from the hospitals pallet.
 pub struct Directory;
 
-impl pallet_kgc::DoctorDirectory<AccountId> for Directory {
-    fn is_doctor(who: &AccountId) -> bool {
-        Hospitals::hospital_of(who).is_some()
-    }
-}
-
-impl pallet_records::traits::HospitalDirectory<AccountId> for Directory {
-    fn is_hospital(who: &AccountId) -> bool {
-        Hospitals::is_hospital(who)
-    }
-
-    fn is_doctor_of(doctor: &AccountId, hospital: &AccountId) -> bool {
-        Hospitals::is_doctor_of(doctor, hospital)
-    }
-
-    fn authorizes(from: &AccountId, to: &AccountId) -> bool {
-        Hospitals::authorizes(from, to)
-    }
-}
-
-impl pallet_results::traits::HospitalDirectory<AccountId> for Directory {
+impl HospitalDirectory<AccountId> for Directory {
     fn is_hospital(who: &AccountId) -> bool {
         Hospitals::is_hospital(who)
     }
 
     fn hospital_of(doctor: &AccountId) -> Option<AccountId> {
         Hospitals::hospital_of(doctor)
+    }
+
+    fn authorizes(from: &AccountId, to: &AccountId) -> bool {
+        Hospitals::authorizes(from, to)
     }
 }
 
@@ -79,11 +64,11 @@ impl Contains<AccountId> for KgcAccount {
 pub struct RecordDirectory;
 
 impl pallet_results::traits::RecordDirectory<AccountId> for RecordDirectory {
-    fn holder(record: u64) -> Option<(AccountId, [u8; 48])> {
+    fn holder(record: RecordId) -> Option<(AccountId, [u8; 48])> {
         pallet_records::Records::<Runtime>::get(record).map(|r| (r.hospital, r.patient_key))
     }
 
-    fn assigned_doctor(record: u64) -> Option<AccountId> {
+    fn assigned_doctor(record: RecordId) -> Option<AccountId> {
         Records::assigned_doctor(record)
     }
 }

@@ -21,6 +21,7 @@ use medchain_integration_tests::{
 };
 use medchain_rpc_api::FetchPayload;
 use medchain_runtime::{genesis::dev_kgc, pallet_records, Runtime};
+use medchain_types::RecordId;
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -413,8 +414,8 @@ fn the_auditor_flags_a_doctor_whose_hospital_fetches_a_burst_of_records() {
         )
         .expect("hospital 1 takes the upload");
     }
-    let records: Vec<u64> = wait_for("twelve records to be final", TIMEOUT, || {
-        let page: Vec<(u64, Record)> = answer(
+    let records: Vec<RecordId> = wait_for("twelve records to be final", TIMEOUT, || {
+        let page: Vec<(RecordId, Record)> = answer(
             nodes[0]
                 .rpc
                 .at(Some(nodes[0].rpc.finalized_head()))
@@ -422,7 +423,7 @@ fn the_auditor_flags_a_doctor_whose_hospital_fetches_a_burst_of_records() {
         );
         (page.len() == 12).then(|| page.into_iter().map(|(id, _)| id).collect())
     });
-    let fetch = |node: &Node, doctor: &sr25519::Pair, record: u64| {
+    let fetch = |node: &Node, doctor: &sr25519::Pair, record: RecordId| {
         wait_for("the payload", TIMEOUT, || {
             services::call(&node.rpc, doctor, FetchPayload { record }).ok()
         });

@@ -21,6 +21,7 @@ use medchain_rpc_api::{ClaimRequest, Claimed, DisputeRequest, FetchReport, Repor
 use medchain_runtime::{
     genesis::dev_kgc, pallet_records, pallet_results, AccountId, Runtime, RuntimeCall,
 };
+use medchain_types::{RecordId, ReportId};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -97,7 +98,7 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
     )
     .expect("hospital 1 takes the upload");
     let record = wait_for("the record to be final", TIMEOUT, || {
-        let page: Vec<(u64, Record)> = answer(
+        let page: Vec<(RecordId, Record)> = answer(
             node1
                 .rpc
                 .at(Some(node1.rpc.finalized_head()))
@@ -213,7 +214,7 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
     services::call(&node1.rpc, &patient, honest.clone()).expect("filed");
     let disclosed = wait_for("the dispute to be final", TIMEOUT, || {
         let at = node3.rpc.finalized_head();
-        let (id, _): (u64, Report) = answer(node3.rpc.at(Some(at)).report_on(record))?;
+        let (id, _): (ReportId, Report) = answer(node3.rpc.at(Some(at)).report_on(record))?;
         answer(node3.rpc.at(Some(at)).disclosure(id))
     });
     assert_eq!(disclosed, honest.shared);

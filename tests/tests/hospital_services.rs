@@ -30,6 +30,7 @@ use medchain_runtime::{
     genesis::dev_kgc, pallet_hospitals, pallet_kgc, pallet_records, pallet_results, Runtime,
     RuntimeCall,
 };
+use medchain_types::RecordId;
 use polkadot_sdk::{
     sp_core::{sr25519, Bytes, Pair},
     sp_keyring::Sr25519Keyring,
@@ -125,7 +126,7 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         medchain_crypto::hash::sha256(&sealed.encode())
     );
     let record = wait_for("the record to be final", TIMEOUT, || {
-        let page: Vec<(u64, Record)> =
+        let page: Vec<(RecordId, Record)> =
             answer(node1.rpc.at(Some(node1.rpc.finalized_head())).records_of(
                 &account(&alice),
                 0u64,

@@ -19,6 +19,7 @@ use medchain_integration_tests::{
 };
 use medchain_rpc_api::{FetchPayload, Upload};
 use medchain_runtime::{genesis::dev_kgc, pallet_records, Runtime};
+use medchain_types::RecordId;
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -71,7 +72,7 @@ fn damage_every_chunk(node: &Node) {
 }
 
 /// Fetches `record`'s payload through `node` as `doctor`.
-fn fetch(node: &Node, doctor: &sr25519::Pair, record: u64) -> Result<Vec<u8>, RpcError> {
+fn fetch(node: &Node, doctor: &sr25519::Pair, record: RecordId) -> Result<Vec<u8>, RpcError> {
     block_on(node.rpc.client().request(doctor, FetchPayload { record })).map(|payload| payload.0)
 }
 
@@ -106,7 +107,7 @@ fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
     .sealed
     .encode();
     let record = wait_for("the first record to be final", TIMEOUT, || {
-        let page: Vec<(u64, Record)> = answer(
+        let page: Vec<(RecordId, Record)> = answer(
             nodes[0]
                 .rpc
                 .at(Some(nodes[0].rpc.finalized_head()))

@@ -25,6 +25,7 @@ use medchain_runtime::{
     genesis::dev_kgc, pallet_hospitals, pallet_kgc, pallet_records, pallet_results, AccountId,
     Hash, Runtime, RuntimeCall,
 };
+use medchain_types::{RecordId, ReportId};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -77,7 +78,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         build_index(&search_key, account(&alice).into(), 0, &keywords, &mut rng).expect("indexes");
 
     // Hospital 1 publishes it, authorises hospital 2 and opens a consultation, in nonce order.
-    let record = 0;
+    let record = RecordId::new(0);
     submit_accepted(
         &node1.rpc,
         &alice,
@@ -259,7 +260,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     assert_eq!(record_3.hospital, account(&alice));
     assert_eq!(record_3.payload_hash, payload_hash);
     assert_eq!(record_3.epoch, 0);
-    let page: Vec<(u64, Record)> =
+    let page: Vec<(RecordId, Record)> =
         answer(rpc.at(Some(at)).records_of(&account(&alice), 0u64, 10u32));
     assert_eq!(page.len(), 1);
 
@@ -290,7 +291,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         )
     );
 
-    let on_chain_report: Option<(u64, Report)> = answer(rpc.at(Some(at)).report_on(record));
+    let on_chain_report: Option<(ReportId, Report)> = answer(rpc.at(Some(at)).report_on(record));
     let (_, on_chain_report) = on_chain_report.expect("the report is on node 3");
     assert_eq!(on_chain_report.doctor, account(&doctor));
     assert_eq!(on_chain_report.payload_hash, report_hash);

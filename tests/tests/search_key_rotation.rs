@@ -23,6 +23,7 @@ use medchain_runtime::{
     genesis::dev_kgc, hospital_keys, pallet_hospitals, pallet_records, AccountId, Runtime,
     RuntimeCall,
 };
+use medchain_types::RecordId;
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -36,20 +37,20 @@ const KEYWORDS: [&str; 2] = ["cardiology", "heart failure"];
 type Record = pallet_records::Record<Runtime>;
 
 /// The records `doctor`'s hospital node finds for `KEYWORDS`.
-fn search(node: &Node, doctor: &sr25519::Pair) -> Vec<u64> {
+fn search(node: &Node, doctor: &sr25519::Pair) -> Vec<RecordId> {
     let interests = Search {
         interests: KEYWORDS.map(keyword_digest).to_vec(),
     };
     let hits: Vec<Hit> = services::call(&node.rpc, doctor, interests).expect("search runs");
-    let mut records: Vec<u64> = hits.into_iter().map(|hit| hit.record).collect();
+    let mut records: Vec<RecordId> = hits.into_iter().map(|hit| hit.record).collect();
     records.sort();
     records
 }
 
 /// Hospital 1's records, in publication order, once final.
-fn published(node: &Node, alice: &AccountId, count: usize) -> Vec<(u64, Record)> {
+fn published(node: &Node, alice: &AccountId, count: usize) -> Vec<(RecordId, Record)> {
     wait_for("the records to be final", TIMEOUT, || {
-        let page: Vec<(u64, Record)> = answer(
+        let page: Vec<(RecordId, Record)> = answer(
             node.rpc
                 .at(Some(node.rpc.finalized_head()))
                 .records_of(alice, 0u64, 10u32),

@@ -15,6 +15,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use medchain_types::RecordId;
+
 use clap::Args;
 
 use super::{
@@ -101,12 +103,12 @@ impl Actor {
 /// One actor's accesses: the block of each first access to a record, in order.
 #[derive(Debug, Default)]
 struct Accesses {
-    first_access: Vec<(u32, u64)>,
-    seen: HashSet<u64>,
+    first_access: Vec<(u32, RecordId)>,
+    seen: HashSet<RecordId>,
 }
 
 impl Accesses {
-    fn note(&mut self, block: u32, record: u64) {
+    fn note(&mut self, block: u32, record: RecordId) {
         if self.seen.insert(record) {
             self.first_access.push((block, record));
         }
@@ -117,7 +119,7 @@ impl Accesses {
 pub fn detect(history: &History, thresholds: &Thresholds) -> Vec<Finding> {
     let mut by_actor: BTreeMap<Actor, Accesses> = BTreeMap::new();
     // Per actor and window, the distinct records and the window's first access block.
-    let mut windows: BTreeMap<Actor, BTreeMap<u32, (BTreeSet<u64>, u32)>> = BTreeMap::new();
+    let mut windows: BTreeMap<Actor, BTreeMap<u32, (BTreeSet<RecordId>, u32)>> = BTreeMap::new();
     let mut holders = HashMap::new();
     let mut assignments = HashSet::new();
     for entry in &history.entries {
@@ -185,7 +187,7 @@ fn is_burst(count: usize, baseline: f64, factor: u32, thresholds: &Thresholds) -
 /// Windows in which `actor` accessed far more records than in its other windows.
 fn self_bursts(
     actor: &Actor,
-    windows: &BTreeMap<u32, (BTreeSet<u64>, u32)>,
+    windows: &BTreeMap<u32, (BTreeSet<RecordId>, u32)>,
     thresholds: &Thresholds,
 ) -> Vec<Finding> {
     windows
@@ -265,8 +267,8 @@ fn peer_bursts(by_actor: &BTreeMap<Actor, Accesses>, thresholds: &Thresholds) ->
 /// First access of each doctor to another hospital's record never assigned to them.
 fn unassigned_accesses(
     history: &History,
-    holders: &HashMap<u64, Account>,
-    assignments: &HashSet<(u64, Account)>,
+    holders: &HashMap<RecordId, Account>,
+    assignments: &HashSet<(RecordId, Account)>,
 ) -> Vec<Finding> {
     let mut reported = HashSet::new();
     let mut findings = Vec::new();
@@ -312,7 +314,7 @@ mod tests {
         at(
             block,
             Event::AccessLogged {
-                record,
+                record: RecordId::new(record),
                 hospital: account(hospital),
                 doctor: account(doctor),
                 access: AccessKind::PayloadFetch,
@@ -324,7 +326,7 @@ mod tests {
         at(
             1,
             Event::RecordPublished {
-                record,
+                record: RecordId::new(record),
                 hospital: account(hospital),
                 payload_hash: "00".into(),
                 payload_size: 1,
@@ -436,7 +438,7 @@ mod tests {
             at(
                 3,
                 Event::ConsultationAssigned {
-                    record: 2,
+                    record: RecordId::new(2),
                     doctor: account("d2"),
                     hospital: account("h2"),
                     matched: 1,
@@ -449,6 +451,9 @@ mod tests {
         let findings = detect_in(entries);
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].kind, Kind::AccessWithoutAssignment);
-        assert_eq!((findings[0].block, findings[0].record), (4, Some(1)));
+        assert_eq!(
+            (findings[0].block, findings[0].record),
+            (4, Some(RecordId::new(1)))
+        );
     }
 }

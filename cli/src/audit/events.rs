@@ -219,6 +219,7 @@ fn results(event: pallet_results::Event<Runtime>) -> Event {
 mod tests {
     use super::*;
     use codec::Encode;
+    use medchain_types::RecordId;
     use polkadot_sdk::{frame_system::Phase, sp_keyring::Sr25519Keyring};
 
     fn record(event: RuntimeEvent) -> EventRecord<RuntimeEvent, Hash> {
@@ -240,7 +241,7 @@ mod tests {
                 },
             )),
             record(RuntimeEvent::Results(pallet_results::Event::AccessLogged {
-                record: 4,
+                record: RecordId::new(4),
                 hospital: alice.clone(),
                 doctor: bob.clone(),
                 kind: pallet_results::AccessKind::PreDecryption,
@@ -249,7 +250,7 @@ mod tests {
         assert_eq!(
             decode(&events.encode()),
             Ok(vec![Event::AccessLogged {
-                record: 4,
+                record: RecordId::new(4),
                 hospital: (&alice).into(),
                 doctor: (&bob).into(),
                 access: AccessKind::PreDecryption,

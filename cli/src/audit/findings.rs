@@ -1,6 +1,7 @@
 //! What the audit found: integrity failures of the ledger itself, violations of MedChain's
 //! rules, and anomalies for a person to review.
 
+use medchain_types::RecordId;
 use serde::{Deserialize, Serialize};
 
 use super::history::Account;
@@ -82,7 +83,7 @@ pub struct Finding {
     /// The block it is about.
     pub block: u32,
     /// The record it is about, if any.
-    pub record: Option<u64>,
+    pub record: Option<RecordId>,
     /// The accounts it concerns.
     pub accounts: Vec<Account>,
     /// What is wrong, in words.
@@ -107,7 +108,7 @@ impl Finding {
         severity: Severity,
         kind: Kind,
         block: u32,
-        record: Option<u64>,
+        record: Option<RecordId>,
         accounts: Vec<Account>,
         message: String,
     ) -> Self {

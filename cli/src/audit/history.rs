@@ -7,6 +7,7 @@
 use std::fmt;
 
 use medchain_runtime::AccountId;
+use medchain_types::{RecordId, ReportId};
 use serde::{Deserialize, Serialize};
 
 /// An account (hospital, doctor, KGC), in SS58 form.
@@ -131,7 +132,7 @@ pub enum Event {
     /// `hospital` published record `record`.
     RecordPublished {
         /// The record id.
-        record: u64,
+        record: RecordId,
         /// The holding hospital.
         hospital: Account,
         /// SHA-256 of the sealed payload, hex.
@@ -146,21 +147,21 @@ pub enum Event {
     /// Record `record` was withdrawn at the patient's request.
     RecordWithdrawn {
         /// The record id.
-        record: u64,
+        record: RecordId,
         /// The holding hospital.
         hospital: Account,
     },
     /// A consultation on `record` opened, closing at block `closes_at`.
     ConsultationOpened {
         /// The record id.
-        record: u64,
+        record: RecordId,
         /// The block in which it closes and is assigned.
         closes_at: u32,
     },
     /// `hospital` claimed `record` for `doctor`.
     ClaimSubmitted {
         /// The record id.
-        record: u64,
+        record: RecordId,
         /// The claiming doctor.
         doctor: Account,
         /// The doctor's hospital.
@@ -171,7 +172,7 @@ pub enum Event {
     /// `record` was assigned to `doctor`.
     ConsultationAssigned {
         /// The record id.
-        record: u64,
+        record: RecordId,
         /// The assigned doctor.
         doctor: Account,
         /// The doctor's hospital.
@@ -182,12 +183,12 @@ pub enum Event {
     /// The consultation on `record` closed without claims.
     ConsultationLapsed {
         /// The record id.
-        record: u64,
+        record: RecordId,
     },
     /// `hospital`'s node served `record` to its doctor `doctor`.
     AccessLogged {
         /// The record id.
-        record: u64,
+        record: RecordId,
         /// The serving hospital.
         hospital: Account,
         /// The doctor served.
@@ -198,9 +199,9 @@ pub enum Event {
     /// The assigned doctor reported on `record`.
     ReportSubmitted {
         /// The report id.
-        report: u64,
+        report: ReportId,
         /// The record id.
-        record: u64,
+        record: RecordId,
         /// The reporting doctor.
         doctor: Account,
         /// The doctor's hospital.
@@ -209,7 +210,7 @@ pub enum Event {
     /// The patient disclosed the key of report `report` with a proof the runtime verified.
     ReportDisclosed {
         /// The report id.
-        report: u64,
+        report: ReportId,
         /// The hospital that filed the dispute.
         filed_by: Account,
     },
@@ -225,7 +226,7 @@ pub enum Event {
 
 impl Event {
     /// The record the event is about, if any.
-    pub fn record(&self) -> Option<u64> {
+    pub fn record(&self) -> Option<RecordId> {
         match self {
             Event::RecordPublished { record, .. }
             | Event::RecordWithdrawn { record, .. }

@@ -5,7 +5,10 @@
 use std::collections::HashMap;
 
 use medchain_crypto::tree::Revocation;
-use medchain_types::access::{is_revoked, Assignment};
+use medchain_types::{
+    access::{is_revoked, Assignment},
+    RecordId,
+};
 
 use super::history::{Account, Entry, Event};
 
@@ -43,11 +46,11 @@ pub struct RevocationState {
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     /// Records by id.
-    pub records: HashMap<u64, RecordState>,
+    pub records: HashMap<RecordId, RecordState>,
     /// Grant spans by (grantor, grantee), oldest first.
     pub grants: HashMap<(Account, Account), Vec<GrantSpan>>,
     /// The doctor (and their hospital) each closed consultation was assigned to, by record.
-    pub assigned: HashMap<u64, Assignment<Account>>,
+    pub assigned: HashMap<RecordId, Assignment<Account>>,
     /// Each doctor's hospital.
     pub doctor_of: HashMap<Account, Account>,
     /// The revocation list, in order.

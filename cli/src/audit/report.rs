@@ -11,6 +11,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use medchain_types::RecordId;
 use serde::Serialize;
 
 use super::{
@@ -116,7 +117,7 @@ pub fn html(audit: &Audit) -> String {
     }
 
     page.push_str("<h2>Records</h2>");
-    let mut by_record: BTreeMap<u64, Vec<&Entry>> = BTreeMap::new();
+    let mut by_record: BTreeMap<RecordId, Vec<&Entry>> = BTreeMap::new();
     for entry in &audit.history.entries {
         if let Some(record) = entry.event.record() {
             by_record.entry(record).or_default().push(entry);
@@ -259,7 +260,7 @@ mod tests {
             severity: Severity::Violation,
             kind: Kind::AccessWithoutAuthorization,
             block: 4,
-            record: Some(0),
+            record: Some(RecordId::new(0)),
             accounts: vec![account("h2"), account("d2")],
             message: "d2 <script>".into(),
         }];

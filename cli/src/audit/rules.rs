@@ -21,7 +21,10 @@
 use std::collections::BTreeSet;
 
 use medchain_crypto::tree::Tree;
-use medchain_types::access::{self, RecordFacts, Refusal, Requester};
+use medchain_types::{
+    access::{self, RecordFacts, Refusal, Requester},
+    RecordId,
+};
 
 use super::{
     findings::{Finding, Kind, Severity},
@@ -77,7 +80,7 @@ pub fn check(history: &History, config: RuleConfig) -> Vec<Finding> {
 fn check_access(
     ledger: &Ledger,
     block: u32,
-    record: u64,
+    record: RecordId,
     hospital: &Account,
     doctor: &Account,
     config: RuleConfig,
@@ -269,7 +272,7 @@ pub(crate) mod tests {
             at(
                 3,
                 Event::RecordPublished {
-                    record: 0,
+                    record: RecordId::new(0),
                     hospital: account("h1"),
                     payload_hash: "00".into(),
                     payload_size: 10,
@@ -284,7 +287,7 @@ pub(crate) mod tests {
         at(
             block,
             Event::AccessLogged {
-                record: 0,
+                record: RecordId::new(0),
                 hospital: account(hospital),
                 doctor: account(doctor),
                 access: AccessKind::PreDecryption,
@@ -335,7 +338,7 @@ pub(crate) mod tests {
             at(
                 30,
                 Event::ConsultationAssigned {
-                    record: 0,
+                    record: RecordId::new(0),
                     doctor: account("d2"),
                     hospital: account("h2"),
                     matched: 2,
@@ -353,7 +356,7 @@ pub(crate) mod tests {
             kinds(&findings),
             vec![(Kind::AccessWithoutAuthorization, 4)]
         );
-        assert_eq!(findings[0].record, Some(0));
+        assert_eq!(findings[0].record, Some(RecordId::new(0)));
         assert_eq!(findings[0].accounts, vec![account("h2"), account("d2")]);
         assert_eq!(findings[0].severity, Severity::Violation);
     }
@@ -408,7 +411,7 @@ pub(crate) mod tests {
             at(
                 4,
                 Event::RecordWithdrawn {
-                    record: 0,
+                    record: RecordId::new(0),
                     hospital: account("h1"),
                 },
             ),

@@ -13,6 +13,7 @@ use jsonrpsee::{
 use medchain_runtime::{
     pallet_hospitals, pallet_records, pallet_results, BlockNumber, Hash, Header, RuntimeEvent,
 };
+use medchain_types::RecordId;
 use polkadot_sdk::{
     frame_system::{EventRecord, Phase},
     sp_consensus_grandpa::{AuthoritySignature, ConsensusLog, ScheduledChange, GRANDPA_ENGINE_ID},
@@ -93,7 +94,7 @@ fn events_of(number: BlockNumber) -> Vec<EventRecord<RuntimeEvent, Hash>> {
         ))],
         3 => vec![event(RuntimeEvent::Records(
             pallet_records::Event::RecordPublished {
-                id: 0,
+                id: RecordId::new(0),
                 hospital: charlie,
                 payload_hash: [1; 32],
                 payload_size: 100,
@@ -103,7 +104,7 @@ fn events_of(number: BlockNumber) -> Vec<EventRecord<RuntimeEvent, Hash>> {
         ))],
         4 => vec![event(RuntimeEvent::Results(
             pallet_results::Event::AccessLogged {
-                record: 0,
+                record: RecordId::new(0),
                 hospital: alice,
                 doctor: bob,
                 kind: pallet_results::AccessKind::PayloadFetch,

@@ -3,11 +3,9 @@
 use codec::{Decode, Encode};
 
 use crate::Request;
+use medchain_types::RecordId;
 use polkadot_sdk::{sp_core::Bytes, sp_runtime::AccountId32};
 use serde::{Deserialize, Serialize};
-
-/// A record's on-chain id.
-pub type RecordId = u64;
 
 /// `uploadPayload`: a patient's sealed record, as their client made it.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]

@@ -8,6 +8,7 @@ use medchain_crypto::{
     index::{build_index, SearchKey, Trapdoor},
 };
 use medchain_search::{Keyring, SearchEngine};
+use medchain_types::RecordId;
 
 const RECORDS: u64 = 100_000;
 const HOSPITALS: u8 = 4;
@@ -28,7 +29,7 @@ fn search(c: &mut Criterion) {
             .map(|_| vocabulary[rng.gen_range(0..200)])
             .collect();
         engine.insert(
-            record,
+            RecordId::new(record),
             build_index(key, *hospital, 0, &words, &mut rng).unwrap(),
         );
     }

@@ -8,10 +8,8 @@
 //! keyed once per (hospital, key epoch), so each index costs `|Q|` short HMACs at most.
 
 use medchain_crypto::index::{HospitalId, Index, PreparedQuery, SearchKey, Trapdoor};
+use medchain_types::RecordId;
 use std::collections::{BTreeMap, HashMap};
-
-/// A record's on-chain id.
-pub type RecordId = u64;
 
 /// The search keys this hospital holds: its own, and those other hospitals sent it in their
 /// authorisations, by (hospital, key epoch). Old epochs stay: older indices need them.
@@ -175,18 +173,22 @@ mod tests {
             SearchKey::generate(&mut rng),
         );
         let mut engine = SearchEngine::default();
-        engine.insert(0, index(&k1_0, H1, 0, &["asthma", "child"], &mut rng));
-        engine.insert(1, index(&k1_0, H1, 0, &["asthma"], &mut rng));
-        engine.insert(2, index(&k1_1, H1, 1, &["asthma"], &mut rng));
-        engine.insert(3, index(&k3, H3, 0, &["asthma"], &mut rng));
+        engine.insert(
+            RecordId::new(0),
+            index(&k1_0, H1, 0, &["asthma", "child"], &mut rng),
+        );
+        engine.insert(RecordId::new(1), index(&k1_0, H1, 0, &["asthma"], &mut rng));
+        engine.insert(RecordId::new(2), index(&k1_1, H1, 1, &["asthma"], &mut rng));
+        engine.insert(RecordId::new(3), index(&k3, H3, 0, &["asthma"], &mut rng));
         let mut keys = Keyring::default();
         keys.insert(H1, 0, k1_0);
         keys.insert(H1, 1, k1_1);
         World { engine, keys }
     }
 
-    fn records(hits: &[Hit]) -> Vec<RecordId> {
-        hits.iter().map(|h| h.record).collect()
+    /// The hits' record numbers.
+    fn records(hits: &[Hit]) -> Vec<u64> {
+        hits.iter().map(|h| h.record.get()).collect()
     }
 
     #[test]
@@ -202,7 +204,7 @@ mod tests {
         assert_eq!(
             hits,
             [Hit {
-                record: 0,
+                record: RecordId::new(0),
                 hospital: H1,
                 matched: 2
             }]
@@ -222,19 +224,39 @@ mod tests {
     fn a_claim_counts_the_interests_a_searchable_index_holds() {
         let w = world();
         let query = Trapdoor::new(&["asthma", "child", "fever"]).unwrap();
-        assert_eq!(w.engine.matched_count(0, &query, &[H1], &w.keys), Some(2));
-        assert_eq!(w.engine.matched_count(2, &query, &[H1], &w.keys), Some(1));
+        assert_eq!(
+            w.engine
+                .matched_count(RecordId::new(0), &query, &[H1], &w.keys),
+            Some(2)
+        );
+        assert_eq!(
+            w.engine
+                .matched_count(RecordId::new(2), &query, &[H1], &w.keys),
+            Some(1)
+        );
         // Not searchable, no key for it, or not held: no count.
-        assert_eq!(w.engine.matched_count(0, &query, &[H2], &w.keys), None);
-        assert_eq!(w.engine.matched_count(3, &query, &[H3], &w.keys), None);
-        assert_eq!(w.engine.matched_count(9, &query, &[H1], &w.keys), None);
+        assert_eq!(
+            w.engine
+                .matched_count(RecordId::new(0), &query, &[H2], &w.keys),
+            None
+        );
+        assert_eq!(
+            w.engine
+                .matched_count(RecordId::new(3), &query, &[H3], &w.keys),
+            None
+        );
+        assert_eq!(
+            w.engine
+                .matched_count(RecordId::new(9), &query, &[H1], &w.keys),
+            None
+        );
     }
 
     #[test]
     fn withdrawn_records_are_no_longer_found() {
         let mut w = world();
-        assert!(w.engine.remove(1));
-        assert!(!w.engine.remove(1));
+        assert!(w.engine.remove(RecordId::new(1)));
+        assert!(!w.engine.remove(RecordId::new(1)));
         let asthma = Trapdoor::new(&["asthma"]).unwrap();
         assert_eq!(records(&w.engine.search(&asthma, &[H1], &w.keys)), [0, 2]);
         assert_eq!(w.engine.len(), 3);

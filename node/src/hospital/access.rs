@@ -9,7 +9,10 @@ use super::{
 use medchain_runtime::{
     pallet_hospitals::runtime_api::HospitalsApi, pallet_records, AccountId, Hash, Runtime,
 };
-use medchain_types::access::{self, Assignment, Grounds, RecordFacts, Refusal, Requester};
+use medchain_types::{
+    access::{self, Assignment, Grounds, RecordFacts, Refusal, Requester},
+    RecordId,
+};
 use polkadot_sdk::sp_api::ProvideRuntimeApi;
 
 /// A record as the chain holds it.
@@ -20,7 +23,7 @@ pub type Record = pallet_records::Record<Runtime>;
 pub fn may_serve(
     services: &Services,
     at: Hash,
-    id: u64,
+    id: RecordId,
     record: &Record,
     requester: Requester<'_, AccountId>,
 ) -> Result<Result<Grounds, Refusal>, Unreadable> {

@@ -16,6 +16,7 @@ use medchain_runtime::{
     pallet_records::runtime_api::RecordsApi, AccountId, Hash, Runtime, RuntimeEvent,
 };
 use medchain_search::{Hit, Keyring, SearchEngine};
+use medchain_types::RecordId;
 use polkadot_sdk::{
     frame_system::EventRecord,
     sc_client_api::{FinalityNotification, StorageProvider},
@@ -65,7 +66,7 @@ struct View {
     /// Records loaded per hospital (positions `0..n` in its publication order).
     loaded: HashMap<AccountId, u64>,
     /// This hospital's own records, by payload hash: whom the transfer protocol may serve.
-    own_payloads: HashMap<[u8; 32], Vec<u64>>,
+    own_payloads: HashMap<[u8; 32], Vec<RecordId>>,
 }
 
 /// The view, shared by the follower (writer) and the RPC methods (readers).
@@ -128,7 +129,7 @@ impl SharedView {
 
     /// How many interests of `trapdoor` record `record`'s index holds, if this hospital may
     /// search it now (its own, or held by a hospital authorising it) and holds its key.
-    pub fn matched(&self, record: u64, trapdoor: &Trapdoor) -> Result<Option<u32>, Poisoned> {
+    pub fn matched(&self, record: RecordId, trapdoor: &Trapdoor) -> Result<Option<u32>, Poisoned> {
         let view = self.0.read().map_err(|_| Poisoned(VIEW))?;
         Ok(view
             .engine
@@ -136,7 +137,7 @@ impl SharedView {
     }
 
     /// This hospital's records whose payload is `hash`.
-    pub fn records_with_payload(&self, hash: &[u8; 32]) -> Vec<u64> {
+    pub fn records_with_payload(&self, hash: &[u8; 32]) -> Vec<RecordId> {
         self.0
             .read()
             .ok()
@@ -259,7 +260,11 @@ fn events(services: &Services, at: Hash) -> Result<Vec<RuntimeEvent>, Unreadable
 
 /// The claim `record`'s consultation was assigned to, if it closed with one: whom this hospital
 /// may serve the record besides the hospitals it authorises.
-pub fn assignment(services: &Services, at: Hash, record: u64) -> Result<Option<Claim>, Unreadable> {
+pub fn assignment(
+    services: &Services,
+    at: Hash,
+    record: RecordId,
+) -> Result<Option<Claim>, Unreadable> {
     services
         .client
         .runtime_api()

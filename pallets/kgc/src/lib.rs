@@ -55,12 +55,6 @@ pub const ENCRYPTION_KEY_LEN: usize = 48;
 /// doctor's attribute key. Stored as bytes and validated on registration.
 pub type EncryptionKey = [u8; ENCRYPTION_KEY_LEN];
 
-/// Which accounts are doctors: only they register encryption keys and are issued keys.
-pub trait DoctorDirectory<AccountId> {
-    /// Whether `who` is a doctor of some registered hospital.
-    fn is_doctor(who: &AccountId) -> bool;
-}
-
 /// Registers the accounts the benchmarks use, so that they run each call's worst case.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
@@ -78,6 +72,7 @@ pub mod pallet {
         elgamal,
         tree::{LeafAllocator, LeafIndex, Revocation, Tree},
     };
+    use medchain_types::HospitalDirectory;
     use polkadot_sdk::{
         frame_support::pallet_prelude::*,
         frame_system::{self, pallet_prelude::*},
@@ -128,8 +123,8 @@ pub mod pallet {
         /// Who may replace the KGC account: a majority of the hospitals (root on a dev chain).
         type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-        /// Which accounts are doctors.
-        type Doctors: DoctorDirectory<Self::AccountId>;
+        /// Which accounts are doctors: only they register encryption keys and are issued keys.
+        type Hospitals: HospitalDirectory<Self::AccountId>;
 
         /// Longest encoded public parameters, in bytes.
         #[pallet::constant]
@@ -387,7 +382,7 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::register_encryption_key())]
         pub fn register_encryption_key(origin: OriginFor<T>, key: EncryptionKey) -> DispatchResult {
             let doctor = ensure_signed(origin)?;
-            ensure!(T::Doctors::is_doctor(&doctor), Error::<T>::NotADoctor);
+            ensure!(T::Hospitals::is_doctor(&doctor), Error::<T>::NotADoctor);
             ensure!(
                 !LeafOf::<T>::contains_key(&doctor),
                 Error::<T>::KeyAlreadyIssued
@@ -423,7 +418,7 @@ pub mod pallet {
         ) -> DispatchResult {
             Self::ensure_kgc(origin)?;
             let tree = Self::tree()?;
-            ensure!(T::Doctors::is_doctor(&doctor), Error::<T>::NotADoctor);
+            ensure!(T::Hospitals::is_doctor(&doctor), Error::<T>::NotADoctor);
             ensure!(
                 !LeafOf::<T>::contains_key(&doctor),
                 Error::<T>::KeyAlreadyIssued

@@ -1,7 +1,7 @@
 //! A runtime with only System and Kgc, a real KGC set-up (depth 3) and a doctor directory in
 //! which accounts 10 and up are doctors.
 
-use crate::{self as pallet_kgc, DoctorDirectory, EncryptionKey};
+use crate::{self as pallet_kgc, EncryptionKey};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use codec::Encode;
 use medchain_crypto::{
@@ -9,6 +9,7 @@ use medchain_crypto::{
     elgamal,
     tree::Revocation,
 };
+use medchain_types::HospitalDirectory;
 use polkadot_sdk::{
     frame_support::{derive_impl, traits::ConstU32},
     frame_system::{self, EnsureRoot},
@@ -39,15 +40,22 @@ pub const DOCTOR_B: u64 = 11;
 pub const DEPTH: u8 = 3;
 
 pub struct Directory;
-impl DoctorDirectory<u64> for Directory {
-    fn is_doctor(who: &u64) -> bool {
-        *who >= 10
+/// One hospital, 1, whose doctors are 10 and up; it authorises nobody.
+impl HospitalDirectory<u64> for Directory {
+    fn is_hospital(who: &u64) -> bool {
+        *who == 1
+    }
+    fn hospital_of(doctor: &u64) -> Option<u64> {
+        (*doctor >= 10).then_some(1)
+    }
+    fn authorizes(_from: &u64, _to: &u64) -> bool {
+        false
     }
 }
 
 impl pallet_kgc::Config for Test {
     type AdminOrigin = EnsureRoot<u64>;
-    type Doctors = Directory;
+    type Hospitals = Directory;
     type MaxParamsLen = ConstU32<2048>;
     type MaxRevocations = ConstU32<4>;
     type MaxUpdateKeyLen = ConstU32<8192>;

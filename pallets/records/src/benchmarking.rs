@@ -4,6 +4,7 @@ use crate::*;
 use alloc::{format, string::String, vec, vec::Vec};
 use codec::Encode;
 use medchain_crypto::{encoding::BoundedList, index::Index, policy::MAX_ROWS};
+use medchain_types::RecordId;
 use polkadot_sdk::{
     frame_benchmarking::v2::*,
     frame_support::{pallet_prelude::*, traits::Hooks},
@@ -58,7 +59,8 @@ fn hospital_with_record<T: Config>() -> Result<(T::AccountId, RecordId), Benchma
         1,
         patient_key(),
     )?;
-    Ok((hospital, NextRecordId::<T>::get() - 1))
+    let id = NextRecordId::<T>::get().get() - 1;
+    Ok((hospital, RecordId::new(id)))
 }
 
 #[benchmarks]
@@ -129,7 +131,7 @@ mod benchmarks {
     fn on_initialize(n: Linear<0, { T::MaxClosingPerBlock::get() }>) -> Result<(), BenchmarkError> {
         let closes_at: BlockNumberFor<T> = System::<T>::block_number() + 1u32.into();
         let mut closing = BoundedVec::<RecordId, T::MaxClosingPerBlock>::new();
-        for id in 0..u64::from(n) {
+        for id in (0..u64::from(n)).map(RecordId::new) {
             let claims = BoundedVec::try_from(vec![Claim::<T> {
                 doctor: account("doctor", 0, 0),
                 hospital: account("hospital", 0, 0),
@@ -154,7 +156,9 @@ mod benchmarks {
         {
             Pallet::<T>::on_initialize(closes_at);
         }
-        assert!((0..u64::from(n)).all(|id| Consultations::<T>::get(id).is_some_and(|c| c.closed)));
+        assert!((0..u64::from(n))
+            .map(RecordId::new)
+            .all(|id| Consultations::<T>::get(id).is_some_and(|c| c.closed)));
         Ok(())
     }
 

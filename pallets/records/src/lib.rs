@@ -35,7 +35,7 @@ mod types;
 pub mod weights;
 
 pub use pallet::*;
-pub use types::{Claim, Consultation, Record, RecordId};
+pub use types::{Claim, Consultation, Record};
 pub use weights::WeightInfo;
 
 #[polkadot_sdk::frame_support::pallet]
@@ -44,12 +44,13 @@ pub mod pallet {
     use alloc::vec::Vec;
     use codec::DecodeAll;
     use medchain_crypto::{abe::CapsuleShape, elgamal, index::Index};
+    use medchain_types::{HospitalDirectory, RecordId};
     use polkadot_sdk::{
         frame_support::pallet_prelude::*,
         frame_system::{self, pallet_prelude::*},
         sp_runtime::traits::{Saturating, Zero},
     };
-    use traits::{HospitalDirectory, KeyAuthority};
+    use traits::KeyAuthority;
 
     /// The layout of this pallet's storage. Version 1 is the layout defined here; a change to
     /// any stored type bumps it and comes with its migration.
@@ -217,6 +218,8 @@ pub mod pallet {
         DuplicateClaim,
         /// The consultation has `MaxClaims` claims.
         TooManyClaims,
+        /// Every record id has been given out.
+        RecordIdsExhausted,
     }
 
     #[pallet::hooks]
@@ -264,7 +267,7 @@ pub mod pallet {
         ///
         /// Emits [`Event::RecordPublished`]. Errors: `NotAHospital`, `IndexTooLarge`,
         /// `UndecodableIndex`, `CapsuleTooLarge`, `MalformedCapsule`, `StaleEpoch`,
-        /// `BadPayloadSize`, `InvalidPatientKey`.
+        /// `BadPayloadSize`, `InvalidPatientKey`, `RecordIdsExhausted`.
         #[pallet::call_index(0)]
         #[pallet::weight(T::WeightInfo::publish_record(index.len() as u32, capsule.len() as u32))]
         pub fn publish_record(
@@ -296,7 +299,7 @@ pub mod pallet {
             elgamal::PublicKey::decode_all(&mut &patient_key[..])
                 .map_err(|_| Error::<T>::InvalidPatientKey)?;
             let id = NextRecordId::<T>::get();
-            NextRecordId::<T>::put(id.saturating_add(1));
+            NextRecordId::<T>::put(id.next().ok_or(Error::<T>::RecordIdsExhausted)?);
             let position = RecordCount::<T>::mutate(&hospital, |count| {
                 let position = *count;
                 *count = count.saturating_add(1);

@@ -3,6 +3,7 @@
 
 use crate::{self as pallet_records, traits};
 use core::cell::RefCell;
+use medchain_types::HospitalDirectory;
 use polkadot_sdk::{
     frame_support::{
         derive_impl, parameter_types,
@@ -65,12 +66,13 @@ pub fn epoch() -> u64 {
 }
 
 pub struct Directory;
-impl traits::HospitalDirectory<u64> for Directory {
+/// Hospitals 1 to 3; doctor `d` works for hospital `d / 10`.
+impl HospitalDirectory<u64> for Directory {
     fn is_hospital(who: &u64) -> bool {
         (1..=3).contains(who)
     }
-    fn is_doctor_of(doctor: &u64, hospital: &u64) -> bool {
-        doctor / 10 == *hospital
+    fn hospital_of(doctor: &u64) -> Option<u64> {
+        (*doctor >= 10).then_some(doctor / 10)
     }
     fn authorizes(from: &u64, to: &u64) -> bool {
         GRANTS.with(|g| g.borrow().contains(&(*from, *to)))

@@ -1,9 +1,9 @@
 //! Runtime API for hospital nodes: the records to load into their in-memory search index, and
 //! the state of consultations.
 
-use crate::RecordId;
 use alloc::vec::Vec;
 use codec::Codec;
+use medchain_types::RecordId;
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
     /// Records and consultations.

@@ -1,6 +1,6 @@
 //! Every call and every error of the records pallet, with real indices and capsules.
 
-use crate::{mock::*, Error, Event, RecordId, WeightInfo};
+use crate::{mock::*, Error, Event, WeightInfo};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use codec::Encode;
 use medchain_crypto::{
@@ -8,6 +8,7 @@ use medchain_crypto::{
     hash::keyword_digest,
     index::{build_index, SearchKey},
 };
+use medchain_types::RecordId;
 use polkadot_sdk::frame_support::{assert_noop, assert_ok, traits::Get};
 use std::sync::OnceLock;
 
@@ -90,7 +91,7 @@ fn events() -> Vec<Event<Test>> {
 }
 
 fn nothing_stored() {
-    assert_eq!(crate::NextRecordId::<Test>::get(), 0);
+    assert_eq!(crate::NextRecordId::<Test>::get(), RecordId::new(0));
     assert_eq!(crate::Records::<Test>::iter().count(), 0);
 }
 
@@ -263,7 +264,7 @@ fn withdrawal_leaves_a_tombstone_and_tells_the_holder() {
             Error::<Test>::NotRecordHolder
         );
         assert_noop!(
-            Records::withdraw_record(RuntimeOrigin::signed(H1), 99),
+            Records::withdraw_record(RuntimeOrigin::signed(H1), RecordId::new(99)),
             Error::<Test>::UnknownRecord
         );
         assert_noop!(
@@ -412,7 +413,7 @@ fn claim_rules_are_enforced() {
             Error::<Test>::BadMatchCount
         );
         assert_noop!(
-            Records::submit_claim(h2(), 42, D21, 1),
+            Records::submit_claim(h2(), RecordId::new(42), D21, 1),
             Error::<Test>::UnknownRecord
         );
         assert_noop!(

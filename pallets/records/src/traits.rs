@@ -1,14 +1,7 @@
 //! What the records pallet asks of the rest of the runtime.
-
-/// The hospitals registry (the hospitals pallet in the runtime).
-pub trait HospitalDirectory<AccountId> {
-    /// Whether `who` is a registered hospital.
-    fn is_hospital(who: &AccountId) -> bool;
-    /// Whether `doctor` works for `hospital`.
-    fn is_doctor_of(doctor: &AccountId, hospital: &AccountId) -> bool;
-    /// Whether `from` authorises `to` to search its records now (granted and not expired).
-    fn authorizes(from: &AccountId, to: &AccountId) -> bool;
-}
+//!
+//! Hospitals, doctors and authorisations come from [`medchain_types::HospitalDirectory`], which
+//! the results and KGC pallets ask too.
 
 /// The key generation centre's state (the KGC pallet in the runtime).
 pub trait KeyAuthority<AccountId> {

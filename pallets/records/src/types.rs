@@ -8,9 +8,6 @@ use polkadot_sdk::{
 };
 use scale_info::TypeInfo;
 
-/// Records are numbered from 0 in publication order.
-pub type RecordId = u64;
-
 /// A published record: where its payload is and what lets the right people find and open it.
 #[derive(
     Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,

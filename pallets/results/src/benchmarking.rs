@@ -25,7 +25,7 @@ fn compressed(point: &impl Encode) -> Result<[u8; 48], BenchmarkError> {
 /// Hospital 0 holds a record of the patient `patient`, assigned to a doctor of hospital 1.
 fn assigned_record<T: Config>(
     patient: &elgamal::SecretKey,
-) -> Result<(T::AccountId, T::AccountId, u64), BenchmarkError> {
+) -> Result<(T::AccountId, T::AccountId, RecordId), BenchmarkError> {
     let holder = T::BenchmarkHelper::hospital(0);
     let doctor = T::BenchmarkHelper::doctor(&T::BenchmarkHelper::hospital(1), 0);
     let record = T::BenchmarkHelper::record(&holder, compressed(&patient.public_key())?, &doctor);
@@ -104,7 +104,7 @@ mod benchmarks {
             1,
             compressed(&sealed.ephemeral)?,
         )?;
-        let report = NextReportId::<T>::get() - 1;
+        let report = ReportId::new(NextReportId::<T>::get().get() - 1);
         let disclosure = dleq::disclose(&patient, &sealed, &mut rng);
         let proof: [u8; 64] = disclosure
             .proof

@@ -32,7 +32,7 @@ mod types;
 pub mod weights;
 
 pub use pallet::*;
-pub use types::{Access, AccessKind, Dispute, Report, ReportId};
+pub use types::{Access, AccessKind, Dispute, Report};
 pub use weights::WeightInfo;
 
 #[polkadot_sdk::frame_support::pallet]
@@ -44,11 +44,12 @@ pub mod pallet {
         elgamal::PublicKey,
         encoding::G1Point,
     };
+    use medchain_types::{HospitalDirectory, RecordId, ReportId};
     use polkadot_sdk::{
         frame_support::pallet_prelude::*,
         frame_system::{self, pallet_prelude::*},
     };
-    use traits::{HospitalDirectory, RecordDirectory};
+    use traits::RecordDirectory;
 
     /// The layout of this pallet's storage. Version 1 is the layout defined here; a change to
     /// any stored type bumps it and comes with its migration.
@@ -102,7 +103,7 @@ pub mod pallet {
 
     /// The report on each record (one per record: its assigned doctor's).
     #[pallet::storage]
-    pub type ReportOf<T: Config> = StorageMap<_, Twox64Concat, u64, ReportId>;
+    pub type ReportOf<T: Config> = StorageMap<_, Twox64Concat, RecordId, ReportId>;
 
     /// Each report by the address of its sealed payload: what the doctor's hospital's node
     /// asks when the record's holder fetches that payload from it.
@@ -118,7 +119,7 @@ pub mod pallet {
     pub enum Event<T: Config> {
         /// `hospital`'s node served `record` to `doctor`.
         AccessLogged {
-            record: u64,
+            record: RecordId,
             hospital: T::AccountId,
             doctor: T::AccountId,
             kind: AccessKind,
@@ -126,7 +127,7 @@ pub mod pallet {
         /// `doctor` of `hospital` reported on `record`.
         ReportSubmitted {
             id: ReportId,
-            record: u64,
+            record: RecordId,
             doctor: T::AccountId,
             hospital: T::AccountId,
             payload_hash: [u8; 32],
@@ -166,6 +167,8 @@ pub mod pallet {
         AlreadyDisputed,
         /// The disclosure's proof does not verify: it is forged or for another key.
         InvalidProof,
+        /// Every report id has been given out.
+        ReportIdsExhausted,
     }
 
     #[pallet::hooks]
@@ -207,7 +210,7 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::log_access(T::MaxAccessesPerBlock::get()))]
         pub fn log_access(
             origin: OriginFor<T>,
-            record: u64,
+            record: RecordId,
             doctor: T::AccountId,
             kind: AccessKind,
         ) -> DispatchResultWithPostInfo {
@@ -250,12 +253,12 @@ pub mod pallet {
         ///
         /// The origin must be the doctor the record's consultation assigned. Emits
         /// [`Event::ReportSubmitted`]. Errors: `NotDoctorOfHospital`, `UnknownRecord`,
-        /// `NotAssigned`, `ReportExists`, `BadReportSize`, `InvalidPoint`.
+        /// `NotAssigned`, `ReportExists`, `BadReportSize`, `InvalidPoint`, `ReportIdsExhausted`.
         #[pallet::call_index(1)]
         #[pallet::weight(T::WeightInfo::submit_report())]
         pub fn submit_report(
             origin: OriginFor<T>,
-            record: u64,
+            record: RecordId,
             payload_hash: [u8; 32],
             payload_size: u64,
             ephemeral: [u8; 48],
@@ -279,7 +282,7 @@ pub mod pallet {
             );
             G1Point::decode(&mut &ephemeral[..]).map_err(|_| Error::<T>::InvalidPoint)?;
             let id = NextReportId::<T>::get();
-            NextReportId::<T>::put(id.saturating_add(1));
+            NextReportId::<T>::put(id.next().ok_or(Error::<T>::ReportIdsExhausted)?);
             ReportOf::<T>::insert(record, id);
             ReportByPayload::<T>::insert(payload_hash, id);
             Reports::<T>::insert(
@@ -390,7 +393,7 @@ pub mod pallet {
         }
 
         /// The report on `record`, if its assigned doctor submitted one.
-        pub fn report_on(record: u64) -> Option<(ReportId, Report<T>)> {
+        pub fn report_on(record: RecordId) -> Option<(ReportId, Report<T>)> {
             let id = ReportOf::<T>::get(record)?;
             Reports::<T>::get(id).map(|report| (id, report))
         }

@@ -5,6 +5,7 @@ use crate::{self as pallet_results, traits};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use codec::Encode;
 use medchain_crypto::elgamal::SecretKey;
+use medchain_types::{HospitalDirectory, RecordId};
 use polkadot_sdk::{
     frame_support::{
         derive_impl,
@@ -37,8 +38,8 @@ pub const D11: u64 = 11;
 pub const D21: u64 = 21;
 pub const D22: u64 = 22;
 /// Records 0-9 exist.
-pub const RECORD: u64 = 0;
-pub const UNKNOWN_RECORD: u64 = 10;
+pub const RECORD: RecordId = RecordId::new(0);
+pub const UNKNOWN_RECORD: RecordId = RecordId::new(10);
 
 /// The patient's ElGamal key.
 pub fn patient() -> &'static SecretKey {
@@ -55,28 +56,32 @@ pub fn patient_key() -> [u8; 48] {
 }
 
 pub struct Directory;
-impl traits::HospitalDirectory<u64> for Directory {
+impl HospitalDirectory<u64> for Directory {
     fn is_hospital(who: &u64) -> bool {
         (1..=3).contains(who)
     }
     fn hospital_of(doctor: &u64) -> Option<u64> {
         (10..40).contains(doctor).then_some(doctor / 10)
     }
+    /// Nobody authorises anybody: the results pallet does not ask.
+    fn authorizes(_from: &u64, _to: &u64) -> bool {
+        false
+    }
 }
 
 pub struct RecordTable;
 impl traits::RecordDirectory<u64> for RecordTable {
-    fn holder(record: u64) -> Option<(u64, [u8; 48])> {
+    fn holder(record: RecordId) -> Option<(u64, [u8; 48])> {
         if let Some((hospital, key, _)) = planted(record) {
             return Some((hospital, key));
         }
-        (record < 10).then(|| (H1, patient_key()))
+        (record < UNKNOWN_RECORD).then(|| (H1, patient_key()))
     }
-    fn assigned_doctor(record: u64) -> Option<u64> {
+    fn assigned_doctor(record: RecordId) -> Option<u64> {
         if let Some((_, _, doctor)) = planted(record) {
             return Some(doctor);
         }
-        (record < 10).then_some(D21)
+        (record < UNKNOWN_RECORD).then_some(D21)
     }
 }
 
@@ -86,8 +91,8 @@ thread_local! {
         const { core::cell::RefCell::new(Vec::new()) };
 }
 
-fn planted(record: u64) -> Option<(u64, [u8; 48], u64)> {
-    let index = usize::try_from(record.checked_sub(100)?).ok()?;
+fn planted(record: RecordId) -> Option<(u64, [u8; 48], u64)> {
+    let index = usize::try_from(record.get().checked_sub(100)?).ok()?;
     PLANTED.with(|p| p.borrow().get(index).copied())
 }
 
@@ -99,11 +104,11 @@ impl traits::BenchmarkHelper<u64> for RecordTable {
     fn doctor(hospital: &u64, n: u32) -> u64 {
         hospital * 10 + 1 + u64::from(n % 9)
     }
-    fn record(hospital: &u64, patient_key: [u8; 48], doctor: &u64) -> u64 {
+    fn record(hospital: &u64, patient_key: [u8; 48], doctor: &u64) -> RecordId {
         PLANTED.with(|p| {
             let mut planted = p.borrow_mut();
             planted.push((*hospital, patient_key, *doctor));
-            100 + planted.len() as u64 - 1
+            RecordId::new(100 + planted.len() as u64 - 1)
         })
     }
 }

@@ -7,7 +7,11 @@ use medchain_crypto::{
     dleq,
     elgamal::{self, Ciphertext, SecretKey},
 };
+use medchain_types::ReportId;
 use polkadot_sdk::frame_support::{assert_noop, assert_ok, traits::Get};
+
+/// The id the first submitted report gets.
+const FIRST_REPORT: ReportId = ReportId::new(0);
 
 fn report() -> Ciphertext {
     elgamal::seal(
@@ -129,7 +133,7 @@ fn the_assigned_doctor_reports() {
     new_test_ext().execute_with(|| {
         let ct = report();
         submit(&ct);
-        let stored = crate::Reports::<Test>::get(0).unwrap();
+        let stored = crate::Reports::<Test>::get(FIRST_REPORT).unwrap();
         assert_eq!(
             (stored.doctor, stored.hospital, stored.patient_key),
             (D21, H2, patient_key())
@@ -137,7 +141,7 @@ fn the_assigned_doctor_reports() {
         assert_eq!(
             events(),
             [Event::ReportSubmitted {
-                id: 0,
+                id: FIRST_REPORT,
                 record: RECORD,
                 doctor: D21,
                 hospital: H2,
@@ -179,7 +183,7 @@ fn report_rules() {
         assert_ok!(r(D21, RECORD, 100, ephemeral(&ct)));
         assert_eq!(
             Results::report_by_payload(&[5; 32]).map(|(id, report)| (id, report.record)),
-            Some((0, RECORD)),
+            Some((FIRST_REPORT, RECORD)),
             "the doctor's node finds the report by its payload's address"
         );
         assert_eq!(Results::report_by_payload(&[6; 32]), None);
@@ -198,14 +202,14 @@ fn an_honest_disclosure_settles_the_dispute_and_opens_the_report() {
         let (shared, proof) = disclosure_bytes(patient(), &ct);
         assert_ok!(Results::dispute(
             RuntimeOrigin::signed(H1),
-            0,
+            FIRST_REPORT,
             shared,
             proof
         ));
         assert_eq!(
             events().last(),
             Some(&Event::ReportDisclosed {
-                report: 0,
+                report: FIRST_REPORT,
                 filed_by: H1,
                 shared
             })
@@ -217,7 +221,7 @@ fn an_honest_disclosure_settles_the_dispute_and_opens_the_report() {
             b"diagnosis: benign"
         );
         assert_noop!(
-            Results::dispute(RuntimeOrigin::signed(H1), 0, shared, proof),
+            Results::dispute(RuntimeOrigin::signed(H1), FIRST_REPORT, shared, proof),
             Error::<Test>::AlreadyDisputed
         );
     });
@@ -231,20 +235,25 @@ fn a_forged_disclosure_is_rejected_and_nothing_stored() {
         let impostor = SecretKey::generate(&mut StdRng::seed_from_u64(3));
         let (shared, proof) = disclosure_bytes(&impostor, &ct);
         assert_noop!(
-            Results::dispute(RuntimeOrigin::signed(H1), 0, shared, proof),
+            Results::dispute(RuntimeOrigin::signed(H1), FIRST_REPORT, shared, proof),
             Error::<Test>::InvalidProof
         );
         let (honest_shared, mut proof) = disclosure_bytes(patient(), &ct);
         proof[5] ^= 1;
         assert_noop!(
-            Results::dispute(RuntimeOrigin::signed(H1), 0, honest_shared, proof),
+            Results::dispute(
+                RuntimeOrigin::signed(H1),
+                FIRST_REPORT,
+                honest_shared,
+                proof
+            ),
             Error::<Test>::InvalidProof
         );
         assert_noop!(
-            Results::dispute(RuntimeOrigin::signed(H1), 0, [3; 48], proof),
+            Results::dispute(RuntimeOrigin::signed(H1), FIRST_REPORT, [3; 48], proof),
             Error::<Test>::InvalidPoint
         );
-        assert!(crate::Disputes::<Test>::get(0).is_none());
+        assert!(crate::Disputes::<Test>::get(FIRST_REPORT).is_none());
     });
 }
 
@@ -255,11 +264,11 @@ fn only_the_patients_hospital_disputes_a_known_report() {
         submit(&ct);
         let (shared, proof) = disclosure_bytes(patient(), &ct);
         assert_noop!(
-            Results::dispute(RuntimeOrigin::signed(H2), 0, shared, proof),
+            Results::dispute(RuntimeOrigin::signed(H2), FIRST_REPORT, shared, proof),
             Error::<Test>::NotPatientsHospital
         );
         assert_noop!(
-            Results::dispute(RuntimeOrigin::signed(H1), 7, shared, proof),
+            Results::dispute(RuntimeOrigin::signed(H1), ReportId::new(7), shared, proof),
             Error::<Test>::UnknownReport
         );
     });
@@ -284,14 +293,14 @@ mod try_state {
                 Results::do_try_state(),
                 broken("a report is not found by its payload")
             );
-            ReportByPayload::<Test>::insert([5; 32], 0);
+            ReportByPayload::<Test>::insert([5; 32], FIRST_REPORT);
         });
     }
 
     #[test]
     fn finds_a_record_naming_a_report_that_does_not_exist() {
         new_test_ext().execute_with(|| {
-            ReportOf::<Test>::insert(RECORD, 7);
+            ReportOf::<Test>::insert(RECORD, ReportId::new(7));
             assert_eq!(
                 Results::do_try_state(),
                 broken("a record or a payload names a report that does not name it")

@@ -1,20 +1,17 @@
 //! What the results pallet asks of the rest of the runtime.
+//!
+//! Hospitals and doctors come from [`medchain_types::HospitalDirectory`], which the records and
+//! KGC pallets ask too.
 
-/// The hospitals registry (the hospitals pallet in the runtime).
-pub trait HospitalDirectory<AccountId> {
-    /// Whether `who` is a registered hospital.
-    fn is_hospital(who: &AccountId) -> bool;
-    /// The hospital `doctor` works for.
-    fn hospital_of(doctor: &AccountId) -> Option<AccountId>;
-}
+use medchain_types::RecordId;
 
 /// What the results pallet needs to know about a record (the records pallet in the runtime).
 pub trait RecordDirectory<AccountId> {
     /// The hospital holding record `record`, with the patient's 48-byte encryption key, if the
     /// record exists.
-    fn holder(record: u64) -> Option<(AccountId, [u8; 48])>;
+    fn holder(record: RecordId) -> Option<(AccountId, [u8; 48])>;
     /// The doctor assigned to `record` by its consultation, if any.
-    fn assigned_doctor(record: u64) -> Option<AccountId>;
+    fn assigned_doctor(record: RecordId) -> Option<AccountId>;
 }
 
 /// Puts what a benchmark needs into the runtime's registries, so that every benchmark runs its
@@ -27,5 +24,5 @@ pub trait BenchmarkHelper<AccountId> {
     fn doctor(hospital: &AccountId, n: u32) -> AccountId;
     /// A record held by `hospital` for the patient whose key is `patient_key`, assigned to
     /// `doctor`.
-    fn record(hospital: &AccountId, patient_key: [u8; 48], doctor: &AccountId) -> u64;
+    fn record(hospital: &AccountId, patient_key: [u8; 48], doctor: &AccountId) -> RecordId;
 }

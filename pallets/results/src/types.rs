@@ -2,14 +2,12 @@
 
 use crate::Config;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use medchain_types::RecordId;
 use polkadot_sdk::{
     frame_support::{CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
     frame_system::pallet_prelude::BlockNumberFor,
 };
 use scale_info::TypeInfo;
-
-/// Reports are numbered from 0 in submission order.
-pub type ReportId = u64;
 
 /// What a hospital's node served.
 #[derive(
@@ -38,7 +36,7 @@ pub enum AccessKind {
 #[scale_info(skip_type_params(T))]
 pub struct Access<T: Config> {
     /// The record accessed.
-    pub record: u64,
+    pub record: RecordId,
     /// The hospital whose node served it.
     pub hospital: T::AccountId,
     /// The doctor it was served to.
@@ -54,7 +52,7 @@ pub struct Access<T: Config> {
 #[scale_info(skip_type_params(T))]
 pub struct Report<T: Config> {
     /// The record it reports on.
-    pub record: u64,
+    pub record: RecordId,
     /// The assigned doctor who wrote it.
     pub doctor: T::AccountId,
     /// The doctor's hospital, which holds the sealed report (with `payload_hash`, its address).

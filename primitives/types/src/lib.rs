@@ -1,8 +1,12 @@
 //! # MedChain types
 //!
-//! What the node, its clients and the auditor must agree on, written once. `no_std`, with no
-//! Substrate dependency, so that the runtime could use it too.
+//! What the runtime, the node, its clients and the auditor must agree on, written once. `no_std`,
+//! with no Substrate dependency beyond SCALE and its type information, so that the pallets use
+//! it as well as the programs around them.
 //!
+//! - [`ids`]: the numbers the chain names things by ([`RecordId`], [`ReportId`]), each its own
+//!   type, encoded as the bare integer.
+//! - [`directory`]: what the pallets ask of the hospitals registry ([`HospitalDirectory`]).
 //! - [`access`]: who may be served a record's data. A hospital's node applies it before it
 //!   serves a doctor (RPC) or another hospital's node (transfer); the auditor applies it to
 //!   every access the chain logged.
@@ -10,3 +14,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod access;
+pub mod directory;
+pub mod ids;
+
+pub use directory::HospitalDirectory;
+pub use ids::{RecordId, ReportId};

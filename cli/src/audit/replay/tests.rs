@@ -5,6 +5,7 @@
 use super::*;
 use crate::audit::findings::Severity;
 use medchain_client::light::fake_node::{serve, FakeChain, Tamper, LAST};
+use medchain_types::RecordId;
 
 async fn audit(tamper: Tamper) -> Audit {
     let (url, server) = serve(FakeChain::new(tamper)).await;
@@ -59,7 +60,7 @@ async fn audit_replay_of_an_intact_chain_proves_it_and_judges_its_history() {
         .expect("a violation");
     assert_eq!(
         (violation.kind, violation.block, violation.record),
-        (Kind::AccessWithoutAuthorization, 4, Some(0))
+        (Kind::AccessWithoutAuthorization, 4, Some(RecordId::new(0)))
     );
     assert!(!audit.summary.tally.passed());
 }

@@ -31,8 +31,7 @@ use medchain_crypto::{
 };
 use medchain_rpc_api::{
     AttributeKeyDelivery, AttributeKeyRequest, Claimed, FetchPayload, Hit, MedchainApiServer,
-    PreDecrypt, RecordId, Request, Search, SignedRequest, TransformationKeyUpload, Upload,
-    Uploaded,
+    PreDecrypt, Request, Search, SignedRequest, TransformationKeyUpload, Upload, Uploaded,
 };
 use medchain_runtime::{
     pallet_hospitals::runtime_api::HospitalsApi,
@@ -42,6 +41,7 @@ use medchain_runtime::{
     AccountId, Hash, Runtime, RuntimeCall,
 };
 use medchain_types::access::{is_revoked, Refusal, Requester};
+use medchain_types::RecordId;
 use polkadot_sdk::{
     sc_client_api::StorageProvider,
     sp_api::ProvideRuntimeApi,
@@ -104,7 +104,7 @@ impl MedchainRpc {
     /// The record `doctor` (of this hospital) asks for, if the access rule lets this hospital
     /// serve it to them: it holds the record, the holder authorises it now, or the doctor is
     /// assigned to it.
-    fn accessible_record(&self, at: Hash, doctor: &AccountId, id: u64) -> Served<Record> {
+    fn accessible_record(&self, at: Hash, doctor: &AccountId, id: RecordId) -> Served<Record> {
         let record = self
             .services
             .client
@@ -154,7 +154,7 @@ impl MedchainRpc {
         &self,
         request: &Bytes,
         record_of: impl FnOnce(&T) -> RecordId,
-    ) -> Served<(AccountId, Hash, u64, Record)> {
+    ) -> Served<(AccountId, Hash, RecordId, Record)> {
         let request = self.verify::<T>(request)?;
         let doctor = request.signer;
         let at = self.best();
@@ -192,7 +192,12 @@ impl MedchainRpc {
     }
 
     /// Logs an access this node served on-chain.
-    async fn log_access(&self, record: u64, doctor: AccountId, kind: AccessKind) -> Served<()> {
+    async fn log_access(
+        &self,
+        record: RecordId,
+        doctor: AccountId,
+        kind: AccessKind,
+    ) -> Served<()> {
         let call = RuntimeCall::Results(pallet_results::Call::log_access {
             record,
             doctor,

@@ -20,6 +20,7 @@ use medchain_runtime::{
     pallet_results::{self, runtime_api::ResultsApi},
     Hash, Runtime, RuntimeCall,
 };
+use medchain_types::{RecordId, ReportId};
 use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_core::Bytes};
 
 type Report = pallet_results::Report<Runtime>;
@@ -145,11 +146,7 @@ impl MedchainRpc {
     }
 
     /// The report on `record`, which this hospital must hold.
-    fn report_on_own_record(
-        &self,
-        at: Hash,
-        record: u64,
-    ) -> Served<(pallet_results::ReportId, Report)> {
+    fn report_on_own_record(&self, at: Hash, record: RecordId) -> Served<(ReportId, Report)> {
         let api = self.services.client.runtime_api();
         let held: Record = api
             .record(at, record)
