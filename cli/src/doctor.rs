@@ -463,7 +463,7 @@ async fn register(
     let public = doctor_keys(&doctor)?.public;
     let chain = Chain::connect(node).await?;
     let call = RuntimeCall::Kgc(pallet_kgc::Call::register_encryption_key {
-        key: public.to_bytes(),
+        key: public.compress(),
     });
     let included = submit(&chain, &doctor.pair, call, output).await?;
     let registered = Registered {
@@ -524,8 +524,7 @@ async fn report(
             text::hex(&payload_hash)
         )));
     }
-    let mut ephemeral = [0u8; 48];
-    ephemeral.copy_from_slice(&sealed.ephemeral.encode());
+    let ephemeral = sealed.ephemeral.compress();
     let call = RuntimeCall::Results(pallet_results::Call::submit_report {
         record,
         payload_hash,

@@ -11,7 +11,7 @@ use medchain_runtime::{
     hospital_keys, pallet_hospitals, pallet_records, AccountId, BlockNumber, CouncilInstance, Hash,
     Runtime, RuntimeCall, SessionKeys,
 };
-use medchain_types::RecordId;
+use medchain_types::{CompressedG1, RecordId};
 use polkadot_sdk::{
     frame_support::dispatch::GetDispatchInfo,
     pallet_collective,
@@ -103,8 +103,8 @@ pub struct AdmitArgs {
     #[arg(long, value_parser = parse_peer_id)]
     pub peer_id: HexBytes,
     /// Its encryption key (48 bytes hex), as `medchain hospital keygen` printed it.
-    #[arg(long, value_parser = text::parse_hex_array::<48>)]
-    pub encryption_key: [u8; 48],
+    #[arg(long, value_parser = text::parse_encryption_key)]
+    pub encryption_key: CompressedG1,
     /// Its node's session keys (hex), as its node's `author_rotateKeys` returned them.
     #[arg(long, value_parser = text::parse_hex_bytes)]
     pub session_keys: HexBytes,
@@ -232,7 +232,7 @@ async fn authorize(
 ) -> Result<ExitCode, CommandError> {
     let hospital = AccountKey::load(key, Role::Hospital)?;
     let chain = Chain::connect(node).await?;
-    let contact: Option<(Vec<u8>, [u8; 48])> = chain.at(None).contact(&to).await?;
+    let contact: Option<(Vec<u8>, CompressedG1)> = chain.at(None).contact(&to).await?;
     let Some((_, grantee_key)) = contact else {
         return Err(CommandError::Refused(format!(
             "{} is not a registered hospital: check the account with `medchain hospital status`",

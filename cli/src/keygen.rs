@@ -52,8 +52,11 @@ pub fn run(role: Role, args: KeygenArgs, output: Output) -> Result<ExitCode, Com
         account: key.ss58(),
         file: args.out,
         encryption_key: matches!(role, Role::Hospital | Role::Patient)
-            .then(|| text::hex(&key.encryption_public_key())),
-        doctor_key: key.doctor.as_ref().map(|d| text::hex(&d.public.to_bytes())),
+            .then(|| text::hex(key.encryption_public_key().as_bytes())),
+        doctor_key: key
+            .doctor
+            .as_ref()
+            .map(|d| text::hex(d.public.compress().as_bytes())),
     };
     output.print(&made, |made, out| {
         writeln!(out, "{} key written to {}", made.kind, made.file.display())?;

@@ -24,6 +24,7 @@ use medchain_crypto::{
     elgamal,
 };
 use medchain_runtime::AccountId;
+use medchain_types::CompressedG1;
 use polkadot_sdk::sp_core::{sr25519, Pair};
 use rand::{rngs::OsRng, RngCore};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -380,8 +381,8 @@ impl AccountKey {
     }
 
     /// The public half of [`AccountKey::encryption_key`], compressed G1 as stored on-chain.
-    pub fn encryption_public_key(&self) -> [u8; 48] {
-        self.encryption_key().public_key().to_bytes()
+    pub fn encryption_public_key(&self) -> CompressedG1 {
+        self.encryption_key().public_key().compress()
     }
 }
 

@@ -20,6 +20,7 @@ use medchain_runtime::{
     pallet_kgc::{self, RevocationEntry},
     AccountId, Hash, Runtime, RuntimeCall,
 };
+use medchain_types::CompressedG1;
 
 /// The chain's bound on an encoded update key.
 type UpdateKeyLimit = <Runtime as pallet_kgc::Config>::MaxUpdateKeyLen;
@@ -246,14 +247,17 @@ async fn issue_key(
             issued.leaf
         )));
     }
-    let registered: Option<[u8; 48]> = chain.at(None).encryption_key(&args.doctor).await?;
+    let registered: Option<CompressedG1> = chain.at(None).encryption_key(&args.doctor).await?;
     let registered = registered.ok_or_else(|| {
         CommandError::Refused(format!(
             "doctor {doctor} has registered no encryption key: they run `medchain doctor register` once their hospital has added them"
         ))
     })?;
-    let recipient: elgamal::PublicKey =
-        sealing::decode("the doctor's registered encryption key", &registered)?;
+    let recipient = elgamal::PublicKey::decompress(&registered).map_err(|e| {
+        CommandError::Refused(format!(
+            "doctor {doctor}'s registered encryption key is unusable ({e}): they register a new one with `medchain doctor register`"
+        ))
+    })?;
     let leaf = next_leaf(&chain).await?;
     let spinner = output.spinner("issuing the attribute key");
     let sealed = abe::keygen(

@@ -8,7 +8,7 @@ use clap::Subcommand;
 use medchain_crypto::hash::sha256;
 use medchain_rpc_api::Uploaded;
 use medchain_runtime::{AccountId, BlockNumber, Hash};
-use medchain_types::{RecordId, ReportId};
+use medchain_types::{CompressedG1, RecordId, ReportId};
 use polkadot_sdk::sp_core::Bytes;
 use rand::rngs::OsRng;
 use serde::Serialize;
@@ -289,7 +289,7 @@ async fn reports(
             let report: Option<(ReportId, Report)> = chain.at(Some(at)).report_on(id).await?;
             let report = match report {
                 Some((report_id, report)) => {
-                    let disclosed: Option<[u8; 48]> =
+                    let disclosed: Option<CompressedG1> =
                         chain.at(Some(at)).disclosure(report_id).await?;
                     Some(ReportView {
                         id: report_id,
@@ -424,7 +424,7 @@ async fn dispute(
         record,
         report: report_id,
         transaction: text::hex(&transaction),
-        shared: text::hex(&shared),
+        shared: text::hex(shared.as_bytes()),
     };
     output.print(&done, |d, out| {
         writeln!(

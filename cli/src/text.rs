@@ -4,6 +4,7 @@
 //! message that says how to fix it, before anything is sent to a node.
 
 use medchain_runtime::{AccountId, Hash};
+use medchain_types::CompressedG1;
 use polkadot_sdk::sp_core::crypto::Ss58Codec;
 
 /// `bytes` as `0x`-prefixed lower-case hex.
@@ -32,6 +33,14 @@ pub fn parse_hex_array<const N: usize>(text: &str) -> Result<[u8; N], String> {
     let bytes = parse_hex(text)?;
     <[u8; N]>::try_from(bytes.as_slice())
         .map_err(|_| format!("expected {N} bytes of hex, got {}", bytes.len()))
+}
+
+/// An encryption public key (a compressed G1 point, 48 bytes of hex), checked to be a key.
+pub fn parse_encryption_key(text: &str) -> Result<CompressedG1, String> {
+    let key = CompressedG1::from_bytes(parse_hex_array::<48>(text)?);
+    medchain_crypto::elgamal::PublicKey::decompress(&key)
+        .map(|_| key)
+        .map_err(|e| format!("not an encryption key: {e}"))
 }
 
 /// A 32-byte hash (a council proposal, a transaction) in hex.

@@ -8,12 +8,11 @@
 
 use codec::{Decode, Encode};
 use medchain_runtime::{
-    pallet_kgc::{EncryptionKey, KeyIssue},
-    pallet_records, pallet_results, AccountId, BlockNumber, Hash, Runtime,
+    pallet_kgc::KeyIssue, pallet_records, pallet_results, AccountId, BlockNumber, Hash, Runtime,
 };
 use polkadot_sdk::sp_consensus_aura::sr25519::AuthorityId as AuraId;
 
-use medchain_types::{RecordId, ReportId};
+use medchain_types::{CompressedG1, RecordId, ReportId};
 
 use crate::{
     chain::{decode, ChainError},
@@ -81,7 +80,7 @@ runtime_apis! {
         /// The hospital that registered `doctor`.
         fn hospital_of(doctor: &AccountId) -> Option<AccountId>;
         /// A hospital's node's peer id and its registered encryption key.
-        fn contact(hospital: &AccountId) -> Option<(Vec<u8>, [u8; 48])>;
+        fn contact(hospital: &AccountId) -> Option<(Vec<u8>, CompressedG1)>;
         /// The hospital whose node has peer id `peer_id`.
         fn owner_of_peer(peer_id: &Vec<u8>) -> Option<AccountId>;
         /// `from`'s search key sealed to `to`, if `from` authorises `to`.
@@ -101,7 +100,7 @@ runtime_apis! {
         /// A doctor's leaf and, if revoked, the epoch of the revocation.
         fn doctor_status(doctor: &AccountId) -> Option<(u64, Option<u64>)>;
         /// A doctor's registered encryption key `pk_D`.
-        fn encryption_key(doctor: &AccountId) -> Option<EncryptionKey>;
+        fn encryption_key(doctor: &AccountId) -> Option<CompressedG1>;
         /// What the KGC recorded of a doctor's attribute key.
         fn key_issue(doctor: &AccountId) -> Option<KeyIssue>;
     }
@@ -119,7 +118,7 @@ runtime_apis! {
         /// The report whose sealed payload hashes to `payload_hash`.
         fn report_by_payload(payload_hash: [u8; 32]) -> Option<(ReportId, Report)>;
         /// The patient's disclosure on `report`, if they disputed it.
-        fn disclosure(report: ReportId) -> Option<[u8; 48]>;
+        fn disclosure(report: ReportId) -> Option<CompressedG1>;
     }
     AuraApi {
         /// The block authors: the member hospitals' validators.

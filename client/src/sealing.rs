@@ -16,7 +16,7 @@ use medchain_crypto::{
     CryptoRngCore,
 };
 use medchain_rpc_api::{DisputeRequest, Upload};
-use medchain_types::RecordId;
+use medchain_types::{CompressedG1, RecordId};
 
 /// A cryptographic step refused its input.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +69,7 @@ pub fn seal_record(
     (policy, epoch): (&str, u64),
     keywords: &[String],
     plaintext: &[u8],
-    patient_key: [u8; 48],
+    patient_key: CompressedG1,
     rng: &mut impl CryptoRngCore,
 ) -> Result<SealedRecord, SealingError> {
     let (capsule, payload_key) = abe::encapsulate(&EncryptionTables::new(pp), policy, epoch, rng)
@@ -136,11 +136,12 @@ pub fn open_record(
 
 /// Seals `report` to the patient key a record names (compressed G1).
 pub fn seal_report(
-    patient_key: &[u8; 48],
+    patient_key: &CompressedG1,
     report: &[u8],
     rng: &mut impl CryptoRngCore,
 ) -> Result<elgamal::Ciphertext, SealingError> {
-    let key: elgamal::PublicKey = decode("the record's patient key", patient_key)?;
+    let key = elgamal::PublicKey::decompress(patient_key)
+        .map_err(crypto("the record's patient key is not a key"))?;
     elgamal::seal(&key, report, rng).map_err(crypto("the report does not seal"))
 }
 
@@ -161,8 +162,7 @@ pub fn disclose(
 ) -> Result<DisputeRequest, SealingError> {
     let ciphertext: elgamal::Ciphertext = decode("the sealed report", sealed)?;
     let disclosure = dleq::disclose(key, &ciphertext, rng);
-    let mut shared = [0u8; 48];
-    shared.copy_from_slice(&disclosure.shared.encode());
+    let shared = disclosure.shared.compress();
     let mut proof = [0u8; 64];
     proof.copy_from_slice(&disclosure.proof.encode());
     Ok(DisputeRequest {
@@ -175,6 +175,7 @@ pub fn disclose(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use medchain_crypto::encoding::G1Point;
     use medchain_crypto::{abe::PreparedTransformationKey, seeded_rng};
     use medchain_runtime::genesis::dev_kgc;
 
@@ -194,12 +195,12 @@ mod tests {
             ("cardiology and consultant", 0),
             &keywords,
             RECORD,
-            patient.public_key().to_bytes(),
+            patient.public_key().compress(),
             &mut rng,
         )
         .expect("seals");
         assert_eq!(record.upload.keywords[0], keyword_digest("cardiology"));
-        assert_eq!(record.upload.patient_key, patient.public_key().to_bytes());
+        assert_eq!(record.upload.patient_key, patient.public_key().compress());
 
         // The KGC issues the doctor's key sealed to them and the epoch's update key; the doctor
         // opens the key and derives a transformation key; the hospital pre-decrypts with it.
@@ -246,7 +247,7 @@ mod tests {
     fn a_report_opens_for_the_patient_and_a_disclosure_verifies() {
         let mut rng = seeded_rng(*b"medchain/cli/tests/seal-report!!");
         let patient = elgamal::SecretKey::derive(b"a patient's account seed");
-        let sealed = seal_report(&patient.public_key().to_bytes(), REPORT, &mut rng)
+        let sealed = seal_report(&patient.public_key().compress(), REPORT, &mut rng)
             .expect("seals")
             .encode();
         assert_eq!(open_report(&patient, &sealed).expect("opens"), REPORT);
@@ -257,7 +258,7 @@ mod tests {
         assert_eq!(dispute.record, RecordId::new(3));
         let ciphertext: elgamal::Ciphertext = decode("report", &sealed).expect("decodes");
         let disclosure = dleq::Disclosure {
-            shared: decode("shared", &dispute.shared).expect("G1"),
+            shared: G1Point::decompress(&dispute.shared).expect("G1"),
             proof: decode("proof", &dispute.proof).expect("proof"),
         };
         dleq::verify(&patient.public_key(), &ciphertext.ephemeral, &disclosure)

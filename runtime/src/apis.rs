@@ -5,7 +5,7 @@ use crate::{
     Kgc, Nonce, Records, Results, Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
 };
 use alloc::vec::Vec;
-use medchain_types::{RecordId, ReportId};
+use medchain_types::{CompressedG1, RecordId, ReportId};
 use polkadot_sdk::*;
 
 use frame_support::genesis_builder_helper::{build_state, get_preset};
@@ -160,7 +160,7 @@ sp_api::impl_runtime_apis! {
             Hospitals::hospital_of(&doctor)
         }
 
-        fn contact(hospital: AccountId) -> Option<(Vec<u8>, [u8; 48])> {
+        fn contact(hospital: AccountId) -> Option<(Vec<u8>, CompressedG1)> {
             Hospitals::contact(&hospital)
         }
 
@@ -203,7 +203,7 @@ sp_api::impl_runtime_apis! {
             Kgc::doctor_status(&doctor)
         }
 
-        fn encryption_key(doctor: AccountId) -> Option<pallet_kgc::EncryptionKey> {
+        fn encryption_key(doctor: AccountId) -> Option<CompressedG1> {
             Kgc::encryption_key(&doctor)
         }
 
@@ -235,7 +235,7 @@ sp_api::impl_runtime_apis! {
             Results::report_by_payload(&payload_hash)
         }
 
-        fn disclosure(report: ReportId) -> Option<[u8; 48]> {
+        fn disclosure(report: ReportId) -> Option<CompressedG1> {
             Results::disclosure(report)
         }
     }

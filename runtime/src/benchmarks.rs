@@ -117,7 +117,7 @@ impl pallet_results::traits::BenchmarkHelper<AccountId> for Accounts {
         Self::doctor(hospital, n)
     }
 
-    fn record(hospital: &AccountId, patient_key: [u8; 48], doctor: &AccountId) -> RecordId {
+    fn record(hospital: &AccountId, patient_key: CompressedG1, doctor: &AccountId) -> RecordId {
         let id = pallet_records::NextRecordId::<Runtime>::mutate(|next| {
             let id = *next;
             *next = id.next().expect("a benchmark gives out few record ids");

@@ -3,7 +3,7 @@
 //! and epochs, and the records pallet for records.
 
 use crate::{AccountId, Runtime};
-use medchain_types::{HospitalDirectory, RecordId};
+use medchain_types::{CompressedG1, HospitalDirectory, RecordId};
 use polkadot_sdk::frame_support::traits::Contains;
 
 type Hospitals = pallet_hospitals::Pallet<Runtime>;
@@ -64,7 +64,7 @@ impl Contains<AccountId> for KgcAccount {
 pub struct RecordDirectory;
 
 impl pallet_results::traits::RecordDirectory<AccountId> for RecordDirectory {
-    fn holder(record: RecordId) -> Option<(AccountId, [u8; 48])> {
+    fn holder(record: RecordId) -> Option<(AccountId, CompressedG1)> {
         pallet_records::Records::<Runtime>::get(record).map(|r| (r.hospital, r.patient_key))
     }
 

@@ -9,7 +9,7 @@
 use crate::{AccountId, RuntimeGenesisConfig, SessionKeys};
 use alloc::{vec, vec::Vec};
 use hex_literal::hex;
-use pallet_hospitals::EncryptionKey;
+use medchain_types::CompressedG1;
 use polkadot_sdk::{
     frame_support::build_struct_json_patch,
     sp_consensus_aura::sr25519::AuthorityId as AuraId,
@@ -27,7 +27,7 @@ pub struct FoundingHospital {
     pub name: &'static str,
     /// libp2p peer id of its node, as bytes.
     pub peer_id: Vec<u8>,
-    pub encryption_key: EncryptionKey,
+    pub encryption_key: CompressedG1,
     pub aura: AuraId,
     pub grandpa: GrandpaId,
 }
@@ -62,7 +62,7 @@ pub fn network_genesis(
                         h.account.clone(),
                         h.name.as_bytes().to_vec(),
                         h.peer_id.clone(),
-                        h.encryption_key.to_vec(),
+                        h.encryption_key.as_bytes().to_vec(),
                     )
                 })
                 .collect(),
@@ -107,11 +107,11 @@ pub const DEV_PEER_IDS: [[u8; 38]; 4] = [
 /// Encryption keys of the four development hospitals, derived from their account keys
 /// (`//Alice` ... `//Dave`) as every node derives its own ([`crate::hospital_keys`]); a test
 /// below recomputes them.
-pub const DEV_ENCRYPTION_KEYS: [[u8; 48]; 4] = [
-    hex!("a88bd0515170f6c64c72450624a659e6bebcf9d5967bf1c072fb6ff2cb8586db143e17f294b4e0c112234552d5972712"),
-    hex!("b8c60af7ed751718789a32c5667b3b6c6b509fe001e470fa3df9724be11fccd580c8432b6fa4899d61c40e06d3d6a498"),
-    hex!("adae69122fb0c76da47042692c423db418afa9bd8ae7c1a7319486b4c39b37ceff1ff6dafd02ead879bc64b7bad1579a"),
-    hex!("a85bee2caf3cf0a05a924de0cce1b8910e62fe1c97106bbdbb26bddf6d73f4d6c4328a512d28ceb3768f0bc4e2cf944c"),
+pub const DEV_ENCRYPTION_KEYS: [CompressedG1; 4] = [
+    CompressedG1::from_bytes(hex!("a88bd0515170f6c64c72450624a659e6bebcf9d5967bf1c072fb6ff2cb8586db143e17f294b4e0c112234552d5972712")),
+    CompressedG1::from_bytes(hex!("b8c60af7ed751718789a32c5667b3b6c6b509fe001e470fa3df9724be11fccd580c8432b6fa4899d61c40e06d3d6a498")),
+    CompressedG1::from_bytes(hex!("adae69122fb0c76da47042692c423db418afa9bd8ae7c1a7319486b4c39b37ceff1ff6dafd02ead879bc64b7bad1579a")),
+    CompressedG1::from_bytes(hex!("a85bee2caf3cf0a05a924de0cce1b8910e62fe1c97106bbdbb26bddf6d73f4d6c4328a512d28ceb3768f0bc4e2cf944c")),
 ];
 
 /// A founding hospital whose every key derives from a development seed.
@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn development_encryption_keys_derive_from_the_account_keys() {
-        let derived: Vec<[u8; 48]> = [
+        let derived: Vec<CompressedG1> = [
             Sr25519Keyring::Alice,
             Sr25519Keyring::Bob,
             Sr25519Keyring::Charlie,
@@ -260,7 +260,7 @@ mod tests {
         .collect();
         let hex: Vec<String> = derived
             .iter()
-            .map(|k| format!("{}", HexDisplay(k)))
+            .map(|k| format!("{}", HexDisplay(k.as_bytes())))
             .collect();
         assert_eq!(derived, DEV_ENCRYPTION_KEYS.to_vec(), "{hex:#?}");
     }

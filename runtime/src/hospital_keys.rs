@@ -5,6 +5,7 @@
 
 use codec::{Decode, Encode};
 use medchain_crypto::{elgamal, index::SearchKey, CryptoRngCore};
+use medchain_types::CompressedG1;
 use polkadot_sdk::sp_core::{sr25519, Pair};
 
 /// The hospital's ElGamal key.
@@ -18,21 +19,19 @@ pub fn search_key(account: &sr25519::Pair, key_epoch: u32) -> SearchKey {
 }
 
 /// The encryption public key as registered on-chain (compressed G1).
-pub fn registered_encryption_key(account: &sr25519::Pair) -> pallet_hospitals::EncryptionKey {
-    codec::Encode::encode(&encryption_key(account).public_key())
-        .try_into()
-        .expect("a compressed G1 point is 48 bytes")
+pub fn registered_encryption_key(account: &sr25519::Pair) -> CompressedG1 {
+    encryption_key(account).public_key().compress()
 }
 
 /// A search key of `key_epoch` sealed to the hospital whose registered encryption key is
 /// `recipient`: what `Hospitals::authorize` carries. `None` if `recipient` is not a valid key.
 pub fn seal_search_key(
-    recipient: &pallet_hospitals::EncryptionKey,
+    recipient: &CompressedG1,
     key_epoch: u32,
     key: &SearchKey,
     rng: &mut impl CryptoRngCore,
 ) -> Option<Vec<u8>> {
-    let recipient = elgamal::PublicKey::decode(&mut &recipient[..]).ok()?;
+    let recipient = elgamal::PublicKey::decompress(recipient).ok()?;
     let plaintext = (key_epoch, key.expose()).encode();
     elgamal::seal(&recipient, &plaintext, rng)
         .ok()
@@ -66,6 +65,12 @@ mod tests {
         );
         assert_eq!(open_search_key(&encryption_key(&alice), &sealed), None);
         assert_eq!(open_search_key(&encryption_key(&bob), &sealed[1..]), None);
-        assert!(seal_search_key(&[7; 48], 0, &search_key(&alice, 0), &mut rng).is_none());
+        assert!(seal_search_key(
+            &CompressedG1::from_bytes([7; 48]),
+            0,
+            &search_key(&alice, 0),
+            &mut rng
+        )
+        .is_none());
     }
 }

@@ -122,9 +122,9 @@ fn publish(rpc: &Rpc, alice: &sr25519::Pair, count: usize, rng: &mut impl Crypto
     let (capsule, _) =
         abe::encapsulate(&tables, "cardiology and consultant", 0, rng).expect("encrypts");
     let capsule = capsule.encode();
-    let patient_key: [u8; 48] = elgamal::SecretKey::derive(b"bench patient")
+    let patient_key = elgamal::SecretKey::derive(b"bench patient")
         .public_key()
-        .to_bytes();
+        .compress();
     let key = hospital_keys::search_key(alice, 0);
     let genesis = rpc.genesis_hash();
     let mut nonce = answer(rpc.next_nonce(&account(alice)));

@@ -57,7 +57,7 @@ pub fn issue(
         hospital_node,
         doctor,
         RuntimeCall::Kgc(pallet_kgc::Call::register_encryption_key {
-            key: public.to_bytes(),
+            key: public.compress(),
         }),
     );
     let registered = wait_for("the doctor's encryption key", timeout, || {
@@ -67,7 +67,7 @@ pub fn issue(
                 .encryption_key(&account(doctor)),
         )
     });
-    assert_eq!(registered, public.to_bytes());
+    assert_eq!(registered, public.compress());
     let leaf =
         answer(hospital_node.value::<pallet_kgc::NextLeaf<Runtime>, _>(None)).unwrap_or_default();
     let sk = abe::keygen(

@@ -46,7 +46,7 @@ pub fn seal_upload(
     let sealed = aead::seal(&payload_key, &capsule, payload, rng).expect("the payload seals");
     let patient_key = elgamal::SecretKey::derive(&patient.to_raw_vec())
         .public_key()
-        .to_bytes();
+        .compress();
     let request = Upload {
         payload: sealed.encode(),
         capsule: capsule.encode(),

@@ -154,9 +154,8 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
             .at(Some(node2.rpc.finalized_head()))
             .record(record),
     );
-    let patient_key =
-        elgamal::PublicKey::decode(&mut &published.expect("the record").patient_key[..])
-            .expect("a valid key");
+    let patient_key = elgamal::PublicKey::decompress(&published.expect("the record").patient_key)
+        .expect("a valid key");
     let report = elgamal::seal(&patient_key, REPORT, &mut rng).expect("seals");
     let upload = ReportUpload {
         record,
@@ -176,7 +175,7 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
             record,
             payload_hash: stored.try_into().expect("32 bytes"),
             payload_size: report.encode().len() as u64,
-            ephemeral: report.ephemeral.encode().try_into().expect("48 bytes"),
+            ephemeral: report.ephemeral.compress(),
         }),
     );
 
@@ -202,7 +201,7 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
         let disclosure = dleq::disclose(key, &sealed, rng);
         DisputeRequest {
             record,
-            shared: disclosure.shared.encode().try_into().expect("48 bytes"),
+            shared: disclosure.shared.compress(),
             proof: disclosure.proof.encode().try_into().expect("64 bytes"),
         }
     };

@@ -25,7 +25,7 @@ use medchain_runtime::{
     genesis::dev_kgc, pallet_hospitals, pallet_kgc, pallet_records, pallet_results, AccountId,
     Hash, Runtime, RuntimeCall,
 };
-use medchain_types::{RecordId, ReportId};
+use medchain_types::{CompressedG1, RecordId, ReportId};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -67,7 +67,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
 
     // The patient's record at hospital 1: sealed payload, capsule and keyword index.
     let patient = elgamal::SecretKey::generate(&mut rng);
-    let patient_key: [u8; 48] = patient.public_key().to_bytes();
+    let patient_key: CompressedG1 = patient.public_key().compress();
     let (capsule, payload_key) =
         abe::encapsulate(&EncryptionTables::new(&pp), POLICY, 0, &mut rng).expect("encrypts");
     let sealed = aead::seal(&payload_key, &capsule, PAYLOAD, &mut rng).expect("seals");
@@ -214,7 +214,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
 
     // The doctor reports to the patient, sealed to the key in the record.
     let report = elgamal::seal(
-        &elgamal::PublicKey::decode(&mut &published.patient_key[..]).expect("a valid key"),
+        &elgamal::PublicKey::decompress(&published.patient_key).expect("a valid key"),
         REPORT,
         &mut rng,
     )
@@ -227,7 +227,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
             record,
             payload_hash: report_hash,
             payload_size: report.encode().len() as u64,
-            ephemeral: report.ephemeral.encode().try_into().expect("48 bytes"),
+            ephemeral: report.ephemeral.compress(),
         }),
     );
     let (report_id, _) = wait_best("the report", &node1.rpc, |at| {
@@ -241,7 +241,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         &alice,
         RuntimeCall::Results(pallet_results::Call::dispute {
             report: report_id,
-            shared: disclosure.shared.encode().try_into().expect("48 bytes"),
+            shared: disclosure.shared.compress(),
             proof: disclosure.proof.encode().try_into().expect("64 bytes"),
         }),
     );
@@ -249,7 +249,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     // Everything is final on node 3.
     let final_state = wait_for("the dispute to be final on node 3", TIMEOUT, || {
         let at = node3.rpc.finalized_head();
-        let disclosed: Option<[u8; 48]> = answer(node3.rpc.at(Some(at)).disclosure(report_id));
+        let disclosed: Option<CompressedG1> = answer(node3.rpc.at(Some(at)).disclosure(report_id));
         disclosed.map(|shared| (at, shared))
     });
     let (at, shared) = final_state;
@@ -297,9 +297,9 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     assert_eq!(on_chain_report.payload_hash, report_hash);
 
     // With the disclosed S, anyone reads exactly what the doctor sent; the patient could anyway.
-    let shared = medchain_crypto::encoding::G1Point::decode(&mut &shared[..]).expect("G1");
+    let shared = shared.decompress().expect("G1");
     assert_eq!(
-        elgamal::open_with_shared_point(&shared.0, &report).expect("opens"),
+        elgamal::open_with_shared_point(&shared, &report).expect("opens"),
         REPORT
     );
     assert_eq!(patient.open(&report).expect("opens"), REPORT);

@@ -3,7 +3,7 @@
 use codec::{Decode, Encode};
 
 use crate::Request;
-use medchain_types::RecordId;
+use medchain_types::{CompressedG1, RecordId};
 use polkadot_sdk::{sp_core::Bytes, sp_runtime::AccountId32};
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +19,7 @@ pub struct Upload {
     /// unkeyed: the hospital that builds the index can test guesses of the words against them.
     pub keywords: Vec<[u8; 32]>,
     /// The patient's encryption key (compressed G1): reports are sealed to it.
-    pub patient_key: [u8; 48],
+    pub patient_key: CompressedG1,
 }
 
 /// `search`: a doctor's interests, as digests.
@@ -97,7 +97,7 @@ pub struct DisputeRequest {
     /// The record whose report is disputed.
     pub record: RecordId,
     /// `S = R^x`, compressed G1.
-    pub shared: [u8; 48],
+    pub shared: CompressedG1,
     /// The Chaum-Pedersen proof, SCALE-encoded.
     pub proof: [u8; 64],
 }

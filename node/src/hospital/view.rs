@@ -278,6 +278,7 @@ mod tests {
     use super::*;
     use codec::Encode;
     use medchain_crypto::{hash::keyword_digest, index::build_index, seeded_rng};
+    use medchain_types::CompressedG1;
 
     fn record(hospital: &AccountId, index: Vec<u8>, withdrawn: bool) -> Record {
         Record {
@@ -286,7 +287,7 @@ mod tests {
             capsule: Default::default(),
             payload_hash: [1; 32],
             payload_size: 1,
-            patient_key: [0; 48],
+            patient_key: CompressedG1::from_bytes([0; 48]),
             epoch: 0,
             published_at: 1,
             withdrawn,

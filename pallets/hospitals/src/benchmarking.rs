@@ -5,7 +5,8 @@ use crate::{
     *,
 };
 use alloc::{vec, vec::Vec};
-use codec::{Decode, Encode};
+use codec::Decode;
+use medchain_types::CompressedG1;
 use polkadot_sdk::{
     frame_benchmarking::v2::*,
     frame_support::{
@@ -27,11 +28,10 @@ fn peer_id(seed: u32) -> Vec<u8> {
 }
 
 /// A valid encryption key: the benchmarks measure its check.
-fn encryption_key(seed: u32) -> EncryptionKey {
-    let key = medchain_crypto::elgamal::SecretKey::derive(&seed.to_le_bytes()).public_key();
-    key.encode()
-        .try_into()
-        .expect("a compressed G1 point is 48 bytes")
+fn encryption_key(seed: u32) -> CompressedG1 {
+    medchain_crypto::elgamal::SecretKey::derive(&seed.to_le_bytes())
+        .public_key()
+        .compress()
 }
 
 /// Registers a hospital directly in storage (what admission does, without the registries).

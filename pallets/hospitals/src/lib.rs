@@ -40,13 +40,14 @@ pub mod weights;
 
 pub use extension::{CheckMemberNonce, NOT_A_MEMBER, TOO_MANY_PENDING};
 pub use pallet::*;
-pub use types::{Authorization, EncryptionKey, HospitalInfo, ENCRYPTION_KEY_LEN};
+pub use types::{Authorization, HospitalInfo};
 pub use weights::WeightInfo;
 
 #[polkadot_sdk::frame_support::pallet]
 pub mod pallet {
     use super::*;
     use alloc::vec::Vec;
+    use medchain_types::CompressedG1;
     use polkadot_sdk::{
         frame_support::{
             pallet_prelude::*,
@@ -186,9 +187,7 @@ pub mod pallet {
     impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
         fn build(&self) {
             for (account, name, peer_id, encryption_key) in &self.hospitals {
-                let encryption_key = encryption_key
-                    .as_slice()
-                    .try_into()
+                let encryption_key = CompressedG1::try_from(encryption_key.as_slice())
                     .expect("a genesis encryption key is 48 bytes");
                 let info = HospitalInfo::<T>::new(name.clone(), peer_id.clone(), encryption_key)
                     .expect("genesis hospital fields fit their bounds and the key is valid");
@@ -335,7 +334,7 @@ pub mod pallet {
             hospital: T::AccountId,
             name: Vec<u8>,
             peer_id: Vec<u8>,
-            encryption_key: EncryptionKey,
+            encryption_key: CompressedG1,
             keys: T::Keys,
         ) -> DispatchResult {
             T::AdmissionOrigin::ensure_origin(origin)?;
@@ -567,7 +566,7 @@ pub mod pallet {
         }
 
         /// `hospital`'s node peer id and encryption key, if registered.
-        pub fn contact(hospital: &T::AccountId) -> Option<(Vec<u8>, EncryptionKey)> {
+        pub fn contact(hospital: &T::AccountId) -> Option<(Vec<u8>, CompressedG1)> {
             Hospitals::<T>::get(hospital)
                 .map(|info| (info.peer_id.into_inner(), info.encryption_key))
         }

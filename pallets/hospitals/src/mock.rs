@@ -1,7 +1,8 @@
 //! A runtime with only System and Hospitals, whose registries record what they are told.
 
-use crate::{self as pallet_hospitals, traits, EncryptionKey};
+use crate::{self as pallet_hospitals, traits};
 use core::cell::RefCell;
+use medchain_types::CompressedG1;
 use polkadot_sdk::{
     frame_support::{
         derive_impl, parameter_types,
@@ -157,11 +158,10 @@ pub fn peer_id(who: u64) -> Vec<u8> {
 }
 
 /// A distinct, valid encryption key for each account.
-pub fn encryption_key(who: u64) -> EncryptionKey {
-    let key = medchain_crypto::elgamal::SecretKey::derive(&who.to_le_bytes()).public_key();
-    codec::Encode::encode(&key)
-        .try_into()
-        .expect("a compressed G1 point is 48 bytes")
+pub fn encryption_key(who: u64) -> CompressedG1 {
+    medchain_crypto::elgamal::SecretKey::derive(&who.to_le_bytes())
+        .public_key()
+        .compress()
 }
 
 /// A test's externalities: every `execute_with` ends by checking the pallet's invariants.
@@ -184,7 +184,12 @@ pub fn new_test_ext() -> TestExt {
         .into_iter()
         .map(|who| {
             let name = format!("hospital {who}").into_bytes();
-            (who, name, peer_id(who), encryption_key(who).to_vec())
+            (
+                who,
+                name,
+                peer_id(who),
+                encryption_key(who).as_bytes().to_vec(),
+            )
         })
         .collect();
     let storage = RuntimeGenesisConfig {

@@ -6,6 +6,7 @@
 
 use alloc::vec::Vec;
 use codec::Codec;
+use medchain_types::CompressedG1;
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
     /// Questions a hospital node asks before serving searches and payloads.
@@ -19,7 +20,7 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
         /// The hospital `doctor` works for.
         fn hospital_of(doctor: AccountId) -> Option<AccountId>;
         /// `hospital`'s node peer id (multihash bytes) and encryption key, if registered.
-        fn contact(hospital: AccountId) -> Option<(Vec<u8>, [u8; 48])>;
+        fn contact(hospital: AccountId) -> Option<(Vec<u8>, CompressedG1)>;
         /// The hospital whose node has peer id `peer_id`.
         fn owner_of_peer(peer_id: Vec<u8>) -> Option<AccountId>;
         /// The search key `from` sealed to `to` in its authorisation, if active now.

@@ -5,6 +5,7 @@ use crate::{
     Hospitals as Registry, PeerOwners, SearchKeyEpochs, ValidatorsChanged, WeightInfo,
     NOT_A_MEMBER, TOO_MANY_PENDING,
 };
+use medchain_types::CompressedG1;
 use polkadot_sdk::{
     frame_support::{
         assert_noop, assert_ok, dispatch::GetDispatchInfo, pallet_prelude::TransactionSource,
@@ -33,21 +34,9 @@ fn admit(who: u64) -> polkadot_sdk::sp_runtime::DispatchResult {
     )
 }
 
-/// The compressed identity of G1 (arkworks: the compression and infinity flags, 0xc0, in the
-/// first byte, every other bit zero). It decodes as a point but is no key.
-fn identity() -> crate::EncryptionKey {
-    // arkworks' default affine point is the identity.
-    let point = medchain_crypto::encoding::G1Point::default();
-    let bytes: crate::EncryptionKey = codec::Encode::encode(&point).try_into().expect("48 bytes");
-    let mut expected = [0u8; 48];
-    expected[0] = 0xc0;
-    assert_eq!(bytes, expected);
-    // A well-formed point: what refuses it is the check that a key is not the identity.
-    assert_eq!(
-        <medchain_crypto::encoding::G1Point as codec::Decode>::decode(&mut &bytes[..]),
-        Ok(point)
-    );
-    bytes
+/// The identity of G1: a well-formed point (it decompresses), but no key.
+fn identity() -> CompressedG1 {
+    medchain_crypto::encoding::G1Point::default().compress()
 }
 
 fn last_event() -> RuntimeEvent {
@@ -75,7 +64,12 @@ mod genesis {
         let storage = RuntimeGenesisConfig {
             system: Default::default(),
             hospitals: crate::GenesisConfig {
-                hospitals: vec![(ALICE, b"a".to_vec(), peer_id(ALICE), identity().to_vec())],
+                hospitals: vec![(
+                    ALICE,
+                    b"a".to_vec(),
+                    peer_id(ALICE),
+                    identity().as_bytes().to_vec(),
+                )],
             },
         };
         let _ = polkadot_sdk::sp_runtime::BuildStorage::build_storage(&storage);
@@ -191,7 +185,7 @@ mod admit_hospital {
                     DAVE,
                     b"Dave".to_vec(),
                     peer_id(DAVE),
-                    [7; 48],
+                    CompressedG1::from_bytes([7; 48]),
                     1
                 ),
                 Error::<Test>::InvalidEncryptionKey

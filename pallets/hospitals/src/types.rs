@@ -2,19 +2,13 @@
 
 use crate::{Config, Error};
 use alloc::vec::Vec;
-use codec::{Decode, DecodeAll, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use medchain_types::CompressedG1;
 use polkadot_sdk::{
     frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
     frame_system::pallet_prelude::BlockNumberFor,
 };
 use scale_info::TypeInfo;
-
-/// Length of a compressed BLS12-381 G1 point: a hospital's encryption public key.
-pub const ENCRYPTION_KEY_LEN: usize = 48;
-
-/// A hospital's encryption public key (compressed G1, never the identity), to which other
-/// hospitals encrypt the search keys they hand it.
-pub type EncryptionKey = [u8; ENCRYPTION_KEY_LEN];
 
 /// A registered hospital.
 #[derive(
@@ -35,7 +29,7 @@ pub struct HospitalInfo<T: Config> {
     /// libp2p peer id of the hospital's node (multihash bytes).
     pub peer_id: BoundedVec<u8, T::MaxPeerIdLen>,
     /// Encryption public key (compressed BLS12-381 G1 point).
-    pub encryption_key: EncryptionKey,
+    pub encryption_key: CompressedG1,
 }
 
 impl<T: Config> HospitalInfo<T> {
@@ -43,16 +37,15 @@ impl<T: Config> HospitalInfo<T> {
     pub(crate) fn new(
         name: Vec<u8>,
         peer_id: Vec<u8>,
-        encryption_key: EncryptionKey,
+        encryption_key: CompressedG1,
     ) -> Result<Self, Error<T>> {
         let name = name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
         if peer_id.is_empty() {
             return Err(Error::<T>::BadPeerId);
         }
         let peer_id = peer_id.try_into().map_err(|_| Error::<T>::BadPeerId)?;
-        // Decoding an ElGamal key refuses the identity too: anything sealed to it is readable
-        // by anyone.
-        medchain_crypto::elgamal::PublicKey::decode_all(&mut &encryption_key[..])
+        // An ElGamal key is never the identity: anything sealed to it is readable by anyone.
+        medchain_crypto::elgamal::PublicKey::decompress(&encryption_key)
             .map_err(|_| Error::<T>::InvalidEncryptionKey)?;
         Ok(Self {
             name,

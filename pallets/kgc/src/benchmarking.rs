@@ -10,6 +10,7 @@ use medchain_crypto::{
     encoding::BoundedList,
     tree::{Revocation, Tree},
 };
+use medchain_types::CompressedG1;
 use polkadot_sdk::{
     frame_benchmarking::v2::*,
     frame_support::{pallet_prelude::*, traits::EnsureOrigin},
@@ -67,12 +68,10 @@ fn update_key<T: Config>(
 }
 
 /// A valid encryption key: the benchmarks measure its check.
-fn encryption_key(seed: u32) -> EncryptionKey {
+fn encryption_key(seed: u32) -> CompressedG1 {
     elgamal::SecretKey::derive(&seed.to_le_bytes())
         .public_key()
-        .encode()
-        .try_into()
-        .expect("a compressed G1 point is 48 bytes")
+        .compress()
 }
 
 #[benchmarks]

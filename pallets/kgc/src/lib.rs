@@ -48,13 +48,6 @@ pub mod weights;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
-/// Length of a doctor's encryption key `pk_D`: a compressed BLS12-381 G1 point.
-pub const ENCRYPTION_KEY_LEN: usize = 48;
-
-/// A doctor's encryption key `pk_D = g1^x_D` (compressed G1), to which the KGC seals the
-/// doctor's attribute key. Stored as bytes and validated on registration.
-pub type EncryptionKey = [u8; ENCRYPTION_KEY_LEN];
-
 /// Registers the accounts the benchmarks use, so that they run each call's worst case.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
@@ -72,7 +65,7 @@ pub mod pallet {
         elgamal,
         tree::{LeafAllocator, LeafIndex, Revocation, Tree},
     };
-    use medchain_types::HospitalDirectory;
+    use medchain_types::{CompressedG1, HospitalDirectory};
     use polkadot_sdk::{
         frame_support::pallet_prelude::*,
         frame_system::{self, pallet_prelude::*},
@@ -105,7 +98,7 @@ pub mod pallet {
         /// The doctor's tree leaf `nu`: inside `SK` and in the seal's associated data.
         pub leaf: LeafIndex,
         /// The registered `pk_D` the key was sealed to.
-        pub encryption_key: EncryptionKey,
+        pub encryption_key: CompressedG1,
         /// SHA-256 of the sealed key as the KGC handed it out.
         pub sealed_key_hash: [u8; 32],
     }
@@ -170,7 +163,7 @@ pub mod pallet {
     /// account that was a doctor when it registered).
     #[pallet::storage]
     pub type EncryptionKeys<T: Config> =
-        StorageMap<_, Blake2_128Concat, T::AccountId, EncryptionKey>;
+        StorageMap<_, Blake2_128Concat, T::AccountId, CompressedG1>;
 
     /// Each doctor's leaf: what revocation and the doctor's status read. Set together with
     /// [`KeyIssues`] (and alone by the `assign_leaf` of earlier versions, so that doctors given
@@ -237,7 +230,7 @@ pub mod pallet {
         /// `doctor` registered `key` as its encryption key `pk_D`.
         EncryptionKeyRegistered {
             doctor: T::AccountId,
-            key: EncryptionKey,
+            key: CompressedG1,
         },
         /// `doctor` was issued its attribute key on `leaf`, sealed to its registered key; the
         /// sealed key hashes to `sealed_key_hash` (SHA-256).
@@ -380,16 +373,15 @@ pub mod pallet {
         /// `InvalidEncryptionKey` (not a G1 point, or the identity).
         #[pallet::call_index(4)]
         #[pallet::weight(T::WeightInfo::register_encryption_key())]
-        pub fn register_encryption_key(origin: OriginFor<T>, key: EncryptionKey) -> DispatchResult {
+        pub fn register_encryption_key(origin: OriginFor<T>, key: CompressedG1) -> DispatchResult {
             let doctor = ensure_signed(origin)?;
             ensure!(T::Hospitals::is_doctor(&doctor), Error::<T>::NotADoctor);
             ensure!(
                 !LeafOf::<T>::contains_key(&doctor),
                 Error::<T>::KeyAlreadyIssued
             );
-            // The identity would make every seal to it readable by anyone: its decoding refuses it.
-            elgamal::PublicKey::decode_all(&mut &key[..])
-                .map_err(|_| Error::<T>::InvalidEncryptionKey)?;
+            // The identity would make every seal to it readable by anyone: no key is the identity.
+            elgamal::PublicKey::decompress(&key).map_err(|_| Error::<T>::InvalidEncryptionKey)?;
             EncryptionKeys::<T>::insert(&doctor, key);
             Self::deposit_event(Event::EncryptionKeyRegistered { doctor, key });
             Ok(())
@@ -413,7 +405,7 @@ pub mod pallet {
             origin: OriginFor<T>,
             doctor: T::AccountId,
             leaf: LeafIndex,
-            encryption_key: EncryptionKey,
+            encryption_key: CompressedG1,
             sealed_key_hash: [u8; 32],
         ) -> DispatchResult {
             Self::ensure_kgc(origin)?;
@@ -686,7 +678,7 @@ pub mod pallet {
         }
 
         /// The encryption key `pk_D` `doctor` registered.
-        pub fn encryption_key(doctor: &T::AccountId) -> Option<EncryptionKey> {
+        pub fn encryption_key(doctor: &T::AccountId) -> Option<CompressedG1> {
             EncryptionKeys::<T>::get(doctor)
         }
 

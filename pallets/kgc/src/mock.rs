@@ -1,7 +1,7 @@
 //! A runtime with only System and Kgc, a real KGC set-up (depth 3) and a doctor directory in
 //! which accounts 10 and up are doctors.
 
-use crate::{self as pallet_kgc, EncryptionKey};
+use crate as pallet_kgc;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use codec::Encode;
 use medchain_crypto::{
@@ -9,6 +9,7 @@ use medchain_crypto::{
     elgamal,
     tree::Revocation,
 };
+use medchain_types::CompressedG1;
 use medchain_types::HospitalDirectory;
 use polkadot_sdk::{
     frame_support::{derive_impl, traits::ConstU32},
@@ -103,12 +104,10 @@ pub fn update_key(epoch: u64, revocations: &[Revocation]) -> Vec<u8> {
 }
 
 /// `who`'s valid encryption key `pk_D`, a distinct one for each account.
-pub fn encryption_key(who: u64) -> EncryptionKey {
+pub fn encryption_key(who: u64) -> CompressedG1 {
     elgamal::SecretKey::derive(&who.to_le_bytes())
         .public_key()
-        .encode()
-        .try_into()
-        .expect("a compressed G1 point is 48 bytes")
+        .compress()
 }
 
 /// KGC account 1, the set-up's `pp`, epoch 0's key; block 1.

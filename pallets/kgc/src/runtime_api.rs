@@ -2,9 +2,10 @@
 //! transformation keys, deliver doctors' keys and refuse revoked doctors, answered from the
 //! current best state.
 
-use crate::{EncryptionKey, KeyIssue};
+use crate::KeyIssue;
 use alloc::vec::Vec;
 use codec::Codec;
+use medchain_types::CompressedG1;
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
     /// The KGC's public state.
@@ -22,7 +23,7 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
         fn doctor_status(doctor: AccountId) -> Option<(u64, Option<u64>)>;
         /// The encryption key `pk_D` the doctor registered, to which the KGC seals its key.
         #[api_version(2)]
-        fn encryption_key(doctor: AccountId) -> Option<EncryptionKey>;
+        fn encryption_key(doctor: AccountId) -> Option<CompressedG1>;
         /// The issuance of the doctor's key: leaf, the `pk_D` it was sealed to, the sealed key's
         /// SHA-256.
         #[api_version(2)]

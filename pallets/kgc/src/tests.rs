@@ -5,9 +5,9 @@ use crate::{mock::*, Error, Event, KeyIssue};
 use codec::{Decode, Encode};
 use medchain_crypto::{
     abe::UpdateKeyNodes,
-    encoding::G1Point,
     tree::{Revocation, Tree},
 };
+use medchain_types::CompressedG1;
 use polkadot_sdk::{
     frame_support::{assert_noop, assert_ok, traits::ConstU32, BoundedVec},
     sp_runtime::DispatchError,
@@ -52,21 +52,9 @@ fn revocations() -> Vec<Revocation> {
         .collect()
 }
 
-/// The compressed identity of G1, as arkworks encodes it: the compression and infinity flags
-/// (0x80 | 0x40) in the first byte of the big-endian encoding, every other bit zero.
-fn identity() -> [u8; 48] {
-    // arkworks' default affine point is the identity.
-    let point = G1Point::default();
-    let bytes: [u8; 48] = point.encode().try_into().expect("48 bytes");
-    let mut expected = [0u8; 48];
-    expected[0] = 0xc0;
-    assert_eq!(bytes, expected);
-    // A well-formed point: what refuses it is the check that a key is not the identity.
-    assert_eq!(
-        <G1Point as codec::Decode>::decode(&mut &bytes[..]),
-        Ok(point)
-    );
-    bytes
+/// The identity of G1: a well-formed point (it decompresses), but no key.
+fn identity() -> CompressedG1 {
+    medchain_crypto::encoding::G1Point::default().compress()
 }
 
 /// `doctor` registers its key and the KGC issues it the next leaf; returns the leaf.
@@ -184,7 +172,7 @@ mod genesis {
     fn refuses_degenerate_params() {
         ext_with(crate::GenesisConfig {
             kgc: Some(KGC),
-            params: params_with_g1(identity()),
+            params: params_with_g1(*identity().as_bytes()),
             initial_update_key: update_key(0, &[]),
         });
     }
@@ -291,7 +279,7 @@ mod register_encryption_key {
         new_test_ext().execute_with(|| {
             // Not a point: the compression flag is unset.
             assert_noop!(
-                Kgc::register_encryption_key(signed(DOCTOR_A), [7; 48]),
+                Kgc::register_encryption_key(signed(DOCTOR_A), CompressedG1::from_bytes([7; 48])),
                 Error::<Test>::InvalidEncryptionKey
             );
             // The identity: anyone could open what is sealed to it.

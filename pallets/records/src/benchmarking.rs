@@ -4,6 +4,7 @@ use crate::*;
 use alloc::{format, string::String, vec, vec::Vec};
 use codec::Encode;
 use medchain_crypto::{encoding::BoundedList, index::Index, policy::MAX_ROWS};
+use medchain_types::CompressedG1;
 use medchain_types::RecordId;
 use polkadot_sdk::{
     frame_benchmarking::v2::*,
@@ -38,14 +39,10 @@ fn capsule(bytes: u32, epoch: u64) -> Vec<u8> {
 }
 
 /// A valid patient key, compressed (not the default point: that is the identity, no key).
-fn patient_key() -> [u8; 48] {
-    let mut key = [0u8; 48];
-    key.copy_from_slice(
-        &medchain_crypto::elgamal::SecretKey::derive(b"medchain/benchmark/patient")
-            .public_key()
-            .encode(),
-    );
-    key
+fn patient_key() -> CompressedG1 {
+    medchain_crypto::elgamal::SecretKey::derive(b"medchain/benchmark/patient")
+        .public_key()
+        .compress()
 }
 
 /// A registered hospital and a record of it, of the largest size.
@@ -83,7 +80,7 @@ mod benchmarks {
             1,
             patient_key(),
         );
-        assert_eq!(NextRecordId::<T>::get(), 1);
+        assert_eq!(NextRecordId::<T>::get(), RecordId::new(1));
         Ok(())
     }
 

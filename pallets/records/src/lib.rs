@@ -44,7 +44,7 @@ pub mod pallet {
     use alloc::vec::Vec;
     use codec::DecodeAll;
     use medchain_crypto::{abe::CapsuleShape, elgamal, index::Index};
-    use medchain_types::{HospitalDirectory, RecordId};
+    use medchain_types::{CompressedG1, HospitalDirectory, RecordId};
     use polkadot_sdk::{
         frame_support::pallet_prelude::*,
         frame_system::{self, pallet_prelude::*},
@@ -276,7 +276,7 @@ pub mod pallet {
             capsule: Vec<u8>,
             payload_hash: [u8; 32],
             payload_size: u64,
-            patient_key: [u8; 48],
+            patient_key: CompressedG1,
         ) -> DispatchResult {
             let hospital = Self::ensure_hospital(origin)?;
             let index: BoundedVec<u8, T::MaxIndexLen> =
@@ -294,9 +294,9 @@ pub mod pallet {
                 payload_size > 0 && payload_size <= T::MaxPayloadSize::get(),
                 Error::<T>::BadPayloadSize
             );
-            // Decoding an ElGamal key refuses the identity too: a report sealed to it would be
-            // readable by anyone.
-            elgamal::PublicKey::decode_all(&mut &patient_key[..])
+            // An ElGamal key is never the identity: a report sealed to it would be readable by
+            // anyone.
+            elgamal::PublicKey::decompress(&patient_key)
                 .map_err(|_| Error::<T>::InvalidPatientKey)?;
             let id = NextRecordId::<T>::get();
             NextRecordId::<T>::put(id.next().ok_or(Error::<T>::RecordIdsExhausted)?);

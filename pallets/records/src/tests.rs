@@ -8,7 +8,7 @@ use medchain_crypto::{
     hash::keyword_digest,
     index::{build_index, SearchKey},
 };
-use medchain_types::RecordId;
+use medchain_types::{CompressedG1, RecordId};
 use polkadot_sdk::frame_support::{assert_noop, assert_ok, traits::Get};
 use std::sync::OnceLock;
 
@@ -42,26 +42,14 @@ fn capsule(epoch: u64) -> Vec<u8> {
 }
 
 /// A patient's ElGamal public key, compressed.
-fn patient_key() -> [u8; 48] {
+fn patient_key() -> CompressedG1 {
     let sk = medchain_crypto::elgamal::SecretKey::generate(&mut StdRng::seed_from_u64(4));
-    sk.public_key().encode().try_into().unwrap()
+    sk.public_key().compress()
 }
 
-/// The compressed identity of G1 (arkworks: the compression and infinity flags, 0xc0, in the
-/// first byte, every other bit zero). It decodes as a point but is no key.
-fn identity() -> [u8; 48] {
-    // arkworks' default affine point is the identity.
-    let point = medchain_crypto::encoding::G1Point::default();
-    let bytes: [u8; 48] = point.encode().try_into().unwrap();
-    let mut expected = [0u8; 48];
-    expected[0] = 0xc0;
-    assert_eq!(bytes, expected);
-    // A well-formed point: what refuses it is the check that a key is not the identity.
-    assert_eq!(
-        <medchain_crypto::encoding::G1Point as codec::Decode>::decode(&mut &bytes[..]),
-        Ok(point)
-    );
-    bytes
+/// The identity of G1: a well-formed point (it decompresses), but no key.
+fn identity() -> CompressedG1 {
+    medchain_crypto::encoding::G1Point::default().compress()
 }
 
 fn publish(hospital: u64) -> RecordId {
@@ -244,7 +232,14 @@ fn malformed_and_oversize_input_is_rejected_and_nothing_stored() {
             );
         }
         assert_noop!(
-            Records::publish_record(h1(), index(), good_capsule.clone(), [7; 32], 1, [3; 48]),
+            Records::publish_record(
+                h1(),
+                index(),
+                good_capsule.clone(),
+                [7; 32],
+                1,
+                CompressedG1::from_bytes([3; 48])
+            ),
             Error::<Test>::InvalidPatientKey
         );
         assert_noop!(

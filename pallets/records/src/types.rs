@@ -2,6 +2,7 @@
 
 use crate::Config;
 use codec::{Decode, Encode, MaxEncodedLen};
+use medchain_types::CompressedG1;
 use polkadot_sdk::{
     frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
     frame_system::pallet_prelude::BlockNumberFor,
@@ -27,7 +28,7 @@ pub struct Record<T: Config> {
     pub payload_size: u64,
     /// The patient's encryption key (compressed G1): reports are sealed to it, and a dispute's
     /// proof is checked against it.
-    pub patient_key: [u8; 48],
+    pub patient_key: CompressedG1,
     /// The epoch the capsule was made in.
     pub epoch: u64,
     /// Block of publication.

@@ -4,6 +4,7 @@
 use crate::*;
 use codec::Encode;
 use medchain_crypto::{dleq, elgamal, seeded_rng};
+use medchain_types::{RecordId, ReportId};
 use polkadot_sdk::{
     frame_benchmarking::v2::*,
     frame_support::pallet_prelude::*,
@@ -14,21 +15,13 @@ use traits::BenchmarkHelper;
 /// Fixed, so that every run measures the same work; the runtime has no entropy anyway.
 const SEED: [u8; 32] = *b"medchain/benchmarks/results/seed";
 
-/// A compressed G1 point, as the pallet stores them.
-fn compressed(point: &impl Encode) -> Result<[u8; 48], BenchmarkError> {
-    point
-        .encode()
-        .try_into()
-        .map_err(|_| BenchmarkError::Stop("a compressed G1 point is 48 bytes"))
-}
-
 /// Hospital 0 holds a record of the patient `patient`, assigned to a doctor of hospital 1.
 fn assigned_record<T: Config>(
     patient: &elgamal::SecretKey,
 ) -> Result<(T::AccountId, T::AccountId, RecordId), BenchmarkError> {
     let holder = T::BenchmarkHelper::hospital(0);
     let doctor = T::BenchmarkHelper::doctor(&T::BenchmarkHelper::hospital(1), 0);
-    let record = T::BenchmarkHelper::record(&holder, compressed(&patient.public_key())?, &doctor);
+    let record = T::BenchmarkHelper::record(&holder, patient.public_key().compress(), &doctor);
     Ok((holder, doctor, record))
 }
 
@@ -48,7 +41,7 @@ mod benchmarks {
         let doctor = T::BenchmarkHelper::doctor(&hospital, 0);
         let patient = elgamal::SecretKey::generate(&mut seeded_rng(SEED));
         let record =
-            T::BenchmarkHelper::record(&hospital, compressed(&patient.public_key())?, &doctor);
+            T::BenchmarkHelper::record(&hospital, patient.public_key().compress(), &doctor);
         for _ in 0..a {
             Pallet::<T>::log_access(
                 RawOrigin::Signed(hospital.clone()).into(),
@@ -84,7 +77,7 @@ mod benchmarks {
             record,
             [5; 32],
             T::MaxReportSize::get(),
-            compressed(&sealed.ephemeral)?,
+            sealed.ephemeral.compress(),
         );
         assert!(ReportOf::<T>::contains_key(record));
         Ok(())
@@ -102,7 +95,7 @@ mod benchmarks {
             record,
             [5; 32],
             1,
-            compressed(&sealed.ephemeral)?,
+            sealed.ephemeral.compress(),
         )?;
         let report = ReportId::new(NextReportId::<T>::get().get() - 1);
         let disclosure = dleq::disclose(&patient, &sealed, &mut rng);
@@ -115,7 +108,7 @@ mod benchmarks {
         _(
             RawOrigin::Signed(holder),
             report,
-            compressed(&disclosure.shared)?,
+            disclosure.shared.compress(),
             proof,
         );
         assert!(Disputes::<T>::contains_key(report));

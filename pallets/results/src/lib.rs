@@ -44,7 +44,7 @@ pub mod pallet {
         elgamal::PublicKey,
         encoding::G1Point,
     };
-    use medchain_types::{HospitalDirectory, RecordId, ReportId};
+    use medchain_types::{CompressedG1, HospitalDirectory, RecordId, ReportId};
     use polkadot_sdk::{
         frame_support::pallet_prelude::*,
         frame_system::{self, pallet_prelude::*},
@@ -131,13 +131,13 @@ pub mod pallet {
             doctor: T::AccountId,
             hospital: T::AccountId,
             payload_hash: [u8; 32],
-            ephemeral: [u8; 48],
+            ephemeral: CompressedG1,
         },
         /// The patient disclosed report `report`'s key with a valid proof: anyone can read it.
         ReportDisclosed {
             report: ReportId,
             filed_by: T::AccountId,
-            shared: [u8; 48],
+            shared: CompressedG1,
         },
     }
 
@@ -261,7 +261,7 @@ pub mod pallet {
             record: RecordId,
             payload_hash: [u8; 32],
             payload_size: u64,
-            ephemeral: [u8; 48],
+            ephemeral: CompressedG1,
         ) -> DispatchResult {
             let doctor = ensure_signed(origin)?;
             let hospital =
@@ -280,7 +280,7 @@ pub mod pallet {
                 payload_size > 0 && payload_size <= T::MaxReportSize::get(),
                 Error::<T>::BadReportSize
             );
-            G1Point::decode(&mut &ephemeral[..]).map_err(|_| Error::<T>::InvalidPoint)?;
+            G1Point::decompress(&ephemeral).map_err(|_| Error::<T>::InvalidPoint)?;
             let id = NextReportId::<T>::get();
             NextReportId::<T>::put(id.next().ok_or(Error::<T>::ReportIdsExhausted)?);
             ReportOf::<T>::insert(record, id);
@@ -321,7 +321,7 @@ pub mod pallet {
         pub fn dispute(
             origin: OriginFor<T>,
             report: ReportId,
-            shared: [u8; 48],
+            shared: CompressedG1,
             proof: [u8; 64],
         ) -> DispatchResult {
             let filed_by = ensure_signed(origin)?;
@@ -332,11 +332,10 @@ pub mod pallet {
                 !Disputes::<T>::contains_key(report),
                 Error::<T>::AlreadyDisputed
             );
-            let point = |bytes: &[u8]| {
-                G1Point::decode(&mut &bytes[..]).map_err(|_| Error::<T>::InvalidPoint)
-            };
-            let patient = PublicKey::decode(&mut &held.patient_key[..])
-                .map_err(|_| Error::<T>::InvalidPoint)?;
+            let point =
+                |compressed| G1Point::decompress(compressed).map_err(|_| Error::<T>::InvalidPoint);
+            let patient =
+                PublicKey::decompress(&held.patient_key).map_err(|_| Error::<T>::InvalidPoint)?;
             let ephemeral = point(&held.ephemeral)?;
             let disclosure = Disclosure {
                 shared: point(&shared)?,
@@ -405,7 +404,7 @@ pub mod pallet {
         }
 
         /// The shared point `S` the patient disclosed for `report`, if it was disputed.
-        pub fn disclosure(report: ReportId) -> Option<[u8; 48]> {
+        pub fn disclosure(report: ReportId) -> Option<CompressedG1> {
             Disputes::<T>::get(report).map(|dispute| dispute.shared)
         }
     }

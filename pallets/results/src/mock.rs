@@ -3,9 +3,9 @@
 
 use crate::{self as pallet_results, traits};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
-use codec::Encode;
+
 use medchain_crypto::elgamal::SecretKey;
-use medchain_types::{HospitalDirectory, RecordId};
+use medchain_types::{CompressedG1, HospitalDirectory, RecordId};
 use polkadot_sdk::{
     frame_support::{
         derive_impl,
@@ -47,12 +47,8 @@ pub fn patient() -> &'static SecretKey {
     KEY.get_or_init(|| SecretKey::generate(&mut StdRng::seed_from_u64(9)))
 }
 
-pub fn patient_key() -> [u8; 48] {
-    patient()
-        .public_key()
-        .encode()
-        .try_into()
-        .expect("a G1 point is 48 bytes")
+pub fn patient_key() -> CompressedG1 {
+    patient().public_key().compress()
 }
 
 pub struct Directory;
@@ -71,7 +67,7 @@ impl HospitalDirectory<u64> for Directory {
 
 pub struct RecordTable;
 impl traits::RecordDirectory<u64> for RecordTable {
-    fn holder(record: RecordId) -> Option<(u64, [u8; 48])> {
+    fn holder(record: RecordId) -> Option<(u64, CompressedG1)> {
         if let Some((hospital, key, _)) = planted(record) {
             return Some((hospital, key));
         }
@@ -87,11 +83,11 @@ impl traits::RecordDirectory<u64> for RecordTable {
 
 thread_local! {
     /// Records the benchmarks plant from 100 on: holder, patient key, assigned doctor.
-    static PLANTED: core::cell::RefCell<Vec<(u64, [u8; 48], u64)>> =
+    static PLANTED: core::cell::RefCell<Vec<(u64, CompressedG1, u64)>> =
         const { core::cell::RefCell::new(Vec::new()) };
 }
 
-fn planted(record: RecordId) -> Option<(u64, [u8; 48], u64)> {
+fn planted(record: RecordId) -> Option<(u64, CompressedG1, u64)> {
     let index = usize::try_from(record.get().checked_sub(100)?).ok()?;
     PLANTED.with(|p| p.borrow().get(index).copied())
 }
@@ -104,7 +100,7 @@ impl traits::BenchmarkHelper<u64> for RecordTable {
     fn doctor(hospital: &u64, n: u32) -> u64 {
         hospital * 10 + 1 + u64::from(n % 9)
     }
-    fn record(hospital: &u64, patient_key: [u8; 48], doctor: &u64) -> RecordId {
+    fn record(hospital: &u64, patient_key: CompressedG1, doctor: &u64) -> RecordId {
         PLANTED.with(|p| {
             let mut planted = p.borrow_mut();
             planted.push((*hospital, patient_key, *doctor));

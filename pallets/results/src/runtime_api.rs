@@ -2,7 +2,7 @@
 //! and for the node that keeps a report's payload: which report an address is.
 
 use codec::Codec;
-use medchain_types::{RecordId, ReportId};
+use medchain_types::{CompressedG1, RecordId, ReportId};
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
     /// Reports and disputes.
@@ -12,6 +12,6 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
         /// The report whose sealed payload has SHA-256 `payload_hash`.
         fn report_by_payload(payload_hash: [u8; 32]) -> Option<(ReportId, Report)>;
         /// The shared point `S` the patient disclosed for `report`, if it was disputed.
-        fn disclosure(report: ReportId) -> Option<[u8; 48]>;
+        fn disclosure(report: ReportId) -> Option<CompressedG1>;
     }
 }

@@ -2,12 +2,12 @@
 
 use crate::{mock::*, AccessKind, Error, Event, WeightInfo};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
-use codec::{Decode, Encode};
+use codec::Encode;
 use medchain_crypto::{
     dleq,
     elgamal::{self, Ciphertext, SecretKey},
 };
-use medchain_types::ReportId;
+use medchain_types::{CompressedG1, ReportId};
 use polkadot_sdk::frame_support::{assert_noop, assert_ok, traits::Get};
 
 /// The id the first submitted report gets.
@@ -22,8 +22,8 @@ fn report() -> Ciphertext {
     .unwrap()
 }
 
-fn ephemeral(ct: &Ciphertext) -> [u8; 48] {
-    ct.ephemeral.encode().try_into().unwrap()
+fn ephemeral(ct: &Ciphertext) -> CompressedG1 {
+    ct.ephemeral.compress()
 }
 
 fn submit(ct: &Ciphertext) {
@@ -36,12 +36,9 @@ fn submit(ct: &Ciphertext) {
     ));
 }
 
-fn disclosure_bytes(sk: &SecretKey, ct: &Ciphertext) -> ([u8; 48], [u8; 64]) {
+fn disclosure_bytes(sk: &SecretKey, ct: &Ciphertext) -> (CompressedG1, [u8; 64]) {
     let d = dleq::disclose(sk, ct, &mut StdRng::seed_from_u64(2));
-    (
-        d.shared.encode().try_into().unwrap(),
-        d.proof.encode().try_into().unwrap(),
-    )
+    (d.shared.compress(), d.proof.encode().try_into().unwrap())
 }
 
 fn events() -> Vec<Event<Test>> {
@@ -179,7 +176,10 @@ fn report_rules() {
             r(D21, RECORD, 4097, ephemeral(&ct)),
             Error::<Test>::BadReportSize
         );
-        assert_noop!(r(D21, RECORD, 100, [3; 48]), Error::<Test>::InvalidPoint);
+        assert_noop!(
+            r(D21, RECORD, 100, CompressedG1::from_bytes([3; 48])),
+            Error::<Test>::InvalidPoint
+        );
         assert_ok!(r(D21, RECORD, 100, ephemeral(&ct)));
         assert_eq!(
             Results::report_by_payload(&[5; 32]).map(|(id, report)| (id, report.record)),
@@ -215,9 +215,9 @@ fn an_honest_disclosure_settles_the_dispute_and_opens_the_report() {
             })
         );
         // Anyone can now read the report with the disclosed point.
-        let point = medchain_crypto::encoding::G1Point::decode(&mut &shared[..]).unwrap();
+        let point = shared.decompress().unwrap();
         assert_eq!(
-            elgamal::open_with_shared_point(&point.0, &ct).unwrap(),
+            elgamal::open_with_shared_point(&point, &ct).unwrap(),
             b"diagnosis: benign"
         );
         assert_noop!(
@@ -250,7 +250,12 @@ fn a_forged_disclosure_is_rejected_and_nothing_stored() {
             Error::<Test>::InvalidProof
         );
         assert_noop!(
-            Results::dispute(RuntimeOrigin::signed(H1), FIRST_REPORT, [3; 48], proof),
+            Results::dispute(
+                RuntimeOrigin::signed(H1),
+                FIRST_REPORT,
+                CompressedG1::from_bytes([3; 48]),
+                proof
+            ),
             Error::<Test>::InvalidPoint
         );
         assert!(crate::Disputes::<Test>::get(FIRST_REPORT).is_none());

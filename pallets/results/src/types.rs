@@ -2,7 +2,7 @@
 
 use crate::Config;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use medchain_types::RecordId;
+use medchain_types::{CompressedG1, RecordId};
 use polkadot_sdk::{
     frame_support::{CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
     frame_system::pallet_prelude::BlockNumberFor,
@@ -62,9 +62,9 @@ pub struct Report<T: Config> {
     /// Size of the sealed report in bytes.
     pub payload_size: u64,
     /// The ElGamal ephemeral `R = g1^k` (compressed G1).
-    pub ephemeral: [u8; 48],
+    pub ephemeral: CompressedG1,
     /// The patient's key it was encrypted to (from the record).
-    pub patient_key: [u8; 48],
+    pub patient_key: CompressedG1,
     /// Block of submission.
     pub submitted_at: BlockNumberFor<T>,
 }
@@ -77,7 +77,7 @@ pub struct Report<T: Config> {
 #[scale_info(skip_type_params(T))]
 pub struct Dispute<T: Config> {
     /// The disclosed shared point `S` (compressed G1).
-    pub shared: [u8; 48],
+    pub shared: CompressedG1,
     /// The hospital that filed it for the patient.
     pub filed_by: T::AccountId,
     /// Block of the verdict.

@@ -14,6 +14,7 @@ use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use ark_std::UniformRand;
 use codec::{Decode, Encode, Input, MaxEncodedLen};
 use core::fmt;
+use medchain_types::CompressedG1;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::{
@@ -65,11 +66,14 @@ impl PublicKey {
         &self.0
     }
 
-    /// The compressed encoding, as pallets store it.
-    pub fn to_bytes(&self) -> [u8; 48] {
-        let mut bytes = [0u8; 48];
-        bytes.copy_from_slice(&self.0.encode());
-        bytes
+    /// The key as pallets store it and requests carry it.
+    pub fn compress(&self) -> CompressedG1 {
+        self.0.compress()
+    }
+
+    /// The key `compressed` names: a point of G1's prime-order subgroup, not the identity.
+    pub fn decompress(compressed: &CompressedG1) -> Result<Self> {
+        Self::from_point(G1Point::decompress(compressed)?)
     }
 }
 

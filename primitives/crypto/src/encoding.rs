@@ -17,6 +17,7 @@ use ark_ff::Zero;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use codec::{Compact, Decode, Encode, Input, MaxEncodedLen, Output};
 use core::ops::Deref;
+use medchain_types::CompressedG1;
 
 use crate::Fr;
 
@@ -89,6 +90,18 @@ impl<T: FixedSize> MaxEncodedLen for Canonical<T> {
 impl<T: zeroize::Zeroize> zeroize::Zeroize for Canonical<T> {
     fn zeroize(&mut self) {
         self.0.zeroize();
+    }
+}
+
+impl G1Point {
+    /// The point `compressed` names, checked: on the curve, in the prime-order subgroup.
+    pub fn decompress(compressed: &CompressedG1) -> crate::Result<Self> {
+        Ok(Canonical(compressed.decompress()?))
+    }
+
+    /// The point's compressed form, as pallets store it and events carry it.
+    pub fn compress(&self) -> CompressedG1 {
+        CompressedG1::compress(&self.0)
     }
 }
 
@@ -272,6 +285,11 @@ mod tests {
         let mut bytes = Vec::new();
         point.serialize_compressed(&mut bytes).unwrap();
         assert!(G1Point::decode(&mut &bytes[..]).is_err());
+        let compressed = CompressedG1::try_from(&bytes[..]).expect("48 bytes");
+        assert_eq!(
+            G1Point::decompress(&compressed),
+            Err(crate::Error::InvalidPoint)
+        );
     }
 
     #[test]

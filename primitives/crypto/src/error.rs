@@ -74,6 +74,14 @@ pub enum Error {
     DegenerateParams,
     /// A sealed attribute key opened for another doctor, leaf or attribute set than it names.
     KeyMismatch,
+    /// Bytes that are not a compressed point of G1's prime-order subgroup.
+    InvalidPoint,
+}
+
+impl From<medchain_types::InvalidPoint> for Error {
+    fn from(_: medchain_types::InvalidPoint) -> Self {
+        Error::InvalidPoint
+    }
 }
 
 impl fmt::Display for Error {
@@ -116,6 +124,7 @@ impl fmt::Display for Error {
             Error::DegenerateParams => f.write_str(
                 "the public parameters are degenerate (non-standard or identity generator, or Y = 1)",
             ),
+            Error::InvalidPoint => f.write_str("not a valid compressed BLS12-381 G1 point"),
             Error::KeyMismatch => f.write_str(
                 "the sealed attribute key belongs to another doctor, leaf or attribute set",
             ),

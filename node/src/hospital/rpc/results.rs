@@ -120,8 +120,8 @@ impl MedchainRpc {
         let at = self.best();
         let body = request.body;
         let (report_id, report) = self.report_on_own_record(at, body.record)?;
-        let point = |bytes: &[u8], what: &str| {
-            G1Point::decode(&mut &bytes[..])
+        let point = |compressed, what: &str| {
+            G1Point::decompress(compressed)
                 .map_err(|_| bad_request(format!("{what} is not a G1 point")))
         };
         let disclosure = Disclosure {
@@ -129,7 +129,7 @@ impl MedchainRpc {
             proof: Proof::decode(&mut &body.proof[..])
                 .map_err(|_| bad_request("the proof does not decode"))?,
         };
-        let patient = PublicKey::decode(&mut &report.patient_key[..])
+        let patient = PublicKey::decompress(&report.patient_key)
             .map_err(|_| bad_request("the patient's key is not a valid key"))?;
         let ephemeral = point(&report.ephemeral, "the report's ephemeral key")?;
         dleq::verify(&patient, &ephemeral, &disclosure).map_err(|_| {
