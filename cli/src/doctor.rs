@@ -22,7 +22,7 @@ use medchain_runtime::{
     pallet_kgc::{self, KeyIssue},
     pallet_results, AccountId, BlockNumber, Runtime, RuntimeCall,
 };
-use medchain_types::{RecordId, ReportId};
+use medchain_types::{Epoch, RecordId, ReportId};
 use polkadot_sdk::sp_core::Bytes;
 use rand::rngs::OsRng;
 use serde::Serialize;
@@ -411,7 +411,7 @@ async fn register_transformation_key(
     chain: &Chain,
     (doctor, sk): (&AccountKey, &AttributeKey),
     anchor: &Anchor,
-    epoch: u64,
+    epoch: Epoch,
     output: Output,
 ) -> Result<(), CommandError> {
     let spinner = output.spinner("verifying the chain your hospital's node serves");

@@ -11,7 +11,7 @@ use medchain_runtime::{
     hospital_keys, pallet_hospitals, pallet_records, AccountId, BlockNumber, CouncilInstance, Hash,
     Runtime, RuntimeCall, SessionKeys,
 };
-use medchain_types::{CompressedG1, RecordId};
+use medchain_types::{CompressedG1, KeyEpoch, RecordId};
 use polkadot_sdk::{
     frame_support::dispatch::GetDispatchInfo,
     pallet_collective,
@@ -219,7 +219,7 @@ fn report(output: Output, block: BlockNumber, message: String) -> Result<ExitCod
 struct Authorized {
     to: String,
     expires_at: BlockNumber,
-    key_epoch: u32,
+    key_epoch: KeyEpoch,
     block: BlockNumber,
 }
 
@@ -239,7 +239,7 @@ async fn authorize(
             text::account(&to)
         )));
     };
-    let key_epoch: u32 = chain.at(None).search_key_epoch(&hospital.account).await?;
+    let key_epoch: KeyEpoch = chain.at(None).search_key_epoch(&hospital.account).await?;
     let search_key = hospital_keys::search_key(&hospital.pair, key_epoch);
     let sealed = hospital_keys::seal_search_key(&grantee_key, key_epoch, &search_key, &mut OsRng)
         .ok_or_else(|| {
@@ -492,7 +492,7 @@ struct HospitalView {
     doctors: Vec<String>,
     grants: Vec<GrantView>,
     authorized_by: Vec<String>,
-    search_key_epoch: u32,
+    search_key_epoch: KeyEpoch,
     records: u64,
 }
 
@@ -501,7 +501,7 @@ struct HospitalView {
 struct GrantView {
     to: String,
     expires_at: BlockNumber,
-    key_epoch: u32,
+    key_epoch: KeyEpoch,
 }
 
 async fn status(
@@ -565,9 +565,9 @@ async fn hospital_view(
         .map_value::<pallet_hospitals::Doctors<Runtime>>(&account, at)
         .await?
         .unwrap_or_default();
-    let grants: Vec<(AccountId, BlockNumber, u32)> = chain.at(at).grants_by(&account).await?;
+    let grants: Vec<(AccountId, BlockNumber, KeyEpoch)> = chain.at(at).grants_by(&account).await?;
     let authorized_by: Vec<AccountId> = chain.at(at).authorizers_of(&account).await?;
-    let search_key_epoch: u32 = chain.at(at).search_key_epoch(&account).await?;
+    let search_key_epoch: KeyEpoch = chain.at(at).search_key_epoch(&account).await?;
     let records = chain
         .map_value::<pallet_records::RecordCount<Runtime>>(&account, at)
         .await?;

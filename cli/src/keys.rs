@@ -512,7 +512,15 @@ mod tests {
 
         let (pp, msk) = dev_kgc::setup();
         let tables = abe::KeyTables::new(&pp);
-        let sk = abe::keygen(&pp, &tables, &msk, 3, &["cardiology"], &mut OsRng).expect("SK");
+        let sk = abe::keygen(
+            &pp,
+            &tables,
+            &msk,
+            medchain_types::LeafIndex::new(3),
+            &["cardiology"],
+            &mut OsRng,
+        )
+        .expect("SK");
         saved.attribute_key = Some(sk);
         key.update(&path).expect("rewrites");
         assert_eq!(mode(&path), 0o600);
@@ -521,7 +529,7 @@ mod tests {
             .doctor
             .and_then(|d| d.attribute_key)
             .expect("the attribute key is kept");
-        assert_eq!(sk.leaf, 3);
+        assert_eq!(sk.leaf, medchain_types::LeafIndex::new(3));
     }
 
     #[test]

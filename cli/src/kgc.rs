@@ -12,15 +12,10 @@ use medchain_crypto::hash::sha256;
 use medchain_crypto::{
     abe::{self, KeyTables, PublicParams, SealedAttributeKey, UpdateKey},
     elgamal,
-    tree::{LeafIndex, Revocation},
 };
 use medchain_rpc_api::AttributeKeyDelivery;
-use medchain_runtime::{
-    genesis::dev_kgc,
-    pallet_kgc::{self, RevocationEntry},
-    AccountId, Hash, Runtime, RuntimeCall,
-};
-use medchain_types::CompressedG1;
+use medchain_runtime::{genesis::dev_kgc, pallet_kgc, AccountId, Hash, Runtime, RuntimeCall};
+use medchain_types::{CompressedG1, Epoch, LeafIndex, Revocation};
 
 /// The chain's bound on an encoded update key.
 type UpdateKeyLimit = <Runtime as pallet_kgc::Config>::MaxUpdateKeyLen;
@@ -229,7 +224,7 @@ async fn setup(args: SetupArgs, node: &str, output: Output) -> Result<ExitCode, 
 #[serde(rename_all = "camelCase")]
 struct Issued {
     doctor: String,
-    leaf: u64,
+    leaf: LeafIndex,
     attributes: Vec<String>,
     block: u32,
 }
@@ -321,7 +316,7 @@ async fn next_leaf(chain: &Chain) -> Result<LeafIndex, CommandError> {
 #[serde(rename_all = "camelCase")]
 struct Revoked {
     doctor: String,
-    epoch: u64,
+    epoch: Epoch,
     block: u32,
 }
 
@@ -333,7 +328,7 @@ async fn revoke(
     output: Output,
 ) -> Result<ExitCode, CommandError> {
     let (kgc, chain, setup) = signing_session(setup, key, node).await?;
-    let status: Option<(u64, Option<u64>)> = chain.at(None).doctor_status(&doctor).await?;
+    let status: Option<(LeafIndex, Option<Epoch>)> = chain.at(None).doctor_status(&doctor).await?;
     let leaf = match status {
         Some((_, Some(epoch))) => {
             return Err(CommandError::Refused(format!(
@@ -352,7 +347,7 @@ async fn revoke(
     let epoch = next_epoch(&chain).await?;
     let mut list = revocations(&chain, None).await?;
     let witness = list.len() as u32;
-    list.push(RevocationEntry { leaf, epoch });
+    list.push(Revocation { leaf, epoch });
     let call = RuntimeCall::Kgc(pallet_kgc::Call::revoke {
         doctor: doctor.clone(),
         key: next_update_key(&setup, epoch, &list)?,
@@ -375,18 +370,15 @@ async fn revoke(
 }
 
 /// The epoch after the current one.
-async fn next_epoch(chain: &Chain) -> Result<u64, CommandError> {
-    let current: u64 = chain.at(None).current_epoch().await?;
+async fn next_epoch(chain: &Chain) -> Result<Epoch, CommandError> {
+    let current: Epoch = chain.at(None).current_epoch().await?;
     current
-        .checked_add(1)
+        .next()
         .ok_or_else(|| CommandError::Refused("the chain's epochs are exhausted".to_owned()))
 }
 
 /// The on-chain revocation list.
-async fn revocations(
-    chain: &Chain,
-    at: Option<Hash>,
-) -> Result<Vec<RevocationEntry>, CommandError> {
+async fn revocations(chain: &Chain, at: Option<Hash>) -> Result<Vec<Revocation>, CommandError> {
     Ok(chain
         .value::<pallet_kgc::Revocations<Runtime>, _>(at)
         .await?
@@ -397,16 +389,15 @@ async fn revocations(
 /// The update key of `epoch` over `list`, encoded for the chain.
 fn next_update_key(
     setup: &KgcSetup,
-    epoch: u64,
-    list: &[RevocationEntry],
+    epoch: Epoch,
+    list: &[Revocation],
 ) -> Result<polkadot_sdk::frame_support::BoundedVec<u8, UpdateKeyLimit>, CommandError> {
-    let list_for_tree: Vec<Revocation> = list.iter().copied().map(Revocation::from).collect();
     let update: UpdateKey = abe::upd_keygen(
         &setup.pp,
         &KeyTables::new(&setup.pp),
         &setup.msk,
         epoch,
-        &list_for_tree,
+        list,
         &mut OsRng,
     )
     .map_err(|source| SealingError::Crypto {
@@ -425,7 +416,7 @@ fn next_update_key(
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Published {
-    epoch: u64,
+    epoch: Epoch,
     revocations: usize,
     block: u32,
 }
@@ -462,24 +453,18 @@ async fn publish_update(
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct KgcStatus {
-    epoch: u64,
+    epoch: Epoch,
     kgc_account: Option<String>,
     tree_depth: Option<u8>,
     next_leaf: LeafIndex,
-    revocations: Vec<RevocationView>,
+    revocations: Vec<Revocation>,
     has_update_key: bool,
-}
-
-#[derive(Serialize)]
-struct RevocationView {
-    leaf: u64,
-    epoch: u64,
 }
 
 async fn status(node: &str, output: Output) -> Result<ExitCode, CommandError> {
     let chain = Chain::connect(node).await?;
     let (at, _) = chain.finalized().await?;
-    let epoch: u64 = chain.at(Some(at)).current_epoch().await?;
+    let epoch: Epoch = chain.at(Some(at)).current_epoch().await?;
     let kgc_account = chain
         .value::<pallet_kgc::KgcAccount<Runtime>, _>(Some(at))
         .await?;
@@ -489,14 +474,7 @@ async fn status(node: &str, output: Output) -> Result<ExitCode, CommandError> {
         kgc_account: kgc_account.as_ref().map(text::account),
         tree_depth: chain_params(&chain).await?.map(|pp| pp.depth),
         next_leaf: next_leaf(&chain).await?,
-        revocations: revocations(&chain, Some(at))
-            .await?
-            .into_iter()
-            .map(|r| RevocationView {
-                leaf: r.leaf,
-                epoch: r.epoch,
-            })
-            .collect(),
+        revocations: revocations(&chain, Some(at)).await?,
         has_update_key: update_key.is_some(),
     };
     output.print(&status, |s, out| {

@@ -132,7 +132,9 @@ mod tests {
     #[test]
     fn every_role_command_parses() {
         let proposal = format!("0x{}", "11".repeat(32));
-        let encryption_key = "ab".repeat(48);
+        // A key that is a point: `--encryption-key` is checked as it is parsed.
+        let encryption_key =
+            hex::encode(medchain_runtime::genesis::DEV_ENCRYPTION_KEYS[0].as_bytes());
         let commands: Vec<Vec<&str>> = vec![
             vec!["kgc", "keygen", "--out", "kgc.json"],
             vec![

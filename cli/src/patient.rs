@@ -8,7 +8,7 @@ use clap::Subcommand;
 use medchain_crypto::hash::sha256;
 use medchain_rpc_api::Uploaded;
 use medchain_runtime::{AccountId, BlockNumber, Hash};
-use medchain_types::{CompressedG1, RecordId, ReportId};
+use medchain_types::{CompressedG1, Epoch, RecordId, ReportId};
 use polkadot_sdk::sp_core::Bytes;
 use rand::rngs::OsRng;
 use serde::Serialize;
@@ -125,7 +125,7 @@ struct UploadDone {
     hospital: String,
     payload_hash: String,
     payload_size: usize,
-    epoch: u64,
+    epoch: Epoch,
     block: BlockNumber,
 }
 
@@ -143,7 +143,7 @@ async fn upload(
     let anchor = trust::Anchor::for_node(spec, chain.client()).await?;
     // The epoch from a block proven final: a node that named an earlier one would get a capsule
     // that doctors revoked since could still open.
-    let epoch: u64 = anchor
+    let epoch: Epoch = anchor
         .final_block(chain.client())
         .await?
         .read_value(chain.client(), storage::current_epoch())

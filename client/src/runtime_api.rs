@@ -12,7 +12,7 @@ use medchain_runtime::{
 };
 use polkadot_sdk::sp_consensus_aura::sr25519::AuthorityId as AuraId;
 
-use medchain_types::{CompressedG1, RecordId, ReportId};
+use medchain_types::{CompressedG1, Epoch, KeyEpoch, LeafIndex, RecordId, ReportId};
 
 use crate::{
     chain::{decode, ChainError},
@@ -86,19 +86,19 @@ runtime_apis! {
         /// `from`'s search key sealed to `to`, if `from` authorises `to`.
         fn sealed_search_key(from: &AccountId, to: &AccountId) -> Option<Vec<u8>>;
         /// The hospitals `from` authorises: each with its expiry and the search key's epoch.
-        fn grants_by(from: &AccountId) -> Vec<(AccountId, BlockNumber, u32)>;
+        fn grants_by(from: &AccountId) -> Vec<(AccountId, BlockNumber, KeyEpoch)>;
         /// The epoch of `hospital`'s current search key.
-        fn search_key_epoch(hospital: &AccountId) -> u32;
+        fn search_key_epoch(hospital: &AccountId) -> KeyEpoch;
     }
     KgcApi {
         /// The public parameters `pp`, SCALE-encoded.
         fn params() -> Vec<u8>;
         /// The KGC's current epoch.
-        fn current_epoch() -> u64;
+        fn current_epoch() -> Epoch;
         /// The update key of `epoch`, SCALE-encoded, once published.
-        fn update_key(epoch: u64) -> Option<Vec<u8>>;
+        fn update_key(epoch: Epoch) -> Option<Vec<u8>>;
         /// A doctor's leaf and, if revoked, the epoch of the revocation.
-        fn doctor_status(doctor: &AccountId) -> Option<(u64, Option<u64>)>;
+        fn doctor_status(doctor: &AccountId) -> Option<(LeafIndex, Option<Epoch>)>;
         /// A doctor's registered encryption key `pk_D`.
         fn encryption_key(doctor: &AccountId) -> Option<CompressedG1>;
         /// What the KGC recorded of a doctor's attribute key.

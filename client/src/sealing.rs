@@ -16,7 +16,7 @@ use medchain_crypto::{
     CryptoRngCore,
 };
 use medchain_rpc_api::{DisputeRequest, Upload};
-use medchain_types::{CompressedG1, RecordId};
+use medchain_types::{CompressedG1, Epoch, RecordId};
 
 /// A cryptographic step refused its input.
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +66,7 @@ pub struct SealedRecord {
 /// patient whose encryption key is `patient_key` (reports will be sealed to it).
 pub fn seal_record(
     pp: &PublicParams,
-    (policy, epoch): (&str, u64),
+    (policy, epoch): (&str, Epoch),
     keywords: &[String],
     plaintext: &[u8],
     patient_key: CompressedG1,
@@ -178,6 +178,7 @@ mod tests {
     use medchain_crypto::encoding::G1Point;
     use medchain_crypto::{abe::PreparedTransformationKey, seeded_rng};
     use medchain_runtime::genesis::dev_kgc;
+    use medchain_types::LeafIndex;
 
     const RECORD: &[u8] = b"ECG: atrial fibrillation, rate 132";
     const REPORT: &[u8] = b"Start anticoagulation; review in 2 weeks.";
@@ -192,7 +193,7 @@ mod tests {
         let keywords = vec!["Cardiology".to_owned(), "arrhythmia".to_owned()];
         let record = seal_record(
             &pp,
-            ("cardiology and consultant", 0),
+            ("cardiology and consultant", Epoch::new(0)),
             &keywords,
             RECORD,
             patient.public_key().compress(),
@@ -205,9 +206,11 @@ mod tests {
         // The KGC issues the doctor's key sealed to them and the epoch's update key; the doctor
         // opens the key and derives a transformation key; the hospital pre-decrypts with it.
         let tables = KeyTables::new(&pp);
-        let update = abe::upd_keygen(&pp, &tables, &msk, 0, &[], &mut rng).expect("update key");
+        let update =
+            abe::upd_keygen(&pp, &tables, &msk, Epoch::new(0), &[], &mut rng).expect("update key");
         let pre_decrypt = |attributes: &[&str], rng: &mut _| {
-            let sk = abe::keygen(&pp, &tables, &msk, 0, attributes, rng).expect("issues");
+            let sk = abe::keygen(&pp, &tables, &msk, LeafIndex::new(0), attributes, rng)
+                .expect("issues");
             let sealed =
                 SealedAttributeKey::seal(&sk, &account, &doctor_public, rng).expect("seals");
             let sk = open_attribute_key(&pp, &account, &doctor_secret, &sealed.encode())

@@ -5,7 +5,7 @@ use crate::{
     Kgc, Nonce, Records, Results, Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
 };
 use alloc::vec::Vec;
-use medchain_types::{CompressedG1, RecordId, ReportId};
+use medchain_types::{CompressedG1, Epoch, KeyEpoch, LeafIndex, RecordId, ReportId};
 use polkadot_sdk::*;
 
 use frame_support::genesis_builder_helper::{build_state, get_preset};
@@ -172,11 +172,11 @@ sp_api::impl_runtime_apis! {
             Hospitals::sealed_search_key(&from, &to)
         }
 
-        fn grants_by(from: AccountId) -> Vec<(AccountId, BlockNumber, u32)> {
+        fn grants_by(from: AccountId) -> Vec<(AccountId, BlockNumber, KeyEpoch)> {
             Hospitals::grants_by(&from)
         }
 
-        fn search_key_epoch(hospital: AccountId) -> u32 {
+        fn search_key_epoch(hospital: AccountId) -> KeyEpoch {
             Hospitals::search_key_epoch(&hospital)
         }
 
@@ -191,15 +191,15 @@ sp_api::impl_runtime_apis! {
             Kgc::params()
         }
 
-        fn current_epoch() -> u64 {
+        fn current_epoch() -> Epoch {
             pallet_kgc::CurrentEpoch::<Runtime>::get()
         }
 
-        fn update_key(epoch: u64) -> Option<Vec<u8>> {
+        fn update_key(epoch: Epoch) -> Option<Vec<u8>> {
             Kgc::update_key(epoch)
         }
 
-        fn doctor_status(doctor: AccountId) -> Option<(u64, Option<u64>)> {
+        fn doctor_status(doctor: AccountId) -> Option<(LeafIndex, Option<Epoch>)> {
             Kgc::doctor_status(&doctor)
         }
 

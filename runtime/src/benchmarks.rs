@@ -4,7 +4,7 @@
 use crate::{AccountId, Runtime, RuntimeOrigin};
 use alloc::vec::Vec;
 use codec::Encode;
-use medchain_types::RecordId;
+use medchain_types::{CompressedG1, Epoch, LeafIndex, RecordId, Revocation};
 use polkadot_sdk::{
     frame_benchmarking::account,
     frame_support::{traits::Get, BoundedVec},
@@ -45,10 +45,10 @@ impl Accounts {
     }
 
     /// Gives `doctor` the next tree leaf, as the KGC would.
-    fn give_leaf(doctor: &AccountId) -> u64 {
+    fn give_leaf(doctor: &AccountId) -> LeafIndex {
         let leaf = pallet_kgc::NextLeaf::<Runtime>::mutate(|next| {
             let leaf = *next;
-            *next += 1;
+            *next = leaf.next().expect("benchmarks hand out few leaves");
             leaf
         });
         pallet_kgc::LeafOf::<Runtime>::insert(doctor, leaf);
@@ -60,21 +60,19 @@ impl Accounts {
     pub(crate) fn revoke_with_full_list(doctor: &AccountId) {
         let leaf = Self::give_leaf(doctor);
         let max: u32 = <Runtime as pallet_kgc::Config>::MaxRevocations::get();
-        let others = (0..u64::from(max.saturating_sub(1))).map(|i| pallet_kgc::RevocationEntry {
+        let epoch = Epoch::new(1);
+        let others = (0..u64::from(max.saturating_sub(1))).map(|i| Revocation {
             // Leaves no doctor holds: past the ones handed out.
-            leaf: leaf + 1 + i,
-            epoch: 1,
+            leaf: LeafIndex::new(leaf.get() + 1 + i),
+            epoch,
         });
         let list: Vec<_> = others
-            .chain(core::iter::once(pallet_kgc::RevocationEntry {
-                leaf,
-                epoch: 1,
-            }))
+            .chain(core::iter::once(Revocation { leaf, epoch }))
             .collect();
         pallet_kgc::Revocations::<Runtime>::put(
             BoundedVec::try_from(list).expect("MaxRevocations entries fit"),
         );
-        pallet_kgc::CurrentEpoch::<Runtime>::put(1);
+        pallet_kgc::CurrentEpoch::<Runtime>::put(epoch);
     }
 }
 
@@ -133,7 +131,7 @@ impl pallet_results::traits::BenchmarkHelper<AccountId> for Accounts {
                 payload_hash: [0; 32],
                 payload_size: 1,
                 patient_key,
-                epoch: 0,
+                epoch: Epoch::new(0),
                 published_at: now,
                 withdrawn: false,
             },

@@ -3,7 +3,7 @@
 //! and epochs, and the records pallet for records.
 
 use crate::{AccountId, Runtime};
-use medchain_types::{CompressedG1, HospitalDirectory, RecordId};
+use medchain_types::{CompressedG1, Epoch, HospitalDirectory, RecordId};
 use polkadot_sdk::frame_support::traits::Contains;
 
 type Hospitals = pallet_hospitals::Pallet<Runtime>;
@@ -42,11 +42,11 @@ impl pallet_hospitals::traits::DoctorKeys<AccountId> for KeyAuthority {
 }
 
 impl pallet_records::traits::KeyAuthority<AccountId> for KeyAuthority {
-    fn current_epoch() -> u64 {
+    fn current_epoch() -> Epoch {
         pallet_kgc::CurrentEpoch::<Runtime>::get()
     }
 
-    fn is_active_at(doctor: &AccountId, epoch: u64) -> bool {
+    fn is_active_at(doctor: &AccountId, epoch: Epoch) -> bool {
         Kgc::is_active_at(doctor, epoch)
     }
 }

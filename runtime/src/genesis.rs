@@ -203,6 +203,7 @@ pub mod dev_kgc {
         abe::{self, KeyTables, MasterSecretKey, PublicParams},
         seeded_rng,
     };
+    use medchain_types::Epoch;
     use polkadot_sdk::sp_keyring::Sr25519Keyring;
 
     /// Seed of the development KGC's Setup.
@@ -229,7 +230,7 @@ pub mod dev_kgc {
             &pp,
             &KeyTables::new(&pp),
             &msk,
-            0,
+            Epoch::new(0),
             &[],
             &mut seeded_rng(UPDATE_KEY_SEED),
         )

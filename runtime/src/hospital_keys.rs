@@ -5,7 +5,7 @@
 
 use codec::{Decode, Encode};
 use medchain_crypto::{elgamal, index::SearchKey, CryptoRngCore};
-use medchain_types::CompressedG1;
+use medchain_types::{CompressedG1, KeyEpoch};
 use polkadot_sdk::sp_core::{sr25519, Pair};
 
 /// The hospital's ElGamal key.
@@ -14,7 +14,7 @@ pub fn encryption_key(account: &sr25519::Pair) -> elgamal::SecretKey {
 }
 
 /// The hospital's search key of `key_epoch`.
-pub fn search_key(account: &sr25519::Pair, key_epoch: u32) -> SearchKey {
+pub fn search_key(account: &sr25519::Pair, key_epoch: KeyEpoch) -> SearchKey {
     SearchKey::derive(&account.to_raw_vec(), key_epoch)
 }
 
@@ -27,7 +27,7 @@ pub fn registered_encryption_key(account: &sr25519::Pair) -> CompressedG1 {
 /// `recipient`: what `Hospitals::authorize` carries. `None` if `recipient` is not a valid key.
 pub fn seal_search_key(
     recipient: &CompressedG1,
-    key_epoch: u32,
+    key_epoch: KeyEpoch,
     key: &SearchKey,
     rng: &mut impl CryptoRngCore,
 ) -> Option<Vec<u8>> {
@@ -40,10 +40,13 @@ pub fn seal_search_key(
 
 /// Opens a search key sealed to `secret`: its key epoch and the key. `None` if it was not
 /// sealed to this key or is malformed.
-pub fn open_search_key(secret: &elgamal::SecretKey, sealed: &[u8]) -> Option<(u32, SearchKey)> {
+pub fn open_search_key(
+    secret: &elgamal::SecretKey,
+    sealed: &[u8],
+) -> Option<(KeyEpoch, SearchKey)> {
     let sealed = elgamal::Ciphertext::decode(&mut &sealed[..]).ok()?;
     let plaintext = secret.open(&sealed).ok()?;
-    let (key_epoch, key) = <(u32, [u8; 32])>::decode(&mut &plaintext[..]).ok()?;
+    let (key_epoch, key) = <(KeyEpoch, [u8; 32])>::decode(&mut &plaintext[..]).ok()?;
     Some((key_epoch, SearchKey::from_bytes(key)))
 }
 
@@ -55,20 +58,21 @@ mod tests {
     #[test]
     fn a_sealed_search_key_opens_only_for_its_recipient() {
         let (alice, bob) = (Sr25519Keyring::Alice.pair(), Sr25519Keyring::Bob.pair());
-        let key = search_key(&alice, 0);
+        let first = KeyEpoch::new(0);
+        let key = search_key(&alice, first);
         let mut rng = medchain_crypto::seeded_rng([3; 32]);
-        let sealed = seal_search_key(&registered_encryption_key(&bob), 0, &key, &mut rng)
+        let sealed = seal_search_key(&registered_encryption_key(&bob), first, &key, &mut rng)
             .expect("Bob's key is valid");
         assert_eq!(
             open_search_key(&encryption_key(&bob), &sealed),
-            Some((0, key))
+            Some((first, key))
         );
         assert_eq!(open_search_key(&encryption_key(&alice), &sealed), None);
         assert_eq!(open_search_key(&encryption_key(&bob), &sealed[1..]), None);
         assert!(seal_search_key(
             &CompressedG1::from_bytes([7; 48]),
-            0,
-            &search_key(&alice, 0),
+            first,
+            &search_key(&alice, first),
             &mut rng
         )
         .is_none());

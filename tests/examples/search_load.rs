@@ -29,6 +29,7 @@ use medchain_runtime::{
     genesis::dev_kgc, hospital_keys, pallet_hospitals, pallet_records, transaction, Hash,
     RuntimeCall,
 };
+use medchain_types::{Epoch, KeyEpoch};
 use polkadot_sdk::{
     pallet_utility,
     sp_core::{sr25519, Pair},
@@ -119,13 +120,13 @@ fn search(rpc: &Rpc, doctor: &sr25519::Pair, query: &Search) -> Result<Vec<Hit>,
 /// Publishes `count` records as Alice, keeping the pool topped up with batches.
 fn publish(rpc: &Rpc, alice: &sr25519::Pair, count: usize, rng: &mut impl CryptoRngCore) {
     let tables = EncryptionTables::new(&dev_kgc::setup().0);
-    let (capsule, _) =
-        abe::encapsulate(&tables, "cardiology and consultant", 0, rng).expect("encrypts");
+    let (capsule, _) = abe::encapsulate(&tables, "cardiology and consultant", Epoch::new(0), rng)
+        .expect("encrypts");
     let capsule = capsule.encode();
     let patient_key = elgamal::SecretKey::derive(b"bench patient")
         .public_key()
         .compress();
-    let key = hospital_keys::search_key(alice, 0);
+    let key = hospital_keys::search_key(alice, KeyEpoch::new(0));
     let genesis = rpc.genesis_hash();
     let mut nonce = answer(rpc.next_nonce(&account(alice)));
     let last = nonce + count.div_ceil(BATCH) as u32;
@@ -137,8 +138,14 @@ fn publish(rpc: &Rpc, alice: &sr25519::Pair, count: usize, rng: &mut impl Crypto
         let calls = (published..count.min(published + BATCH))
             .map(|i| {
                 let keywords = keywords(i, rng);
-                let index =
-                    build_index(&key, account(alice).into(), 0, &keywords, rng).expect("indexable");
+                let index = build_index(
+                    &key,
+                    account(alice).into(),
+                    KeyEpoch::new(0),
+                    &keywords,
+                    rng,
+                )
+                .expect("indexable");
                 RuntimeCall::Records(pallet_records::Call::publish_record {
                     index: index.encode(),
                     capsule: capsule.clone(),

@@ -20,6 +20,7 @@ use medchain_crypto::{
 };
 use medchain_rpc_api::{AttributeKeyDelivery, AttributeKeyRequest, TransformationKeyUpload};
 use medchain_runtime::{pallet_kgc, Runtime, RuntimeCall};
+use medchain_types::Epoch;
 use polkadot_sdk::sp_core::sr25519;
 use std::time::Duration;
 
@@ -126,7 +127,7 @@ pub fn register_transformation_key(
     doctor: &sr25519::Pair,
     keys: &DoctorKeys,
     pp: &PublicParams,
-    epoch: u64,
+    epoch: Epoch,
     rng: &mut impl CryptoRngCore,
 ) -> Result<(), String> {
     let update_key: Option<Vec<u8>> = answer(

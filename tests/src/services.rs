@@ -13,6 +13,7 @@ use medchain_crypto::{
     CryptoRngCore,
 };
 use medchain_rpc_api::Upload;
+use medchain_types::Epoch;
 use polkadot_sdk::sp_core::{sr25519, Pair};
 
 /// Sends `body` signed by `signer` to its `medchain_` method on `node`; a refusal as its text
@@ -36,7 +37,7 @@ pub struct Uploaded {
 pub fn seal_upload(
     patient: &sr25519::Pair,
     tables: &EncryptionTables,
-    (policy, epoch): (&str, u64),
+    (policy, epoch): (&str, Epoch),
     keywords: &[&str],
     payload: &[u8],
     rng: &mut impl CryptoRngCore,
@@ -61,7 +62,7 @@ pub fn upload(
     node: &Rpc,
     patient: &sr25519::Pair,
     tables: &EncryptionTables,
-    policy: (&str, u64),
+    policy: (&str, Epoch),
     keywords: &[&str],
     payload: &[u8],
     rng: &mut impl CryptoRngCore,

@@ -5,6 +5,7 @@ use codec::Encode;
 use medchain_client::RpcError;
 use medchain_crypto::CryptoRngCore;
 use medchain_runtime::{hospital_keys, pallet_hospitals, transaction, AccountId, RuntimeCall};
+use medchain_types::KeyEpoch;
 use polkadot_sdk::sp_core::{sr25519, Pair};
 
 /// Signs `call` with `signer` at `signer`'s next nonce (as `node` sees it): the extrinsic's
@@ -51,8 +52,8 @@ pub fn authorize(
 ) {
     let encrypted_search_key = hospital_keys::seal_search_key(
         &hospital_keys::registered_encryption_key(to),
-        0,
-        &hospital_keys::search_key(from, 0),
+        KeyEpoch::new(0),
+        &hospital_keys::search_key(from, KeyEpoch::new(0)),
         rng,
     )
     .expect("a registered encryption key is valid");

@@ -21,7 +21,7 @@ use medchain_integration_tests::{
 };
 use medchain_rpc_api::FetchPayload;
 use medchain_runtime::{genesis::dev_kgc, pallet_records, Runtime};
-use medchain_types::RecordId;
+use medchain_types::{Epoch, RecordId};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -407,7 +407,7 @@ fn the_auditor_flags_a_doctor_whose_hospital_fetches_a_burst_of_records() {
             &nodes[0].rpc,
             &patient,
             &tables,
-            ("cardiology", 0),
+            ("cardiology", Epoch::new(0)),
             &["cardiology"],
             &[n; 64],
             &mut rng,

@@ -21,7 +21,7 @@ use medchain_rpc_api::{ClaimRequest, Claimed, DisputeRequest, FetchReport, Repor
 use medchain_runtime::{
     genesis::dev_kgc, pallet_records, pallet_results, AccountId, Runtime, RuntimeCall,
 };
-use medchain_types::{RecordId, ReportId};
+use medchain_types::{Epoch, RecordId, ReportId};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -91,7 +91,7 @@ fn a_doctor_claims_reports_and_the_patient_reads_and_disputes_through_the_nodes(
         &node1.rpc,
         &patient,
         &EncryptionTables::new(&pp),
-        ("cardiology and consultant", 0),
+        ("cardiology and consultant", Epoch::new(0)),
         &["cardiology", "arrhythmia", "holter"],
         b"Holter: paroxysmal AF",
         &mut rng,

@@ -30,7 +30,7 @@ use medchain_runtime::{
     genesis::dev_kgc, pallet_hospitals, pallet_kgc, pallet_records, pallet_results, Runtime,
     RuntimeCall,
 };
-use medchain_types::RecordId;
+use medchain_types::{Epoch, LeafIndex, NodeId, RecordId};
 use polkadot_sdk::{
     sp_core::{sr25519, Bytes, Pair},
     sp_keyring::Sr25519Keyring,
@@ -114,7 +114,7 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         &node1.rpc,
         &patient,
         &EncryptionTables::new(&pp),
-        (POLICY, 0),
+        (POLICY, Epoch::new(0)),
         &["cardiology", "arrhythmia", "holter"],
         PAYLOAD,
         &mut rng,
@@ -165,15 +165,22 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
     let missing =
         call(node2, &doctor, PreDecrypt { record }).expect_err("no transformation key yet");
     assert!(missing.contains("no transformation key"), "{missing}");
-    doctor_keys::register_transformation_key(&node2.rpc, &doctor, &keys, &pp, 0, &mut rng)
-        .expect("a doctor who is not revoked makes a transformation key");
+    doctor_keys::register_transformation_key(
+        &node2.rpc,
+        &doctor,
+        &keys,
+        &pp,
+        Epoch::new(0),
+        &mut rng,
+    )
+    .expect("a doctor who is not revoked makes a transformation key");
     // A key claiming another leaf, or a node the epoch's update key does not cover there, is
     // refused: the node keeps only keys that fit the doctor's on-chain issuance.
     let epoch_0: Option<Vec<u8>> = answer(
         node2
             .rpc
             .at(Some(node2.rpc.finalized_head()))
-            .update_key(0u64),
+            .update_key(Epoch::new(0)),
     );
     let epoch_0 = abe::UpdateKey::decode(&mut &epoch_0.expect("epoch 0's key")[..]).expect("key");
     let genuine = abe::tk_gen(
@@ -187,14 +194,14 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
     for (forged, why) in [
         (
             abe::TransformationKey {
-                leaf: genuine.leaf + 1,
+                leaf: LeafIndex::new(genuine.leaf.get() + 1),
                 ..genuine.clone()
             },
             "holds leaf",
         ),
         (
             abe::TransformationKey {
-                node: genuine.node * 2,
+                node: NodeId::new(genuine.node.get() * 2),
                 ..genuine.clone()
             },
             "not where",
@@ -260,7 +267,8 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
     // The KGC revokes the doctor from the next epoch, publishing its update key and making it
     // current in the same transaction. Hospital 2 then refuses the old record, and for a record
     // of the new epoch the doctor can make no transformation key at all.
-    let next = 1 + answer(node1.rpc.at(Some(node1.rpc.best_head())).current_epoch());
+    let now: Epoch = answer(node1.rpc.at(Some(node1.rpc.best_head())).current_epoch());
+    let next = now.next().expect("far from the last epoch");
     let revocations = [Revocation {
         leaf: keys.sk.leaf,
         epoch: next,

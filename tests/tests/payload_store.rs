@@ -19,7 +19,7 @@ use medchain_integration_tests::{
 };
 use medchain_rpc_api::{FetchPayload, Upload};
 use medchain_runtime::{genesis::dev_kgc, pallet_records, Runtime};
-use medchain_types::RecordId;
+use medchain_types::{Epoch, RecordId};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -98,7 +98,7 @@ fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
         &nodes[0].rpc,
         &patient,
         &tables,
-        (POLICY, 0),
+        (POLICY, Epoch::new(0)),
         &["cardiology"],
         b"echo 2026-11-20: EF 38%",
         &mut rng,
@@ -123,7 +123,7 @@ fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
     let (request, _, big) = services::seal_upload(
         &patient,
         &tables,
-        (POLICY, 0),
+        (POLICY, Epoch::new(0)),
         &["cardiology", "mri"],
         &vec![0x5a; 6 << 20],
         &mut rng,

@@ -25,7 +25,7 @@ use medchain_runtime::{
     genesis::dev_kgc, pallet_hospitals, pallet_kgc, pallet_records, pallet_results, AccountId,
     Hash, Runtime, RuntimeCall,
 };
-use medchain_types::{CompressedG1, RecordId, ReportId};
+use medchain_types::{CompressedG1, Epoch, KeyEpoch, LeafIndex, RecordId, ReportId};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -69,13 +69,20 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     let patient = elgamal::SecretKey::generate(&mut rng);
     let patient_key: CompressedG1 = patient.public_key().compress();
     let (capsule, payload_key) =
-        abe::encapsulate(&EncryptionTables::new(&pp), POLICY, 0, &mut rng).expect("encrypts");
+        abe::encapsulate(&EncryptionTables::new(&pp), POLICY, Epoch::new(0), &mut rng)
+            .expect("encrypts");
     let sealed = aead::seal(&payload_key, &capsule, PAYLOAD, &mut rng).expect("seals");
     let payload_hash = sha256(&sealed.encode());
     let search_key = SearchKey::generate(&mut rng);
     let keywords = ["cardiology", "arrhythmia", "echocardiography"].map(keyword_digest);
-    let index =
-        build_index(&search_key, account(&alice).into(), 0, &keywords, &mut rng).expect("indexes");
+    let index = build_index(
+        &search_key,
+        account(&alice).into(),
+        KeyEpoch::new(0),
+        &keywords,
+        &mut rng,
+    )
+    .expect("indexes");
 
     // Hospital 1 publishes it, authorises hospital 2 and opens a consultation, in nonce order.
     let record = RecordId::new(0);
@@ -133,8 +140,15 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         &mut rng,
     );
     let tables = KeyTables::new(&pp);
-    let next =
-        abe::upd_keygen(&pp, &tables, &msk, 1, &[] as &[Revocation], &mut rng).expect("update key");
+    let next = abe::upd_keygen(
+        &pp,
+        &tables,
+        &msk,
+        Epoch::new(1),
+        &[] as &[Revocation],
+        &mut rng,
+    )
+    .expect("update key");
     submit_accepted(
         &node1.rpc,
         &kgc,
@@ -144,7 +158,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
         }),
     );
     let leaf = wait_best("the doctor's leaf", &node2.rpc, |at| {
-        let status: Option<(u64, Option<u64>)> =
+        let status: Option<(LeafIndex, Option<Epoch>)> =
             answer(node2.rpc.at(Some(at)).doctor_status(&account(&doctor)));
         status.map(|(leaf, revoked)| {
             assert_eq!(revoked, None);
@@ -184,7 +198,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     // The doctor derives the transformation key of the capsule's epoch from its update key;
     // hospital 2 pre-decrypts with it and logs the access; the doctor opens the record with
     // their own secret.
-    let epoch_0: Option<Vec<u8>> = answer(node2.rpc.at(Some(at)).update_key(0u64));
+    let epoch_0: Option<Vec<u8>> = answer(node2.rpc.at(Some(at)).update_key(Epoch::new(0)));
     let epoch_0 = UpdateKey::decode(&mut &epoch_0.expect("epoch 0's key is on-chain")[..])
         .expect("the update key decodes");
     let capsule_on_chain =
@@ -259,7 +273,7 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     let record_3 = record_3.expect("the record is on node 3");
     assert_eq!(record_3.hospital, account(&alice));
     assert_eq!(record_3.payload_hash, payload_hash);
-    assert_eq!(record_3.epoch, 0);
+    assert_eq!(record_3.epoch, Epoch::new(0));
     let page: Vec<(RecordId, Record)> =
         answer(rpc.at(Some(at)).records_of(&account(&alice), 0u64, 10u32));
     assert_eq!(page.len(), 1);
@@ -267,8 +281,12 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     let authorizers: Vec<AccountId> = answer(rpc.at(Some(at)).authorizers_of(&account(&bob)));
     assert_eq!(authorizers, vec![account(&alice)]);
 
-    let epoch: u64 = answer(rpc.at(Some(at)).current_epoch());
-    assert_eq!(epoch, 1, "the KGC's update key moved the chain to epoch 1");
+    let epoch: Epoch = answer(rpc.at(Some(at)).current_epoch());
+    assert_eq!(
+        epoch,
+        Epoch::new(1),
+        "the KGC's update key moved the chain to epoch 1"
+    );
 
     let consultation: Option<Consultation> = answer(rpc.at(Some(at)).consultation(record));
     let assigned = consultation

@@ -23,7 +23,7 @@ use medchain_runtime::{
     genesis::dev_kgc, hospital_keys, pallet_hospitals, pallet_records, AccountId, Runtime,
     RuntimeCall,
 };
-use medchain_types::RecordId;
+use medchain_types::{Epoch, KeyEpoch, RecordId};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
@@ -84,7 +84,7 @@ fn withdrawing_an_authorisation_rotates_the_search_key_for_everyone_else() {
             &node1.rpc,
             &patient,
             &tables,
-            (POLICY, 0),
+            (POLICY, Epoch::new(0)),
             &KEYWORDS,
             b"NT-proBNP 4100 pg/mL",
             rng,
@@ -106,7 +106,7 @@ fn withdrawing_an_authorisation_rotates_the_search_key_for_everyone_else() {
         RuntimeCall::Hospitals(pallet_hospitals::Call::withdraw { to: account(&bob) }),
     );
     let grants = wait_for("hospital 4's grant to carry key epoch 1", TIMEOUT, || {
-        let grants: Vec<(AccountId, u32, u32)> = answer(
+        let grants: Vec<(AccountId, u32, KeyEpoch)> = answer(
             node2
                 .rpc
                 .at(Some(node2.rpc.finalized_head()))
@@ -114,10 +114,10 @@ fn withdrawing_an_authorisation_rotates_the_search_key_for_everyone_else() {
         );
         grants
             .iter()
-            .all(|(_, _, epoch)| *epoch == 1)
+            .all(|(_, _, epoch)| *epoch == KeyEpoch::new(1))
             .then_some(grants)
     });
-    assert_eq!(grants, vec![(account(&dave), 1_000_000, 1)]);
+    assert_eq!(grants, vec![(account(&dave), 1_000_000, KeyEpoch::new(1))]);
 
     // A record uploaded now is indexed under key epoch 1.
     upload(&mut rng);
@@ -128,7 +128,10 @@ fn withdrawing_an_authorisation_rotates_the_search_key_for_everyone_else() {
         .map(|(_, record)| Index::decode(&mut &record.index[..]).expect("an index"))
         .collect();
     assert_eq!(
-        indices.iter().map(|i| i.key_epoch).collect::<Vec<_>>(),
+        indices
+            .iter()
+            .map(|i| i.key_epoch.get())
+            .collect::<Vec<_>>(),
         [0, 1]
     );
 
@@ -139,7 +142,7 @@ fn withdrawing_an_authorisation_rotates_the_search_key_for_everyone_else() {
     });
     assert!(search(node2, &bobs_doctor).is_empty());
     let kept = PreparedQuery::new(
-        &hospital_keys::search_key(&alice, 0),
+        &hospital_keys::search_key(&alice, KeyEpoch::new(0)),
         &Trapdoor::new(&KEYWORDS).expect("a trapdoor"),
     );
     assert!(kept.matches(&indices[0]));

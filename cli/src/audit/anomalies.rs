@@ -309,6 +309,7 @@ mod tests {
         history::{AccessKind, Entry},
         rules::tests::{account, at},
     };
+    use medchain_types::Epoch;
 
     fn access(block: u32, record: u64, hospital: &str, doctor: &str) -> Entry {
         at(
@@ -330,7 +331,7 @@ mod tests {
                 hospital: account(hospital),
                 payload_hash: "00".into(),
                 payload_size: 1,
-                epoch: 0,
+                epoch: Epoch::new(0),
                 policy: "a".into(),
             },
         )

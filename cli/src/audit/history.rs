@@ -7,7 +7,7 @@
 use std::fmt;
 
 use medchain_runtime::AccountId;
-use medchain_types::{RecordId, ReportId};
+use medchain_types::{Epoch, KeyEpoch, LeafIndex, NodeId, RecordId, ReportId};
 use serde::{Deserialize, Serialize};
 
 /// An account (hospital, doctor, KGC), in SS58 form.
@@ -75,7 +75,7 @@ pub enum Event {
         /// The hospital.
         hospital: Account,
         /// The new key's epoch.
-        key_epoch: u32,
+        key_epoch: KeyEpoch,
     },
     /// `doctor` joined `hospital`.
     DoctorAdded {
@@ -101,33 +101,33 @@ pub enum Event {
         /// The doctor.
         doctor: Account,
         /// The leaf.
-        leaf: u64,
+        leaf: LeafIndex,
     },
     /// `doctor` (on `leaf`) is revoked from `epoch` on.
     DoctorRevoked {
         /// The doctor.
         doctor: Account,
         /// The doctor's leaf.
-        leaf: u64,
+        leaf: LeafIndex,
         /// First epoch in which the doctor is revoked.
-        epoch: u64,
+        epoch: Epoch,
     },
     /// The KGC published the update key of `epoch`.
     UpdateKeyPublished {
         /// The key's epoch.
-        epoch: u64,
+        epoch: Epoch,
         /// How many tree nodes the event says the key covers.
         nodes: u32,
         /// SHA-256 of the encoded key, hex.
         key_hash: String,
         /// The key's node set, read from the block's state (proven against its state root) and
         /// matched to `key_hash`; `None` when the state no longer holds this key.
-        node_set: Option<Vec<u64>>,
+        node_set: Option<Vec<NodeId>>,
     },
     /// `epoch` became the current epoch.
     EpochAdvanced {
         /// The new epoch.
-        epoch: u64,
+        epoch: Epoch,
     },
     /// `hospital` published record `record`.
     RecordPublished {
@@ -140,7 +140,7 @@ pub enum Event {
         /// Size of the sealed payload in bytes.
         payload_size: u64,
         /// The epoch of its key capsule.
-        epoch: u64,
+        epoch: Epoch,
         /// The access policy (UTF-8; invalid bytes replaced).
         policy: String,
     },

@@ -4,10 +4,9 @@
 
 use std::collections::HashMap;
 
-use medchain_crypto::tree::Revocation;
 use medchain_types::{
     access::{is_revoked, Assignment},
-    RecordId,
+    Epoch, RecordId, Revocation,
 };
 
 use super::history::{Account, Entry, Event};
@@ -56,7 +55,7 @@ pub struct Ledger {
     /// The revocation list, in order.
     pub revocations: Vec<RevocationState>,
     /// The current epoch.
-    pub epoch: u64,
+    pub epoch: Epoch,
 }
 
 impl Ledger {

@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 use medchain_crypto::tree::Tree;
 use medchain_types::{
     access::{self, RecordFacts, Refusal, Requester},
-    RecordId,
+    Epoch, NodeId, RecordId,
 };
 
 use super::{
@@ -165,8 +165,8 @@ fn check_update_key(
     ledger: &Ledger,
     depth: Option<u8>,
     entry: &Entry,
-    epoch: u64,
-    node_set: Option<&[u64]>,
+    epoch: Epoch,
+    node_set: Option<&[NodeId]>,
 ) -> Vec<Finding> {
     let block = entry.block;
     let unchecked = |why: String| {
@@ -185,7 +185,7 @@ fn check_update_key(
     let Some(tree) = depth.and_then(|depth| Tree::new(depth).ok()) else {
         return unchecked("the chain has no valid revocation tree depth".into());
     };
-    let cover: BTreeSet<u64> = nodes.iter().copied().collect();
+    let cover: BTreeSet<NodeId> = nodes.iter().copied().collect();
     let mut findings = Vec::new();
     for revoked in ledger
         .revocations
@@ -216,8 +216,9 @@ fn check_update_key(
                 None,
                 Vec::new(),
                 format!(
-                    "the update key of epoch {epoch} covers nodes {nodes:?}, but KUNodes of the revocation list is {:?}",
-                    expected.map(|set| set.into_iter().collect::<Vec<_>>()).unwrap_or_default()
+                    "the update key of epoch {epoch} covers nodes {}, but KUNodes of the revocation list is {}",
+                    numbers(nodes),
+                    expected.map(|set| numbers(&set)).unwrap_or_default()
                 ),
             ));
         }
@@ -225,10 +226,17 @@ fn check_update_key(
     findings
 }
 
+/// Tree nodes as a person reads them: `3, 5, 9`.
+fn numbers<'a>(nodes: impl IntoIterator<Item = &'a NodeId>) -> String {
+    let numbers: Vec<String> = nodes.into_iter().map(ToString::to_string).collect();
+    numbers.join(", ")
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::audit::history::AccessKind;
+    use medchain_types::LeafIndex;
 
     pub(crate) fn account(name: &str) -> Account {
         Account(name.to_owned())
@@ -259,14 +267,14 @@ pub(crate) mod tests {
                 2,
                 Event::KeyIssued {
                     doctor: account("d1"),
-                    leaf: 0,
+                    leaf: LeafIndex::new(0),
                 },
             ),
             at(
                 2,
                 Event::KeyIssued {
                     doctor: account("d2"),
-                    leaf: 1,
+                    leaf: LeafIndex::new(1),
                 },
             ),
             at(
@@ -276,7 +284,7 @@ pub(crate) mod tests {
                     hospital: account("h1"),
                     payload_hash: "00".into(),
                     payload_size: 10,
-                    epoch: 0,
+                    epoch: Epoch::new(0),
                     policy: "role:physician".into(),
                 },
             ),
@@ -427,8 +435,8 @@ pub(crate) mod tests {
                 block,
                 Event::DoctorRevoked {
                     doctor: account("d1"),
-                    leaf: 0,
-                    epoch,
+                    leaf: LeafIndex::new(0),
+                    epoch: Epoch::new(epoch),
                 },
             )
         };
@@ -436,7 +444,12 @@ pub(crate) mod tests {
         let findings = run(vec![
             revoke(4, 1),
             access(5, "h1", "d1"),
-            at(6, Event::EpochAdvanced { epoch: 1 }),
+            at(
+                6,
+                Event::EpochAdvanced {
+                    epoch: Epoch::new(1),
+                },
+            ),
             access(7, "h1", "d1"),
         ]);
         assert_eq!(kinds(&findings), vec![(Kind::AccessByRevokedDoctor, 7)]);
@@ -473,10 +486,10 @@ pub(crate) mod tests {
         at(
             block,
             Event::UpdateKeyPublished {
-                epoch,
+                epoch: Epoch::new(epoch),
                 nodes: nodes.len() as u32,
                 key_hash: "00".into(),
-                node_set: Some(nodes),
+                node_set: Some(nodes.into_iter().map(NodeId::new).collect()),
             },
         )
     }
@@ -486,13 +499,18 @@ pub(crate) mod tests {
         // Depth 2: leaves 0..4 are nodes 4..7. Revoking leaf 0 leaves nodes {5, 3}.
         let findings = run(vec![
             update_key(4, 1, vec![1]),
-            at(5, Event::EpochAdvanced { epoch: 1 }),
+            at(
+                5,
+                Event::EpochAdvanced {
+                    epoch: Epoch::new(1),
+                },
+            ),
             at(
                 6,
                 Event::DoctorRevoked {
                     doctor: account("d1"),
-                    leaf: 0,
-                    epoch: 2,
+                    leaf: LeafIndex::new(0),
+                    epoch: Epoch::new(2),
                 },
             ),
             // The revocation is not in force at epoch 1 yet: the root still is right.
@@ -509,8 +527,8 @@ pub(crate) mod tests {
                 4,
                 Event::DoctorRevoked {
                     doctor: account("d1"),
-                    leaf: 0,
-                    epoch: 1,
+                    leaf: LeafIndex::new(0),
+                    epoch: Epoch::new(1),
                 },
             ),
             update_key(5, 1, vec![1]),
@@ -531,7 +549,7 @@ pub(crate) mod tests {
         let findings = run(vec![at(
             4,
             Event::UpdateKeyPublished {
-                epoch: 1,
+                epoch: Epoch::new(1),
                 nodes: 1,
                 key_hash: "00".into(),
                 node_set: None,

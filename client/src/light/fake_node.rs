@@ -13,7 +13,7 @@ use jsonrpsee::{
 use medchain_runtime::{
     pallet_hospitals, pallet_records, pallet_results, BlockNumber, Hash, Header, RuntimeEvent,
 };
-use medchain_types::RecordId;
+use medchain_types::{Epoch, RecordId};
 use polkadot_sdk::{
     frame_system::{EventRecord, Phase},
     sp_consensus_grandpa::{AuthoritySignature, ConsensusLog, ScheduledChange, GRANDPA_ENGINE_ID},
@@ -98,7 +98,7 @@ fn events_of(number: BlockNumber) -> Vec<EventRecord<RuntimeEvent, Hash>> {
                 hospital: charlie,
                 payload_hash: [1; 32],
                 payload_size: 100,
-                epoch: 0,
+                epoch: Epoch::new(0),
                 policy: b"role:physician".to_vec(),
             },
         ))],
@@ -129,8 +129,11 @@ impl FakeChain {
             let mut state = BTreeMap::from([
                 (keys::grandpa_authorities(), authorities.encode()),
                 (keys::tree_depth(), 2u8.encode()),
-                (keys::current_epoch(), 0u64.encode()),
-                (keys::update_key(0), UPDATE_KEY.to_vec().encode()),
+                (keys::current_epoch(), Epoch::new(0).encode()),
+                (
+                    keys::update_key(Epoch::new(0)),
+                    UPDATE_KEY.to_vec().encode(),
+                ),
             ]);
             let events = events_of(number);
             if number > 0 {
@@ -221,7 +224,10 @@ impl FakeChain {
             state.insert(keys::events(), events_of(2).encode());
         }
         if self.tamper.update_key {
-            state.insert(keys::update_key(0), b"a key of the node's making".encode());
+            state.insert(
+                keys::update_key(Epoch::new(0)),
+                b"a key of the node's making".encode(),
+            );
         }
         let backend = InMemoryBackend::<BlakeTwo256>::from((state, StateVersion::V1));
         let proof = prove_read(backend, keys.iter().map(|k| k.0.clone())).expect("proof");

@@ -7,6 +7,7 @@
 //! last 256 blocks.
 
 use medchain_runtime::{Hash, Runtime};
+use medchain_types::Epoch;
 use polkadot_sdk::{
     frame_support::storage::storage_prefix, pallet_grandpa, sp_runtime::traits::BlakeTwo256,
     sp_state_machine::read_proof_check, sp_trie::StorageProof,
@@ -50,7 +51,7 @@ pub mod keys {
     }
 
     /// `Kgc.UpdateKeys(epoch)`: the encoded update key of `epoch`.
-    pub fn update_key(epoch: u64) -> Vec<u8> {
+    pub fn update_key(epoch: Epoch) -> Vec<u8> {
         medchain_runtime::pallet_kgc::UpdateKeys::<Runtime>::hashed_key_for(epoch)
     }
 }

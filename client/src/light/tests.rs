@@ -1,6 +1,7 @@
 //! The light client against a lying node: the in-process fake node serves the chain intact or
 //! altered as a hospital's node might, and every alteration is refused.
 
+use medchain_types::Epoch;
 use polkadot_sdk::sp_keyring::Ed25519Keyring::{Alice, Bob, Charlie, Dave, Eve};
 
 use super::{fake_node::*, justification::tests as grandpa, *};
@@ -37,7 +38,7 @@ async fn light_proves_an_intact_chain_final_and_reads_its_update_key() {
     let head = head.expect("verified").fresh(&client).await.expect("fresh");
     assert_eq!(head.header.number, LAST);
     let key: Option<Vec<u8>> = head
-        .read_value(&client, keys::update_key(0))
+        .read_value(&client, keys::update_key(Epoch::new(0)))
         .await
         .expect("proven");
     assert_eq!(key.as_deref(), Some(UPDATE_KEY));
@@ -70,39 +71,35 @@ async fn light_refuses_a_header_altered_under_its_hash() {
     assert!(matches!(head, Err(LightError::Broken(3))), "{head:?}");
 }
 
-#[tokio::test]
-async fn light_refuses_a_forged_justification() {
-    let (head, ..) = follow(
-        Tamper {
-            justification: true,
-            ..Tamper::default()
-        },
-        None,
-    )
-    .await;
+/// Follows the chain served with `tamper` and checks that its head is refused: the finality
+/// signatures the node offers for it do not verify.
+async fn assert_forged_finality_refused(tamper: Tamper) {
+    let (head, ..) = follow(tamper, None).await;
     assert!(
         matches!(&head, Err(LightError::Unproven { number: LAST, why }) if why.contains("invalid signature")),
         "{head:?}"
     );
 }
 
+#[tokio::test]
+async fn light_refuses_a_forged_justification() {
+    assert_forged_finality_refused(Tamper {
+        justification: true,
+        ..Tamper::default()
+    })
+    .await;
+}
+
 /// A node that keeps no justification with the head, so that the client falls back on its
 /// finality proof, and forges that proof.
 #[tokio::test]
 async fn light_refuses_a_forged_finality_proof_for_a_head_without_a_justification() {
-    let (head, ..) = follow(
-        Tamper {
-            justification: true,
-            unstored: true,
-            ..Tamper::default()
-        },
-        None,
-    )
+    assert_forged_finality_refused(Tamper {
+        justification: true,
+        unstored: true,
+        ..Tamper::default()
+    })
     .await;
-    assert!(
-        matches!(&head, Err(LightError::Unproven { number: LAST, why }) if why.contains("invalid signature")),
-        "{head:?}"
-    );
 }
 
 /// The same head, honestly proved by the finality proof alone.
@@ -153,7 +150,7 @@ async fn light_refuses_an_update_key_of_the_nodes_making() {
     .await;
     let read: Result<Option<Vec<u8>>, _> = head
         .expect("the headers are intact")
-        .read_value(&client, keys::update_key(0))
+        .read_value(&client, keys::update_key(Epoch::new(0)))
         .await;
     assert!(
         matches!(read, Err(StateError::InvalidProof { .. })),

@@ -8,7 +8,7 @@ use medchain_crypto::{
     index::{build_index, SearchKey, Trapdoor},
 };
 use medchain_search::{Keyring, SearchEngine};
-use medchain_types::RecordId;
+use medchain_types::{KeyEpoch, RecordId};
 
 const RECORDS: u64 = 100_000;
 const HOSPITALS: u8 = 4;
@@ -30,11 +30,15 @@ fn search(c: &mut Criterion) {
             .collect();
         engine.insert(
             RecordId::new(record),
-            build_index(key, *hospital, 0, &words, &mut rng).unwrap(),
+            build_index(key, *hospital, KeyEpoch::new(0), &words, &mut rng).unwrap(),
         );
     }
     for (hospital, key) in hospitals.iter() {
-        keys.insert(*hospital, 0, SearchKey::from_bytes(*key.expose()));
+        keys.insert(
+            *hospital,
+            KeyEpoch::new(0),
+            SearchKey::from_bytes(*key.expose()),
+        );
     }
     let searchable: Vec<[u8; 32]> = hospitals.iter().map(|(h, _)| *h).collect();
     let trapdoor = Trapdoor::new(&["term1", "term2", "term3"]).unwrap();

@@ -8,24 +8,24 @@
 //! keyed once per (hospital, key epoch), so each index costs `|Q|` short HMACs at most.
 
 use medchain_crypto::index::{HospitalId, Index, PreparedQuery, SearchKey, Trapdoor};
-use medchain_types::RecordId;
+use medchain_types::{KeyEpoch, RecordId};
 use std::collections::{BTreeMap, HashMap};
 
 /// The search keys this hospital holds: its own, and those other hospitals sent it in their
 /// authorisations, by (hospital, key epoch). Old epochs stay: older indices need them.
 #[derive(Default)]
 pub struct Keyring {
-    keys: HashMap<(HospitalId, u32), SearchKey>,
+    keys: HashMap<(HospitalId, KeyEpoch), SearchKey>,
 }
 
 impl Keyring {
     /// Adds `hospital`'s key of `key_epoch`.
-    pub fn insert(&mut self, hospital: HospitalId, key_epoch: u32, key: SearchKey) {
+    pub fn insert(&mut self, hospital: HospitalId, key_epoch: KeyEpoch, key: SearchKey) {
         self.keys.insert((hospital, key_epoch), key);
     }
 
     /// `hospital`'s key of `key_epoch`, if held.
-    pub fn get(&self, hospital: &HospitalId, key_epoch: u32) -> Option<&SearchKey> {
+    pub fn get(&self, hospital: &HospitalId, key_epoch: KeyEpoch) -> Option<&SearchKey> {
         self.keys.get(&(*hospital, key_epoch))
     }
 }
@@ -117,7 +117,7 @@ impl SearchEngine {
             let Some(records) = self.by_hospital.get(hospital) else {
                 continue;
             };
-            let mut queries: HashMap<u32, Option<PreparedQuery>> = HashMap::new();
+            let mut queries: HashMap<KeyEpoch, Option<PreparedQuery>> = HashMap::new();
             for (&record, index) in records {
                 let query = queries.entry(index.key_epoch).or_insert_with(|| {
                     keys.get(hospital, index.key_epoch)
@@ -155,7 +155,7 @@ mod tests {
         rng: &mut StdRng,
     ) -> Index {
         let digests: Vec<_> = words.iter().map(|w| keyword_digest(w)).collect();
-        build_index(key, hospital, epoch, &digests, rng).unwrap()
+        build_index(key, hospital, KeyEpoch::new(epoch), &digests, rng).unwrap()
     }
 
     struct World {
@@ -181,8 +181,8 @@ mod tests {
         engine.insert(RecordId::new(2), index(&k1_1, H1, 1, &["asthma"], &mut rng));
         engine.insert(RecordId::new(3), index(&k3, H3, 0, &["asthma"], &mut rng));
         let mut keys = Keyring::default();
-        keys.insert(H1, 0, k1_0);
-        keys.insert(H1, 1, k1_1);
+        keys.insert(H1, KeyEpoch::new(0), k1_0);
+        keys.insert(H1, KeyEpoch::new(1), k1_1);
         World { engine, keys }
     }
 

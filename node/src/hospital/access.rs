@@ -4,8 +4,9 @@
 
 use super::{
     error::{unreadable, Unreadable},
-    view, Services,
+    view,
 };
+use crate::service::FullClient;
 use medchain_runtime::{
     pallet_hospitals::runtime_api::HospitalsApi, pallet_records, AccountId, Hash, Runtime,
 };
@@ -21,7 +22,7 @@ pub type Record = pallet_records::Record<Runtime>;
 /// Whether `requester` may be served record `id` (`record`) at block `at`: the rule's verdict,
 /// or why the chain could not be read.
 pub fn may_serve(
-    services: &Services,
+    client: &FullClient,
     at: Hash,
     id: RecordId,
     record: &Record,
@@ -30,12 +31,12 @@ pub fn may_serve(
     let facts = RecordFacts {
         holder: record.hospital.clone(),
         withdrawn: record.withdrawn,
-        assigned: view::assignment(services, at, id)?.map(|claim| Assignment {
+        assigned: view::assignment(client, at, id)?.map(|claim| Assignment {
             doctor: claim.doctor,
             hospital: claim.hospital,
         }),
     };
-    let api = services.client.runtime_api();
+    let api = client.runtime_api();
     let mut failed = None;
     let verdict = access::may_serve(&facts, requester, |holder, hospital| {
         match api.authorizers_of(at, hospital.clone()) {

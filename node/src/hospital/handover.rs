@@ -7,16 +7,21 @@
 
 use super::{
     error::{unreadable, NoRandomness, Poisoned, Unreadable},
+    identity::Hospital,
     os_rng,
-    submit::SubmitError,
-    Services,
+    submit::{SubmitError, Submitter},
 };
+use crate::service::FullClient;
 use medchain_runtime::{
     hospital_keys, pallet_hospitals, pallet_hospitals::runtime_api::HospitalsApi, AccountId,
     BlockNumber, Hash, RuntimeCall,
 };
+use medchain_types::KeyEpoch;
 use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend};
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 /// Blocks to wait for a renewal to be included before submitting it again (the first may have
 /// been dropped from the pool).
@@ -48,37 +53,44 @@ pub enum HandoverError {
     Submit(#[from] SubmitError),
 }
 
-/// The renewals submitted and not yet seen on-chain.
-#[derive(Default)]
+/// Hands `hospital`'s rotated search key on: reads its grants from the chain, and remembers the
+/// renewals submitted and not yet seen on-chain.
 pub struct Handover {
+    client: Arc<FullClient>,
+    hospital: Arc<Hospital>,
     /// Per grantee: the key epoch handed and the block it was submitted at.
-    pending: Mutex<HashMap<AccountId, (u32, BlockNumber)>>,
+    pending: Mutex<HashMap<AccountId, (KeyEpoch, BlockNumber)>>,
 }
 
 impl Handover {
-    /// Renews, as of finalised block `at`, every active grant of this hospital that carries an
-    /// older search key epoch than its current one.
+    /// The handover of `hospital`'s keys, over the node's `client`.
+    pub fn new(client: Arc<FullClient>, hospital: Arc<Hospital>) -> Self {
+        Self {
+            client,
+            hospital,
+            pending: Mutex::default(),
+        }
+    }
+
+    /// Renews through `submitter`, as of finalised block `at`, every active grant of this
+    /// hospital that carries an older search key epoch than its current one.
     pub async fn renew_stale_grants(
         &self,
-        services: &Services,
+        submitter: &Submitter,
         at: Hash,
     ) -> Result<(), HandoverError> {
-        for (to, call) in self.renewals(services, at)? {
-            services.submitter.submit(services, call).await?;
+        for (to, call) in self.renewals(at)? {
+            submitter.submit(call).await?;
             log::info!("🏥 Handed our rotated search key to {to}");
         }
         Ok(())
     }
 
     /// The `authorize` calls that hand the current key to grantees still holding an older one.
-    fn renewals(
-        &self,
-        services: &Services,
-        at: Hash,
-    ) -> Result<Vec<(AccountId, RuntimeCall)>, HandoverError> {
-        let api = services.client.runtime_api();
-        let me = services.hospital.account.clone();
-        let now = services
+    fn renewals(&self, at: Hash) -> Result<Vec<(AccountId, RuntimeCall)>, HandoverError> {
+        let api = self.client.runtime_api();
+        let me = self.hospital.account.clone();
+        let now = self
             .client
             .number(at)
             .map_err(unreadable("the block number"))?
@@ -86,7 +98,7 @@ impl Handover {
         let key_epoch = api
             .search_key_epoch(at, me.clone())
             .map_err(unreadable("the search key epoch"))?;
-        if key_epoch == 0 {
+        if key_epoch == KeyEpoch::default() {
             // Never rotated: every grant carries the current key.
             return Ok(Vec::new());
         }
@@ -101,7 +113,7 @@ impl Handover {
         if stale.is_empty() {
             return Ok(Vec::new());
         }
-        let key = services.hospital.search_key(key_epoch);
+        let key = self.hospital.search_key(key_epoch);
         let mut rng = os_rng()?;
         let mut calls = Vec::with_capacity(stale.len());
         for (to, expires_at) in stale {
@@ -128,9 +140,9 @@ impl Handover {
 /// `now`: those holding an older epoch, except where a renewal with this epoch was submitted
 /// less than [`RETRY_AFTER`] blocks ago. Forgets renewals the chain has caught up with.
 fn stale_grants(
-    grants: Vec<(AccountId, BlockNumber, u32)>,
-    key_epoch: u32,
-    pending: &mut HashMap<AccountId, (u32, BlockNumber)>,
+    grants: Vec<(AccountId, BlockNumber, KeyEpoch)>,
+    key_epoch: KeyEpoch,
+    pending: &mut HashMap<AccountId, (KeyEpoch, BlockNumber)>,
     now: BlockNumber,
 ) -> Vec<(AccountId, BlockNumber)> {
     pending.retain(|to, (handed, _)| {
@@ -158,15 +170,18 @@ mod tests {
         AccountId::new([n; 32])
     }
 
+    const FIRST: KeyEpoch = KeyEpoch::new(0);
+    const SECOND: KeyEpoch = KeyEpoch::new(1);
+
     #[test]
     fn grants_holding_an_older_key_are_renewed_once_until_the_retry_delay() {
         let grants = vec![
-            (account(1), 500, 0),
-            (account(2), 600, 1),
-            (account(3), 700, 0),
+            (account(1), 500, FIRST),
+            (account(2), 600, SECOND),
+            (account(3), 700, FIRST),
         ];
         let mut pending = HashMap::new();
-        let stale = stale_grants(grants.clone(), 1, &mut pending, 100);
+        let stale = stale_grants(grants.clone(), SECOND, &mut pending, 100);
         assert_eq!(
             stale,
             vec![(account(1), 500), (account(3), 700)],
@@ -174,22 +189,22 @@ mod tests {
         );
 
         // Renewals submitted at block 100 are not submitted again before they can be included.
-        pending.insert(account(1), (1, 100));
-        pending.insert(account(3), (1, 100));
-        assert!(stale_grants(grants.clone(), 1, &mut pending, 110).is_empty());
+        pending.insert(account(1), (SECOND, 100));
+        pending.insert(account(3), (SECOND, 100));
+        assert!(stale_grants(grants.clone(), SECOND, &mut pending, 110).is_empty());
         // A renewal the pool dropped is submitted again after the delay.
         assert_eq!(
-            stale_grants(grants, 1, &mut pending, 100 + RETRY_AFTER),
+            stale_grants(grants, SECOND, &mut pending, 100 + RETRY_AFTER),
             vec![(account(1), 500), (account(3), 700)]
         );
     }
 
     #[test]
     fn renewals_the_chain_caught_up_with_are_forgotten() {
-        let mut pending = HashMap::from([(account(1), (1, 100)), (account(4), (1, 100))]);
+        let mut pending = HashMap::from([(account(1), (SECOND, 100)), (account(4), (SECOND, 100))]);
         // Hospital 1 now holds epoch 1; hospital 4's grant is gone.
-        let grants = vec![(account(1), 500, 1)];
-        assert!(stale_grants(grants, 1, &mut pending, 105).is_empty());
+        let grants = vec![(account(1), 500, SECOND)];
+        assert!(stale_grants(grants, SECOND, &mut pending, 105).is_empty());
         assert!(pending.is_empty());
     }
 }

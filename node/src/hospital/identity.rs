@@ -8,6 +8,7 @@
 
 use medchain_crypto::{elgamal, index::SearchKey};
 use medchain_runtime::{hospital_keys, AccountId};
+use medchain_types::KeyEpoch;
 use polkadot_sdk::{
     sc_keystore::LocalKeystore,
     sp_application_crypto::{app_crypto, sr25519},
@@ -89,7 +90,7 @@ impl Hospital {
     }
 
     /// Its search key of `key_epoch`.
-    pub fn search_key(&self, key_epoch: u32) -> SearchKey {
+    pub fn search_key(&self, key_epoch: KeyEpoch) -> SearchKey {
         hospital_keys::search_key(&self.pair, key_epoch)
     }
 

@@ -25,6 +25,7 @@ use identity::Hospital;
 use medchain_blob_store::BlobStore;
 use medchain_crypto::{abe::TransformationKey, CryptoRngCore};
 use medchain_runtime::{opaque::Block, AccountId};
+use medchain_types::Epoch;
 use polkadot_sdk::{
     sc_client_api::BlockchainEvents, sc_keystore::LocalKeystore,
     sc_network::service::traits::NetworkService, sc_service::TaskManager,
@@ -79,19 +80,19 @@ fn runtime_max_payload_size() -> u64 {
 /// The transaction pool the services submit to.
 pub type Pool = TransactionPoolHandle<Block, FullClient>;
 
-/// The services' shared state.
+/// The hospital services, as the RPC methods and the transfer policy reach them. Each component
+/// holds the handles it works with (the view: the chain, the payload store and the search keys
+/// handed to this hospital; the submitter: the chain and the pool; the handover: the chain), and
+/// these are what the RPC and the transfer policy use besides.
 pub struct Services {
     client: Arc<FullClient>,
-    pool: Arc<Pool>,
-    hospital: Hospital,
+    hospital: Arc<Hospital>,
     blobs: Arc<BlobStore>,
     max_payload_size: u64,
     /// The node's network, to fetch payloads from their holders; set once it is built.
     network: OnceLock<Arc<dyn NetworkService>>,
     /// Doctors' transformation keys, by doctor and epoch.
-    transformation_keys: SealedMap<(AccountId, u64), TransformationKey>,
-    /// Search keys other hospitals handed this one, by hospital and key epoch.
-    search_keys: SealedMap<(AccountId, u32), [u8; 32]>,
+    transformation_keys: SealedMap<(AccountId, Epoch), TransformationKey>,
     view: view::SharedView,
     replay: replay::ReplayGuard,
     submitter: submit::Submitter,
@@ -145,27 +146,27 @@ impl Services {
             hospital.file_key(),
             "medchain/node/transformation-keys/v1",
         )?;
-        let search_keys = SealedMap::open(
+        let handed_keys = SealedMap::open(
             dir.join("search-keys"),
             hospital.file_key(),
             "medchain/node/search-keys/v1",
         )?;
         log::info!("🏥 Serving hospital {}", hospital.account);
+        let hospital = Arc::new(hospital);
+        let view =
+            view::SharedView::load(client.clone(), hospital.clone(), blobs.clone(), handed_keys)?;
         let services = Arc::new(Self {
-            view: view::SharedView::default(),
+            view,
             replay: replay::ReplayGuard::default(),
-            submitter: submit::Submitter::default(),
-            handover: handover::Handover::default(),
+            submitter: submit::Submitter::new(client.clone(), pool, hospital.clone()),
+            handover: handover::Handover::new(client.clone(), hospital.clone()),
             client,
-            pool,
             hospital,
             blobs,
             max_payload_size,
             network: OnceLock::new(),
             transformation_keys,
-            search_keys,
         });
-        services.view.load(&services)?;
         let follower = services.clone();
         tasks
             .spawn_handle()
@@ -173,7 +174,7 @@ impl Services {
                 use futures::StreamExt;
                 let mut finalized = follower.client.finality_notification_stream();
                 while let Some(notification) = finalized.next().await {
-                    if let Err(e) = follower.view.follow(&follower, &notification) {
+                    if let Err(e) = follower.view.follow(&notification) {
                         log::warn!(
                             "🏥 Could not apply finalised block {}: {e}",
                             notification.hash
@@ -181,7 +182,7 @@ impl Services {
                     }
                     let renewed = follower
                         .handover
-                        .renew_stale_grants(&follower, notification.hash)
+                        .renew_stale_grants(&follower.submitter, notification.hash)
                         .await;
                     if let Err(e) = renewed {
                         log::warn!("🏥 Could not hand on our rotated search key: {e}");

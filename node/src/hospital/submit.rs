@@ -5,8 +5,10 @@
 
 use super::{
     error::{unreadable, Poisoned, Unreadable},
-    Pool, Services,
+    identity::Hospital,
+    Pool,
 };
+use crate::service::FullClient;
 use codec::{Decode, Encode};
 use medchain_runtime::{transaction, AccountId, Hash, RuntimeCall};
 use polkadot_sdk::{
@@ -16,7 +18,7 @@ use polkadot_sdk::{
     sp_blockchain::HeaderBackend,
     sp_runtime::{transaction_validity::TransactionSource, OpaqueExtrinsic},
 };
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// A transaction the node signs as its hospital did not reach the pool.
 #[derive(Debug, thiserror::Error)]
@@ -35,43 +37,59 @@ pub enum SubmitError {
     Refused(String),
 }
 
-/// The next nonce to use, when transactions are pending.
-#[derive(Default)]
+/// Signs transactions as the hospital and hands them to the node's own pool.
 pub struct Submitter {
-    next: Mutex<Option<u32>>,
+    client: Arc<FullClient>,
+    pool: Arc<Pool>,
+    hospital: Arc<Hospital>,
+    nonces: Nonces,
 }
 
 impl Submitter {
+    /// A submitter for `hospital` over the node's `client` and `pool`.
+    pub fn new(client: Arc<FullClient>, pool: Arc<Pool>, hospital: Arc<Hospital>) -> Self {
+        Self {
+            client,
+            pool,
+            hospital,
+            nonces: Nonces::default(),
+        }
+    }
+
     /// Signs `call` as the hospital and submits it to the local pool; the transaction's hash.
-    pub async fn submit(
-        &self,
-        services: &Services,
-        call: RuntimeCall,
-    ) -> Result<Hash, SubmitError> {
-        let info = services.client.info();
-        let on_chain = services
+    pub async fn submit(&self, call: RuntimeCall) -> Result<Hash, SubmitError> {
+        let info = self.client.info();
+        let on_chain = self
             .client
             .runtime_api()
-            .account_nonce(info.best_hash, services.hospital.account.clone())
+            .account_nonce(info.best_hash, self.hospital.account.clone())
             .map_err(unreadable("the hospital's nonce"))?;
-        let free = first_free_nonce(&services.pool, &services.hospital.account, on_chain);
-        let nonce = self.reserve(free)?;
-        let signed = transaction::sign(services.hospital.pair(), call, nonce, info.genesis_hash);
+        let free = first_free_nonce(&self.pool, &self.hospital.account, on_chain);
+        let nonce = self.nonces.reserve(free)?;
+        let signed = transaction::sign(self.hospital.pair(), call, nonce, info.genesis_hash);
         let opaque =
             OpaqueExtrinsic::decode(&mut &signed.encode()[..]).map_err(SubmitError::Encoding)?;
-        let submitted = services
+        let submitted = self
             .pool
             .submit_one(info.best_hash, TransactionSource::Local, opaque)
             .await;
         match submitted {
             Ok(hash) => Ok(hash),
             Err(e) => {
-                self.release();
+                self.nonces.release();
                 Err(SubmitError::Refused(e.to_string()))
             }
         }
     }
+}
 
+/// The next nonce to use, when transactions are pending.
+#[derive(Default)]
+struct Nonces {
+    next: Mutex<Option<u32>>,
+}
+
+impl Nonces {
     /// The nonce for the next transaction, given that the chain and the pool leave `free` as
     /// the first unused one: past every nonce this node handed out and not released.
     fn reserve(&self, free: u32) -> Result<u32, Poisoned> {
@@ -112,24 +130,24 @@ mod tests {
 
     #[test]
     fn pending_transactions_get_consecutive_nonces_from_the_first_free_one() {
-        let submitter = Submitter::default();
-        assert_eq!(submitter.reserve(5).unwrap(), 5);
+        let nonces = Nonces::default();
+        assert_eq!(nonces.reserve(5).unwrap(), 5);
         // Still pending: the pool has not counted them yet.
-        assert_eq!(submitter.reserve(5).unwrap(), 6);
-        assert_eq!(submitter.reserve(5).unwrap(), 7);
+        assert_eq!(nonces.reserve(5).unwrap(), 6);
+        assert_eq!(nonces.reserve(5).unwrap(), 7);
         // The chain or the pool moved past what this node handed out (an administrator's own
         // transactions with the same account): start there.
-        assert_eq!(submitter.reserve(12).unwrap(), 12);
+        assert_eq!(nonces.reserve(12).unwrap(), 12);
     }
 
     #[test]
     fn a_refused_transaction_releases_its_nonce() {
-        let submitter = Submitter::default();
-        assert_eq!(submitter.reserve(3).unwrap(), 3);
-        assert_eq!(submitter.reserve(3).unwrap(), 4);
-        submitter.release();
+        let nonces = Nonces::default();
+        assert_eq!(nonces.reserve(3).unwrap(), 3);
+        assert_eq!(nonces.reserve(3).unwrap(), 4);
+        nonces.release();
         assert_eq!(
-            submitter.reserve(4).unwrap(),
+            nonces.reserve(4).unwrap(),
             4,
             "from the chain's count again"
         );

@@ -43,7 +43,7 @@ impl AccessPolicy for TransferPolicy {
                         hospital: &hospital,
                     };
                     matches!(
-                        access::may_serve(services, at, id, &record, requester),
+                        access::may_serve(&services.client, at, id, &record, requester),
                         Ok(Ok(_))
                     )
                 })

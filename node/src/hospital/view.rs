@@ -6,17 +6,19 @@
 use super::{
     access::Record,
     error::{unreadable, Poisoned, Unreadable},
-    sealed_map::SealedMapError,
-    Services,
+    identity::Hospital,
+    sealed_map::{SealedMap, SealedMapError},
 };
+use crate::service::FullClient;
 use codec::Decode;
+use medchain_blob_store::BlobStore;
 use medchain_crypto::index::{HospitalId, Index, SearchKey, Trapdoor};
 use medchain_runtime::{
     hospital_keys, pallet_hospitals::runtime_api::HospitalsApi,
     pallet_records::runtime_api::RecordsApi, AccountId, Hash, Runtime, RuntimeEvent,
 };
 use medchain_search::{Hit, Keyring, SearchEngine};
-use medchain_types::RecordId;
+use medchain_types::{KeyEpoch, RecordId};
 use polkadot_sdk::{
     frame_system::EventRecord,
     sc_client_api::{FinalityNotification, StorageProvider},
@@ -24,7 +26,10 @@ use polkadot_sdk::{
     sp_blockchain::HeaderBackend,
     sp_core::storage::StorageKey,
 };
-use std::{collections::HashMap, sync::RwLock};
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+};
 
 /// The view could not be brought up to date.
 #[derive(Debug, thiserror::Error)]
@@ -69,29 +74,50 @@ struct View {
     own_payloads: HashMap<[u8; 32], Vec<RecordId>>,
 }
 
-/// The view, shared by the follower (writer) and the RPC methods (readers).
-#[derive(Default)]
-pub struct SharedView(RwLock<View>);
+/// Search keys other hospitals handed this one, by hospital and key epoch, kept on disk: once a
+/// hospital rotates, the key of the older epoch is no longer on-chain.
+pub type HandedKeys = SealedMap<(AccountId, KeyEpoch), [u8; 32]>;
+
+/// The view, shared by the follower (writer) and the RPC methods (readers), with what it reads
+/// the chain through and the one payload-store operation it makes (a withdrawn record's
+/// payload is deleted).
+pub struct SharedView {
+    view: RwLock<View>,
+    client: Arc<FullClient>,
+    hospital: Arc<Hospital>,
+    blobs: Arc<BlobStore>,
+    handed_keys: HandedKeys,
+}
 
 impl SharedView {
-    /// Loads everything from the last finalised block.
-    pub fn load(&self, services: &Services) -> Result<(), ViewError> {
-        {
-            let mut view = self.write()?;
-            for ((hospital, key_epoch), key) in services.search_keys.entries() {
-                view.keyring
-                    .insert(hospital.into(), key_epoch, SearchKey::from_bytes(key));
-            }
+    /// The view of `hospital`, loaded from the last finalised block with the search keys kept
+    /// in `handed_keys`.
+    pub fn load(
+        client: Arc<FullClient>,
+        hospital: Arc<Hospital>,
+        blobs: Arc<BlobStore>,
+        handed_keys: HandedKeys,
+    ) -> Result<Self, ViewError> {
+        let mut view = View::default();
+        for ((from, key_epoch), key) in handed_keys.entries() {
+            view.keyring
+                .insert(from.into(), key_epoch, SearchKey::from_bytes(key));
         }
-        let at = services.client.info().finalized_hash;
-        self.sync(services, at)
+        let shared = Self {
+            view: RwLock::new(view),
+            client,
+            hospital,
+            blobs,
+            handed_keys,
+        };
+        shared.sync(shared.client.info().finalized_hash)?;
+        Ok(shared)
     }
 
     /// Applies finalised blocks: withdrawals (the holder deletes the payload), then new grants
     /// and records.
     pub fn follow(
         &self,
-        services: &Services,
         notification: &FinalityNotification<medchain_runtime::opaque::Block>,
     ) -> Result<(), ViewError> {
         for hash in notification
@@ -99,7 +125,7 @@ impl SharedView {
             .iter()
             .chain(std::iter::once(&notification.hash))
         {
-            for event in events(services, *hash)? {
+            for event in events(&self.client, *hash)? {
                 if let RuntimeEvent::Records(
                     medchain_runtime::pallet_records::Event::RecordWithdrawn {
                         id,
@@ -109,19 +135,19 @@ impl SharedView {
                 ) = event
                 {
                     self.write()?.engine.remove(id);
-                    if hospital == services.hospital.account {
-                        services.blobs.delete(&payload_hash)?;
+                    if hospital == self.hospital.account {
+                        self.blobs.delete(&payload_hash)?;
                         log::info!("🏥 Record {id} withdrawn: its payload is deleted");
                     }
                 }
             }
         }
-        self.sync(services, notification.hash)
+        self.sync(notification.hash)
     }
 
     /// The records this hospital may search whose index holds every interest of `trapdoor`.
     pub fn search(&self, trapdoor: &Trapdoor) -> Result<Vec<Hit>, Poisoned> {
-        let view = self.0.read().map_err(|_| Poisoned(VIEW))?;
+        let view = self.view.read().map_err(|_| Poisoned(VIEW))?;
         Ok(view
             .engine
             .search(trapdoor, &view.searchable, &view.keyring))
@@ -130,7 +156,7 @@ impl SharedView {
     /// How many interests of `trapdoor` record `record`'s index holds, if this hospital may
     /// search it now (its own, or held by a hospital authorising it) and holds its key.
     pub fn matched(&self, record: RecordId, trapdoor: &Trapdoor) -> Result<Option<u32>, Poisoned> {
-        let view = self.0.read().map_err(|_| Poisoned(VIEW))?;
+        let view = self.view.read().map_err(|_| Poisoned(VIEW))?;
         Ok(view
             .engine
             .matched_count(record, trapdoor, &view.searchable, &view.keyring))
@@ -138,7 +164,7 @@ impl SharedView {
 
     /// This hospital's records whose payload is `hash`.
     pub fn records_with_payload(&self, hash: &[u8; 32]) -> Vec<RecordId> {
-        self.0
+        self.view
             .read()
             .ok()
             .and_then(|view| view.own_payloads.get(hash).cloned())
@@ -146,19 +172,20 @@ impl SharedView {
     }
 
     fn write(&self) -> Result<std::sync::RwLockWriteGuard<'_, View>, Poisoned> {
-        self.0.write().map_err(|_| Poisoned(VIEW))
+        self.view.write().map_err(|_| Poisoned(VIEW))
     }
 
     /// Brings grants, keys and records up to block `at`.
-    fn sync(&self, services: &Services, at: Hash) -> Result<(), ViewError> {
-        let api = services.client.runtime_api();
-        let me = services.hospital.account.clone();
+    fn sync(&self, at: Hash) -> Result<(), ViewError> {
+        let api = self.client.runtime_api();
+        let me = self.hospital.account.clone();
         let authorizers = api
             .authorizers_of(at, me.clone())
             .map_err(unreadable("the authorisations"))?;
         let own_epochs = api
             .search_key_epoch(at, me.clone())
             .map_err(unreadable("the search key epoch"))?
+            .get()
             .saturating_add(1);
         let mut sealed_keys = Vec::with_capacity(authorizers.len());
         for from in &authorizers {
@@ -168,14 +195,14 @@ impl SharedView {
             sealed_keys.push((from.clone(), sealed.unwrap_or_default()));
         }
         let mut view = self.write()?;
-        for key_epoch in view.own_epochs..own_epochs {
-            let key = services.hospital.search_key(key_epoch);
+        for key_epoch in (view.own_epochs..own_epochs).map(KeyEpoch::new) {
+            let key = self.hospital.search_key(key_epoch);
             view.keyring.insert(me.clone().into(), key_epoch, key);
         }
         view.own_epochs = view.own_epochs.max(own_epochs);
         for (from, sealed) in sealed_keys {
             if view.opened.get(&from) != Some(&sealed) {
-                keep_handed_key(services, &mut view.keyring, &from, &sealed)?;
+                self.keep_handed_key(&mut view.keyring, &from, &sealed)?;
                 view.opened.insert(from, sealed);
             }
         }
@@ -189,7 +216,7 @@ impl SharedView {
                     .map_err(unreadable("the records"))?;
                 let count = page.len() as u64;
                 for (id, record) in page {
-                    if *hospital == services.hospital.account {
+                    if *hospital == self.hospital.account {
                         view.own_payloads
                             .entry(record.payload_hash)
                             .or_default()
@@ -208,27 +235,26 @@ impl SharedView {
         view.searchable = searchable.into_iter().map(Into::into).collect();
         Ok(())
     }
-}
 
-/// Opens the search key `from` sealed to this hospital, and keeps it in `keyring` and on disk:
-/// once `from` rotates, the key of the older epoch is no longer on-chain but still tests the
-/// indices built with it.
-fn keep_handed_key(
-    services: &Services,
-    keyring: &mut Keyring,
-    from: &AccountId,
-    sealed: &[u8],
-) -> Result<(), ViewError> {
-    let secret = services.hospital.encryption_key();
-    let Some((key_epoch, key)) = hospital_keys::open_search_key(&secret, sealed) else {
-        log::warn!("🏥 {from}'s authorisation carries no search key sealed to us");
-        return Ok(());
-    };
-    services
-        .search_keys
-        .insert((from.clone(), key_epoch), *key.expose())?;
-    keyring.insert(from.clone().into(), key_epoch, key);
-    Ok(())
+    /// Opens the search key `from` sealed to this hospital, and keeps it in `keyring` and on
+    /// disk: once `from` rotates, the key of the older epoch is no longer on-chain but still
+    /// tests the indices built with it.
+    fn keep_handed_key(
+        &self,
+        keyring: &mut Keyring,
+        from: &AccountId,
+        sealed: &[u8],
+    ) -> Result<(), ViewError> {
+        let secret = self.hospital.encryption_key();
+        let Some((key_epoch, key)) = hospital_keys::open_search_key(&secret, sealed) else {
+            log::warn!("🏥 {from}'s authorisation carries no search key sealed to us");
+            return Ok(());
+        };
+        self.handed_keys
+            .insert((from.clone(), key_epoch), *key.expose())?;
+        keyring.insert(from.clone().into(), key_epoch, key);
+        Ok(())
+    }
 }
 
 /// A record's index, unless the record is withdrawn or its index does not decode or names
@@ -242,15 +268,11 @@ fn live_index(hospital: &AccountId, record: &Record) -> Option<Index> {
 }
 
 /// The events of block `at`.
-fn events(services: &Services, at: Hash) -> Result<Vec<RuntimeEvent>, Unreadable> {
+fn events(client: &FullClient, at: Hash) -> Result<Vec<RuntimeEvent>, Unreadable> {
     let key = StorageKey(
         polkadot_sdk::frame_support::storage::storage_prefix(b"System", b"Events").to_vec(),
     );
-    let Some(bytes) = services
-        .client
-        .storage(at, &key)
-        .map_err(unreadable("the events"))?
-    else {
+    let Some(bytes) = client.storage(at, &key).map_err(unreadable("the events"))? else {
         return Ok(Vec::new());
     };
     let records = Vec::<EventRecord<RuntimeEvent, Hash>>::decode(&mut &bytes.0[..])
@@ -261,12 +283,11 @@ fn events(services: &Services, at: Hash) -> Result<Vec<RuntimeEvent>, Unreadable
 /// The claim `record`'s consultation was assigned to, if it closed with one: whom this hospital
 /// may serve the record besides the hospitals it authorises.
 pub fn assignment(
-    services: &Services,
+    client: &FullClient,
     at: Hash,
     record: RecordId,
 ) -> Result<Option<Claim>, Unreadable> {
-    services
-        .client
+    client
         .runtime_api()
         .consultation(at, record)
         .map(|consultation| consultation.and_then(|c| c.assigned))
@@ -278,7 +299,7 @@ mod tests {
     use super::*;
     use codec::Encode;
     use medchain_crypto::{hash::keyword_digest, index::build_index, seeded_rng};
-    use medchain_types::CompressedG1;
+    use medchain_types::{CompressedG1, Epoch};
 
     fn record(hospital: &AccountId, index: Vec<u8>, withdrawn: bool) -> Record {
         Record {
@@ -288,7 +309,7 @@ mod tests {
             payload_hash: [1; 32],
             payload_size: 1,
             patient_key: CompressedG1::from_bytes([0; 48]),
-            epoch: 0,
+            epoch: Epoch::new(0),
             published_at: 1,
             withdrawn,
         }
@@ -298,12 +319,12 @@ mod tests {
     fn only_a_live_record_whose_index_names_its_publisher_is_searched() {
         let mut rng = seeded_rng([7; 32]);
         let (alice, bob) = (AccountId::new([1; 32]), AccountId::new([2; 32]));
-        let key = SearchKey::derive(b"alice's account", 0);
+        let key = SearchKey::derive(b"alice's account", KeyEpoch::new(0));
         let index = |hospital: &AccountId, rng: &mut _| {
             build_index(
                 &key,
                 hospital.clone().into(),
-                0,
+                KeyEpoch::new(0),
                 &[keyword_digest("cardiology")],
                 rng,
             )

@@ -47,7 +47,7 @@ pub use weights::WeightInfo;
 pub mod pallet {
     use super::*;
     use alloc::vec::Vec;
-    use medchain_types::CompressedG1;
+    use medchain_types::{CompressedG1, KeyEpoch};
     use polkadot_sdk::{
         frame_support::{
             pallet_prelude::*,
@@ -145,7 +145,7 @@ pub mod pallet {
     /// when a hospital is removed: a re-admitted hospital must not reuse keys others still hold.
     #[pallet::storage]
     pub type SearchKeyEpochs<T: Config> =
-        StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+        StorageMap<_, Blake2_128Concat, T::AccountId, KeyEpoch, ValueQuery>;
 
     /// The hospital each doctor works for.
     #[pallet::storage]
@@ -234,7 +234,7 @@ pub mod pallet {
         /// new key to every hospital it still authorises.
         SearchKeyRotated {
             hospital: T::AccountId,
-            key_epoch: u32,
+            key_epoch: KeyEpoch,
         },
         /// `doctor` now works for `hospital`.
         DoctorAdded {
@@ -482,7 +482,7 @@ pub mod pallet {
             let from = Self::ensure_hospital(origin)?;
             Authorizations::<T>::take(&to, &from).ok_or(Error::<T>::NotAuthorized)?;
             let key_epoch = SearchKeyEpochs::<T>::get(&from)
-                .checked_add(1)
+                .next()
                 .ok_or(Error::<T>::SearchKeyEpochsExhausted)?;
             SearchKeyEpochs::<T>::insert(&from, key_epoch);
             Self::deposit_event(Event::AuthorizationWithdrawn {
@@ -587,7 +587,7 @@ pub mod pallet {
 
         /// The hospitals `from` authorises now, with the block each grant expires at and the
         /// key epoch it carries: whom its node still has to hand a rotated search key.
-        pub fn grants_by(from: &T::AccountId) -> Vec<(T::AccountId, BlockNumberFor<T>, u32)> {
+        pub fn grants_by(from: &T::AccountId) -> Vec<(T::AccountId, BlockNumberFor<T>, KeyEpoch)> {
             let now = frame_system::Pallet::<T>::block_number();
             Hospitals::<T>::iter_keys()
                 .filter_map(|to| {
@@ -599,7 +599,7 @@ pub mod pallet {
         }
 
         /// The key epoch of `hospital`'s current search key.
-        pub fn search_key_epoch(hospital: &T::AccountId) -> u32 {
+        pub fn search_key_epoch(hospital: &T::AccountId) -> KeyEpoch {
             SearchKeyEpochs::<T>::get(hospital)
         }
 

@@ -6,7 +6,7 @@
 
 use alloc::vec::Vec;
 use codec::Codec;
-use medchain_types::CompressedG1;
+use medchain_types::{CompressedG1, KeyEpoch};
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
     /// Questions a hospital node asks before serving searches and payloads.
@@ -27,8 +27,8 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
         fn sealed_search_key(from: AccountId, to: AccountId) -> Option<Vec<u8>>;
         /// The hospitals `from` authorises now, with the block each grant expires at and the
         /// search key epoch it carries.
-        fn grants_by(from: AccountId) -> Vec<(AccountId, BlockNumber, u32)>;
+        fn grants_by(from: AccountId) -> Vec<(AccountId, BlockNumber, KeyEpoch)>;
         /// The key epoch of `hospital`'s current search key.
-        fn search_key_epoch(hospital: AccountId) -> u32;
+        fn search_key_epoch(hospital: AccountId) -> KeyEpoch;
     }
 }

@@ -5,7 +5,7 @@ use crate::{
     Hospitals as Registry, PeerOwners, SearchKeyEpochs, ValidatorsChanged, WeightInfo,
     NOT_A_MEMBER, TOO_MANY_PENDING,
 };
-use medchain_types::CompressedG1;
+use medchain_types::{CompressedG1, KeyEpoch};
 use polkadot_sdk::{
     frame_support::{
         assert_noop, assert_ok, dispatch::GetDispatchInfo, pallet_prelude::TransactionSource,
@@ -503,23 +503,26 @@ mod withdraw {
         new_test_ext().execute_with(|| {
             assert_ok!(Hospitals::authorize(signed(ALICE), BOB, 5, vec![1]));
             assert_ok!(Hospitals::authorize(signed(ALICE), CHARLIE, 7, vec![2]));
-            assert_eq!(Hospitals::search_key_epoch(&ALICE), 0);
+            assert_eq!(Hospitals::search_key_epoch(&ALICE), KeyEpoch::new(0));
             assert_ok!(Hospitals::withdraw(signed(ALICE), BOB));
-            assert_eq!(Hospitals::search_key_epoch(&ALICE), 1);
-            assert_eq!(Hospitals::search_key_epoch(&CHARLIE), 0);
+            assert_eq!(Hospitals::search_key_epoch(&ALICE), KeyEpoch::new(1));
+            assert_eq!(Hospitals::search_key_epoch(&CHARLIE), KeyEpoch::new(0));
             assert_eq!(
                 last_event(),
                 Event::SearchKeyRotated {
                     hospital: ALICE,
-                    key_epoch: 1
+                    key_epoch: KeyEpoch::new(1)
                 }
                 .into()
             );
-            assert_eq!(Hospitals::grants_by(&ALICE), vec![(CHARLIE, 7, 0)]);
+            assert_eq!(
+                Hospitals::grants_by(&ALICE),
+                vec![(CHARLIE, 7, KeyEpoch::new(0))]
+            );
             assert_ok!(Hospitals::authorize(signed(ALICE), CHARLIE, 7, vec![3]));
             assert_eq!(
                 Hospitals::grants_by(&ALICE),
-                vec![(CHARLIE, 7, 1)],
+                vec![(CHARLIE, 7, KeyEpoch::new(1))],
                 "a grant renewed after the rotation carries the new epoch"
             );
             System::set_block_number(7);
@@ -534,7 +537,7 @@ mod withdraw {
     fn refuses_when_no_key_epoch_is_left() {
         new_test_ext().execute_with(|| {
             assert_ok!(Hospitals::authorize(signed(ALICE), BOB, 5, vec![1]));
-            SearchKeyEpochs::<Test>::insert(ALICE, u32::MAX);
+            SearchKeyEpochs::<Test>::insert(ALICE, KeyEpoch::new(u32::MAX));
             assert_noop!(
                 Hospitals::withdraw(signed(ALICE), BOB),
                 Error::<Test>::SearchKeyEpochsExhausted

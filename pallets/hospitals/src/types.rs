@@ -3,7 +3,7 @@
 use crate::{Config, Error};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use medchain_types::CompressedG1;
+use medchain_types::{CompressedG1, KeyEpoch};
 use polkadot_sdk::{
     frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
     frame_system::pallet_prelude::BlockNumberFor,
@@ -73,7 +73,7 @@ pub struct Authorization<T: Config> {
     pub expires_at: BlockNumberFor<T>,
     /// The grantor's search key epoch when it granted: the epoch of the key it sealed. A grant
     /// older than the grantor's current epoch is one its node still has to hand the new key.
-    pub key_epoch: u32,
+    pub key_epoch: KeyEpoch,
     /// The grantor's search key, encrypted to the grantee's encryption key.
     pub encrypted_search_key: BoundedVec<u8, T::MaxSearchKeyLen>,
 }

@@ -4,13 +4,8 @@
 use crate::*;
 use alloc::vec::Vec;
 use codec::Encode;
-use medchain_crypto::{
-    abe::UpdateKeyNodes,
-    elgamal,
-    encoding::BoundedList,
-    tree::{Revocation, Tree},
-};
-use medchain_types::CompressedG1;
+use medchain_crypto::{abe::UpdateKeyNodes, elgamal, encoding::BoundedList, tree::Tree};
+use medchain_types::{CompressedG1, Epoch, LeafIndex, NodeId, Revocation};
 use polkadot_sdk::{
     frame_benchmarking::v2::*,
     frame_support::{pallet_prelude::*, traits::EnsureOrigin},
@@ -20,7 +15,10 @@ use polkadot_sdk::{
 const DEPTH: u8 = 20;
 
 /// The epoch the benchmarks start in: revocations already listed are dated at it.
-const EPOCH: u64 = 1;
+const EPOCH: Epoch = Epoch::new(1);
+
+/// The epoch after [`EPOCH`], which the benchmarked calls advance to.
+const NEXT_EPOCH: Epoch = Epoch::new(2);
 
 /// Puts a KGC and a depth-20 tree in storage at epoch [`EPOCH`]; returns the KGC account.
 fn kgc<T: Config>() -> T::AccountId {
@@ -34,24 +32,24 @@ fn kgc<T: Config>() -> T::AccountId {
 /// `r` revocations of leaves spread over the tree (never leaf 0), all in force from [`EPOCH`].
 fn revocations<T: Config>(r: u32) -> Vec<Revocation> {
     let stride = (1u64 << DEPTH) / u64::from(r.max(1));
-    let list: Vec<RevocationEntry> = (0..u64::from(r))
-        .map(|i| RevocationEntry {
-            leaf: i * stride + 1,
+    let list: Vec<Revocation> = (0..u64::from(r))
+        .map(|i| Revocation {
+            leaf: LeafIndex::new(i * stride + 1),
             epoch: EPOCH,
         })
         .collect();
     Revocations::<T>::put(BoundedVec::try_from(list.clone()).expect("r <= MaxRevocations"));
-    list.into_iter().map(Revocation::from).collect()
+    list
 }
 
 /// An update key for `epoch` with the right node set for `list`. The runtime never decodes its
 /// points, so zero bytes of the right length measure the same work.
 fn update_key<T: Config>(
     list: &[Revocation],
-    epoch: u64,
+    epoch: Epoch,
 ) -> Result<BoundedVec<u8, T::MaxUpdateKeyLen>, BenchmarkError> {
     let tree = Tree::new(DEPTH).expect("valid depth");
-    let nodes: Vec<u64> = tree
+    let nodes: Vec<NodeId> = tree
         .ku_nodes(list, epoch)
         .expect("leaves in the tree")
         .into_iter()
@@ -95,10 +93,10 @@ mod benchmarks {
     ) -> Result<(), BenchmarkError> {
         let kgc = kgc::<T>();
         let list = revocations::<T>(r);
-        let key = update_key::<T>(&list, EPOCH + 1)?;
+        let key = update_key::<T>(&list, NEXT_EPOCH)?;
         #[extrinsic_call]
         _(RawOrigin::Signed(kgc), key, r);
-        assert_eq!(CurrentEpoch::<T>::get(), EPOCH + 1);
+        assert_eq!(CurrentEpoch::<T>::get(), NEXT_EPOCH);
         Ok(())
     }
 
@@ -130,16 +128,16 @@ mod benchmarks {
         let kgc = kgc::<T>();
         let mut list = revocations::<T>(r);
         let doctor: T::AccountId = account("doctor", 0, 0);
-        LeafOf::<T>::insert(&doctor, 0);
+        LeafOf::<T>::insert(&doctor, LeafIndex::new(0));
         list.push(Revocation {
-            leaf: 0,
-            epoch: EPOCH + 1,
+            leaf: LeafIndex::new(0),
+            epoch: NEXT_EPOCH,
         });
-        let key = update_key::<T>(&list, EPOCH + 1)?;
+        let key = update_key::<T>(&list, NEXT_EPOCH)?;
         #[extrinsic_call]
         _(RawOrigin::Signed(kgc), doctor, key, r);
         assert_eq!(Revocations::<T>::get().len() as u32, r + 1);
-        assert_eq!(CurrentEpoch::<T>::get(), EPOCH + 1);
+        assert_eq!(CurrentEpoch::<T>::get(), NEXT_EPOCH);
         Ok(())
     }
 

@@ -63,32 +63,16 @@ pub mod pallet {
     use medchain_crypto::{
         abe::{PublicParams, UpdateKeyNodes},
         elgamal,
-        tree::{LeafAllocator, LeafIndex, Revocation, Tree},
+        tree::{LeafAllocator, Tree},
     };
-    use medchain_types::{CompressedG1, HospitalDirectory};
+    use medchain_types::{
+        access::is_revoked, CompressedG1, Epoch, HospitalDirectory, LeafIndex, Revocation,
+    };
     use polkadot_sdk::{
         frame_support::pallet_prelude::*,
         frame_system::{self, pallet_prelude::*},
         sp_io::hashing::sha2_256,
     };
-
-    /// One entry of the on-chain revocation list: `leaf` is revoked from `epoch` on.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
-    pub struct RevocationEntry {
-        /// The revoked doctor's leaf.
-        pub leaf: LeafIndex,
-        /// First epoch in which the leaf is revoked.
-        pub epoch: u64,
-    }
-
-    impl From<RevocationEntry> for Revocation {
-        fn from(entry: RevocationEntry) -> Self {
-            Revocation {
-                leaf: entry.leaf,
-                epoch: entry.epoch,
-            }
-        }
-    }
 
     /// The issuance of a doctor's attribute key `SK`, as the KGC declared it on-chain. The doctor
     /// checks the sealed key it receives against it, and the auditor reads it (from
@@ -153,7 +137,7 @@ pub mod pallet {
 
     /// The current epoch `T`: capsules must be made under it, and its update key is published.
     #[pallet::storage]
-    pub type CurrentEpoch<T: Config> = StorageValue<_, u64, ValueQuery>;
+    pub type CurrentEpoch<T: Config> = StorageValue<_, Epoch, ValueQuery>;
 
     /// The next free leaf. It only grows: a leaf is never handed out twice.
     #[pallet::storage]
@@ -178,13 +162,13 @@ pub mod pallet {
     /// The revocation list `rl`.
     #[pallet::storage]
     pub type Revocations<T: Config> =
-        StorageValue<_, BoundedVec<RevocationEntry, T::MaxRevocations>, ValueQuery>;
+        StorageValue<_, BoundedVec<Revocation, T::MaxRevocations>, ValueQuery>;
 
     /// The update key of each epoch up to the current one, SCALE-encoded
     /// ([`medchain_crypto::abe::UpdateKey`]). Never replaced once published.
     #[pallet::storage]
     pub type UpdateKeys<T: Config> =
-        StorageMap<_, Twox64Concat, u64, BoundedVec<u8, T::MaxUpdateKeyLen>>;
+        StorageMap<_, Twox64Concat, Epoch, BoundedVec<u8, T::MaxUpdateKeyLen>>;
 
     #[pallet::genesis_config]
     #[derive(polkadot_sdk::frame_support::DefaultNoBound)]
@@ -217,8 +201,9 @@ pub mod pallet {
             TreeDepth::<T>::put(pp.depth);
             let key = BoundedVec::try_from(self.initial_update_key.clone())
                 .expect("genesis update key fits MaxUpdateKeyLen");
-            Pallet::<T>::check_update_key(&key, 0, &[]).expect("genesis update key is for epoch 0");
-            UpdateKeys::<T>::insert(0, key);
+            Pallet::<T>::check_update_key(&key, Epoch::default(), &[])
+                .expect("genesis update key is for epoch 0");
+            UpdateKeys::<T>::insert(Epoch::default(), key);
         }
     }
 
@@ -243,16 +228,16 @@ pub mod pallet {
         DoctorRevoked {
             doctor: T::AccountId,
             leaf: LeafIndex,
-            epoch: u64,
+            epoch: Epoch,
         },
         /// The update key of `epoch` is on-chain: `nodes` tree nodes, SHA-256 `key_hash`.
         UpdateKeyPublished {
-            epoch: u64,
+            epoch: Epoch,
             nodes: u32,
             key_hash: [u8; 32],
         },
         /// `epoch` is now the current epoch.
-        EpochAdvanced { epoch: u64 },
+        EpochAdvanced { epoch: Epoch },
     }
 
     #[pallet::error]
@@ -426,7 +411,7 @@ pub mod pallet {
             let next = leaves.assign(&tree).map_err(|_| Error::<T>::TreeFull)?;
             ensure!(leaf == next, Error::<T>::WrongLeaf);
             // `next` is below `2^MAX_DEPTH`, so this cannot overflow; checked all the same.
-            NextLeaf::<T>::put(next.checked_add(1).ok_or(Error::<T>::TreeFull)?);
+            NextLeaf::<T>::put(next.next().ok_or(Error::<T>::TreeFull)?);
             LeafOf::<T>::insert(&doctor, leaf);
             KeyIssues::<T>::insert(
                 &doctor,
@@ -482,7 +467,7 @@ pub mod pallet {
                 Error::<T>::AlreadyRevoked
             );
             let epoch = Self::next_epoch()?;
-            list.try_push(RevocationEntry { leaf, epoch })
+            list.try_push(Revocation { leaf, epoch })
                 .map_err(|_| Error::<T>::TooManyRevocations)?;
             // Checked against the list with the new entry before anything is written.
             let header = Self::check_update_key(&key, epoch, &list)?;
@@ -522,9 +507,9 @@ pub mod pallet {
         }
 
         /// The epoch after the current one: the only one an update key may be published for.
-        fn next_epoch() -> Result<u64, DispatchError> {
+        fn next_epoch() -> Result<Epoch, DispatchError> {
             CurrentEpoch::<T>::get()
-                .checked_add(1)
+                .next()
                 .ok_or_else(|| Error::<T>::EpochsExhausted.into())
         }
 
@@ -532,7 +517,7 @@ pub mod pallet {
         /// call's weight was charged for).
         fn revocations_within(
             witness: u32,
-        ) -> Result<BoundedVec<RevocationEntry, T::MaxRevocations>, DispatchError> {
+        ) -> Result<BoundedVec<Revocation, T::MaxRevocations>, DispatchError> {
             let list = Revocations::<T>::get();
             ensure!(
                 list.len() as u32 <= witness,
@@ -561,8 +546,8 @@ pub mod pallet {
         /// themselves are validated by the hospitals and doctors that decode them).
         pub(crate) fn check_update_key(
             key: &[u8],
-            epoch: u64,
-            revocations: &[RevocationEntry],
+            epoch: Epoch,
+            revocations: &[Revocation],
         ) -> Result<UpdateKeyNodes, DispatchError> {
             let tree = Self::tree()?;
             let mut input = key;
@@ -577,7 +562,7 @@ pub mod pallet {
             );
             ensure!(header.epoch == epoch, Error::<T>::WrongEpoch);
             let expected = tree
-                .ku_nodes(revocations.iter().copied().map(Revocation::from), epoch)
+                .ku_nodes(revocations, epoch)
                 .map_err(|_| Error::<T>::NodeSetMismatch)?;
             ensure!(
                 expected.len() == header.nodes.len()
@@ -616,7 +601,7 @@ pub mod pallet {
                     published += 1;
                 }
                 ensure!(
-                    published == current.saturating_add(1),
+                    published == current.get().saturating_add(1),
                     "an epoch up to the current one has no update key"
                 );
             }
@@ -652,7 +637,7 @@ pub mod pallet {
         }
 
         /// A doctor's leaf and the epoch from which it is revoked, if it is.
-        pub fn doctor_status(doctor: &T::AccountId) -> Option<(LeafIndex, Option<u64>)> {
+        pub fn doctor_status(doctor: &T::AccountId) -> Option<(LeafIndex, Option<Epoch>)> {
             let leaf = LeafOf::<T>::get(doctor)?;
             let revoked = Revocations::<T>::get()
                 .iter()
@@ -662,12 +647,8 @@ pub mod pallet {
         }
 
         /// Whether `doctor` may decrypt capsules of `epoch`: holds a leaf not revoked by then.
-        pub fn is_active_at(doctor: &T::AccountId, epoch: u64) -> bool {
-            match Self::doctor_status(doctor) {
-                Some((_, None)) => true,
-                Some((_, Some(from))) => epoch < from,
-                None => false,
-            }
+        pub fn is_active_at(doctor: &T::AccountId, epoch: Epoch) -> bool {
+            Self::doctor_status(doctor).is_some_and(|(_, from)| !is_revoked(from, epoch))
         }
 
         /// Whether `doctor` holds an issued key that still opens capsules of the current epoch,
@@ -693,7 +674,7 @@ pub mod pallet {
         }
 
         /// Encoded update key of `epoch`.
-        pub fn update_key(epoch: u64) -> Option<Vec<u8>> {
+        pub fn update_key(epoch: Epoch) -> Option<Vec<u8>> {
             UpdateKeys::<T>::get(epoch).map(BoundedVec::into_inner)
         }
     }

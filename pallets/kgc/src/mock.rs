@@ -7,7 +7,7 @@ use codec::Encode;
 use medchain_crypto::{
     abe::{self, KeyTables, MasterSecretKey, PublicParams},
     elgamal,
-    tree::Revocation,
+    tree::{Epoch, Revocation},
 };
 use medchain_types::CompressedG1;
 use medchain_types::HospitalDirectory;
@@ -96,7 +96,7 @@ pub fn rng() -> StdRng {
 }
 
 /// An honest update key for `epoch` and `revocations`, encoded.
-pub fn update_key(epoch: u64, revocations: &[Revocation]) -> Vec<u8> {
+pub fn update_key(epoch: Epoch, revocations: &[Revocation]) -> Vec<u8> {
     let s = setup();
     abe::upd_keygen(&s.pp, &s.tables, &s.msk, epoch, revocations, &mut rng())
         .expect("valid revocations")
@@ -115,7 +115,7 @@ pub fn new_test_ext() -> TestExt {
     ext_with(pallet_kgc::GenesisConfig {
         kgc: Some(KGC),
         params: setup().pp.encode(),
-        initial_update_key: update_key(0, &[]),
+        initial_update_key: update_key(Epoch::new(0), &[]),
     })
 }
 

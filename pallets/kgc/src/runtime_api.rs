@@ -5,7 +5,7 @@
 use crate::KeyIssue;
 use alloc::vec::Vec;
 use codec::Codec;
-use medchain_types::CompressedG1;
+use medchain_types::{CompressedG1, Epoch, LeafIndex};
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
     /// The KGC's public state.
@@ -16,11 +16,11 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
         /// `pp`, SCALE-encoded (empty before Setup).
         fn params() -> Vec<u8>;
         /// The current epoch: capsules must be made under it.
-        fn current_epoch() -> u64;
+        fn current_epoch() -> Epoch;
         /// The update key of `epoch`, SCALE-encoded, if published.
-        fn update_key(epoch: u64) -> Option<Vec<u8>>;
+        fn update_key(epoch: Epoch) -> Option<Vec<u8>>;
         /// A doctor's leaf and the epoch from which it is revoked, if it is.
-        fn doctor_status(doctor: AccountId) -> Option<(u64, Option<u64>)>;
+        fn doctor_status(doctor: AccountId) -> Option<(LeafIndex, Option<Epoch>)>;
         /// The encryption key `pk_D` the doctor registered, to which the KGC seals its key.
         #[api_version(2)]
         fn encryption_key(doctor: AccountId) -> Option<CompressedG1>;

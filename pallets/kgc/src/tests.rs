@@ -3,14 +3,11 @@
 
 use crate::{mock::*, Error, Event, KeyIssue};
 use codec::{Decode, Encode};
-use medchain_crypto::{
-    abe::UpdateKeyNodes,
-    tree::{Revocation, Tree},
-};
-use medchain_types::CompressedG1;
+use medchain_crypto::{abe::UpdateKeyNodes, tree::Tree};
+use medchain_types::{CompressedG1, Epoch, LeafIndex, NodeId, Revocation};
 use polkadot_sdk::{
     frame_support::{assert_noop, assert_ok, traits::ConstU32, BoundedVec},
-    sp_runtime::DispatchError,
+    sp_runtime::{DispatchError, DispatchResult},
 };
 
 type UpdateKeyBytes = BoundedVec<u8, ConstU32<8192>>;
@@ -40,16 +37,36 @@ fn last_event() -> Event<Test> {
     kgc_events().pop().expect("an event")
 }
 
-fn current() -> u64 {
+fn epoch(n: u64) -> Epoch {
+    Epoch::new(n)
+}
+
+fn leaf(n: u64) -> LeafIndex {
+    LeafIndex::new(n)
+}
+
+/// Leaf `n` revoked from epoch `from` on.
+fn revoked(n: u64, from: u64) -> Revocation {
+    Revocation {
+        leaf: leaf(n),
+        epoch: epoch(from),
+    }
+}
+
+fn current() -> Epoch {
     crate::CurrentEpoch::<Test>::get()
+}
+
+/// The epoch after the current one, which the next update key is for.
+fn next_epoch() -> Epoch {
+    current()
+        .next()
+        .expect("tests stay far from the last epoch")
 }
 
 /// The on-chain revocation list.
 fn revocations() -> Vec<Revocation> {
-    crate::Revocations::<Test>::get()
-        .into_iter()
-        .map(Revocation::from)
-        .collect()
+    crate::Revocations::<Test>::get().into_inner()
 }
 
 /// The identity of G1: a well-formed point (it decompresses), but no key.
@@ -58,7 +75,7 @@ fn identity() -> CompressedG1 {
 }
 
 /// `doctor` registers its key and the KGC issues it the next leaf; returns the leaf.
-fn issue(doctor: u64) -> u64 {
+fn issue(doctor: u64) -> LeafIndex {
     assert_ok!(Kgc::register_encryption_key(
         signed(doctor),
         encryption_key(doctor)
@@ -74,6 +91,12 @@ fn issue(doctor: u64) -> u64 {
     leaf
 }
 
+/// `by` declares the issuance of `doctor`'s key on `at`, sealed to `key`; the sealed key's hash
+/// does not matter to the call's checks.
+fn issue_key_as(by: u64, doctor: u64, at: LeafIndex, key: CompressedG1) -> DispatchResult {
+    Kgc::issue_key(signed(by), doctor, at, key, [0; 32])
+}
+
 /// A stand-in for the SHA-256 of the key sealed to `doctor`.
 fn sealed_hash(doctor: u64) -> [u8; 32] {
     [doctor as u8; 32]
@@ -83,7 +106,7 @@ fn sealed_hash(doctor: u64) -> [u8; 32] {
 /// and the length of the list before: what an honest KGC submits with `revoke`.
 fn revocation_of(doctor: u64) -> (UpdateKeyBytes, u32) {
     let leaf = crate::LeafOf::<Test>::get(doctor).expect("the doctor holds a leaf");
-    let epoch = current() + 1;
+    let epoch = next_epoch();
     let mut list = revocations();
     let before = list.len() as u32;
     list.push(Revocation { leaf, epoch });
@@ -98,7 +121,7 @@ fn revoke_now(doctor: u64) {
 
 /// The KGC advances one epoch with an honest update key.
 fn advance() {
-    let epoch = current() + 1;
+    let epoch = next_epoch();
     assert_ok!(Kgc::publish_update_key(
         signed(KGC),
         key(update_key(epoch, &revocations())),
@@ -113,11 +136,11 @@ fn advance() {
 fn assert_invariant() {
     let tree = Tree::new(DEPTH).expect("valid depth");
     let list = revocations();
-    for epoch in 0..=current() {
+    for epoch in (0..=current().get()).map(Epoch::new) {
         let stored = Kgc::update_key(epoch).expect("every epoch up to the current one has a key");
         let header = UpdateKeyNodes::decode(&mut &stored[..]).expect("stored keys decode");
         assert_eq!(header.epoch, epoch);
-        let expected: Vec<u64> = tree
+        let expected: Vec<NodeId> = tree
             .ku_nodes(&list, epoch)
             .expect("leaves in the tree")
             .into_iter()
@@ -128,7 +151,7 @@ fn assert_invariant() {
             "the key of epoch {epoch} does not reflect the revocation list"
         );
     }
-    assert_eq!(Kgc::update_key(current() + 1), None);
+    assert_eq!(Kgc::update_key(next_epoch()), None);
     assert!(list.iter().all(|r| r.epoch <= current()));
 }
 
@@ -140,8 +163,8 @@ mod genesis {
         new_test_ext().execute_with(|| {
             assert_eq!(Kgc::params(), setup().pp.encode());
             assert_eq!(crate::TreeDepth::<Test>::get(), DEPTH);
-            assert_eq!(current(), 0);
-            assert_eq!(Kgc::update_key(0), Some(update_key(0, &[])));
+            assert_eq!(current(), epoch(0));
+            assert_eq!(Kgc::update_key(epoch(0)), Some(update_key(epoch(0), &[])));
             assert!(
                 System::account_exists(&KGC),
                 "the KGC's account is kept alive, so that it can sign"
@@ -163,7 +186,7 @@ mod genesis {
         ext_with(crate::GenesisConfig {
             kgc: Some(KGC),
             params: params_with_g1([7; 48]),
-            initial_update_key: update_key(0, &[]),
+            initial_update_key: update_key(epoch(0), &[]),
         });
     }
 
@@ -173,7 +196,7 @@ mod genesis {
         ext_with(crate::GenesisConfig {
             kgc: Some(KGC),
             params: params_with_g1(*identity().as_bytes()),
-            initial_update_key: update_key(0, &[]),
+            initial_update_key: update_key(epoch(0), &[]),
         });
     }
 
@@ -185,7 +208,7 @@ mod genesis {
                 encryption_key(DOCTOR_A)
             ));
             assert_noop!(
-                Kgc::issue_key(signed(KGC), DOCTOR_A, 0, encryption_key(DOCTOR_A), [0; 32]),
+                issue_key_as(KGC, DOCTOR_A, leaf(0), encryption_key(DOCTOR_A)),
                 Error::<Test>::NoParams
             );
         });
@@ -207,16 +230,10 @@ mod set_kgc {
                 encryption_key(DOCTOR_A)
             ));
             assert_noop!(
-                Kgc::issue_key(signed(KGC), DOCTOR_A, 0, encryption_key(DOCTOR_A), [0; 32]),
+                issue_key_as(KGC, DOCTOR_A, leaf(0), encryption_key(DOCTOR_A)),
                 Error::<Test>::NotKgc
             );
-            assert_ok!(Kgc::issue_key(
-                signed(9),
-                DOCTOR_A,
-                0,
-                encryption_key(DOCTOR_A),
-                [0; 32]
-            ));
+            assert_ok!(issue_key_as(9, DOCTOR_A, leaf(0), encryption_key(DOCTOR_A)));
         });
     }
 }
@@ -319,28 +336,28 @@ mod issue_key {
     fn issues_the_next_leaf_sealed_to_the_registered_key() {
         new_test_ext().execute_with(|| {
             assert!(!Kgc::holds_unrevoked_key(&DOCTOR_A));
-            assert_eq!(issue(DOCTOR_A), 0);
+            assert_eq!(issue(DOCTOR_A), leaf(0));
             assert_eq!(
                 last_event(),
                 Event::KeyIssued {
                     doctor: DOCTOR_A,
-                    leaf: 0,
+                    leaf: leaf(0),
                     sealed_key_hash: sealed_hash(DOCTOR_A)
                 }
             );
             assert_eq!(
                 Kgc::key_issue(&DOCTOR_A),
                 Some(KeyIssue {
-                    leaf: 0,
+                    leaf: leaf(0),
                     encryption_key: encryption_key(DOCTOR_A),
                     sealed_key_hash: sealed_hash(DOCTOR_A)
                 })
             );
-            assert_eq!(Kgc::doctor_status(&DOCTOR_A), Some((0, None)));
+            assert_eq!(Kgc::doctor_status(&DOCTOR_A), Some((leaf(0), None)));
             assert!(Kgc::holds_unrevoked_key(&DOCTOR_A));
-            assert!(Kgc::is_active_at(&DOCTOR_A, 0));
-            assert_eq!(issue(DOCTOR_B), 1);
-            assert_eq!(crate::NextLeaf::<Test>::get(), 2);
+            assert!(Kgc::is_active_at(&DOCTOR_A, epoch(0)));
+            assert_eq!(issue(DOCTOR_B), leaf(1));
+            assert_eq!(crate::NextLeaf::<Test>::get(), leaf(2));
         });
     }
 
@@ -352,17 +369,11 @@ mod issue_key {
                 encryption_key(DOCTOR_A)
             ));
             assert_noop!(
-                Kgc::issue_key(
-                    signed(HOSPITAL),
-                    DOCTOR_A,
-                    0,
-                    encryption_key(DOCTOR_A),
-                    [0; 32]
-                ),
+                issue_key_as(HOSPITAL, DOCTOR_A, leaf(0), encryption_key(DOCTOR_A)),
                 Error::<Test>::NotKgc
             );
             assert_noop!(
-                Kgc::issue_key(signed(KGC), HOSPITAL, 0, encryption_key(DOCTOR_A), [0; 32]),
+                issue_key_as(KGC, HOSPITAL, leaf(0), encryption_key(DOCTOR_A)),
                 Error::<Test>::NotADoctor
             );
         });
@@ -372,7 +383,7 @@ mod issue_key {
     fn refuses_a_doctor_without_a_registered_key() {
         new_test_ext().execute_with(|| {
             assert_noop!(
-                Kgc::issue_key(signed(KGC), DOCTOR_A, 0, encryption_key(DOCTOR_A), [0; 32]),
+                issue_key_as(KGC, DOCTOR_A, leaf(0), encryption_key(DOCTOR_A)),
                 Error::<Test>::NoEncryptionKey
             );
         });
@@ -387,7 +398,7 @@ mod issue_key {
             ));
             // Sealed to a key the doctor did not register (say, its hospital's).
             assert_noop!(
-                Kgc::issue_key(signed(KGC), DOCTOR_A, 0, encryption_key(HOSPITAL), [0; 32]),
+                issue_key_as(KGC, DOCTOR_A, leaf(0), encryption_key(HOSPITAL)),
                 Error::<Test>::EncryptionKeyChanged
             );
             // Sealed to the key the doctor replaced meanwhile.
@@ -396,7 +407,7 @@ mod issue_key {
                 encryption_key(99)
             ));
             assert_noop!(
-                Kgc::issue_key(signed(KGC), DOCTOR_A, 0, encryption_key(DOCTOR_A), [0; 32]),
+                issue_key_as(KGC, DOCTOR_A, leaf(0), encryption_key(DOCTOR_A)),
                 Error::<Test>::EncryptionKeyChanged
             );
         });
@@ -411,24 +422,17 @@ mod issue_key {
                 encryption_key(DOCTOR_B)
             ));
             // Sealed for leaf 0 while the issuance to A took it: the KGC must seal again.
-            for leaf in [0, 2] {
+            for leaf in [leaf(0), leaf(2)] {
                 assert_noop!(
-                    Kgc::issue_key(
-                        signed(KGC),
-                        DOCTOR_B,
-                        leaf,
-                        encryption_key(DOCTOR_B),
-                        [0; 32]
-                    ),
+                    issue_key_as(KGC, DOCTOR_B, leaf, encryption_key(DOCTOR_B)),
                     Error::<Test>::WrongLeaf
                 );
             }
-            assert_ok!(Kgc::issue_key(
-                signed(KGC),
+            assert_ok!(issue_key_as(
+                KGC,
                 DOCTOR_B,
-                1,
-                encryption_key(DOCTOR_B),
-                [0; 32]
+                leaf(1),
+                encryption_key(DOCTOR_B)
             ));
         });
     }
@@ -438,12 +442,24 @@ mod issue_key {
         new_test_ext().execute_with(|| {
             issue(DOCTOR_A);
             assert_noop!(
-                Kgc::issue_key(signed(KGC), DOCTOR_A, 1, encryption_key(DOCTOR_A), [1; 32]),
+                Kgc::issue_key(
+                    signed(KGC),
+                    DOCTOR_A,
+                    leaf(1),
+                    encryption_key(DOCTOR_A),
+                    [1; 32]
+                ),
                 Error::<Test>::KeyAlreadyIssued
             );
             revoke_now(DOCTOR_A);
             assert_noop!(
-                Kgc::issue_key(signed(KGC), DOCTOR_A, 1, encryption_key(DOCTOR_A), [1; 32]),
+                Kgc::issue_key(
+                    signed(KGC),
+                    DOCTOR_A,
+                    leaf(1),
+                    encryption_key(DOCTOR_A),
+                    [1; 32]
+                ),
                 Error::<Test>::KeyAlreadyIssued
             );
         });
@@ -452,10 +468,10 @@ mod issue_key {
     #[test]
     fn never_reuses_a_leaf() {
         new_test_ext().execute_with(|| {
-            assert_eq!(issue(DOCTOR_A), 0);
+            assert_eq!(issue(DOCTOR_A), leaf(0));
             revoke_now(DOCTOR_A);
-            assert_eq!(issue(DOCTOR_B), 1);
-            assert_eq!(crate::NextLeaf::<Test>::get(), 2);
+            assert_eq!(issue(DOCTOR_B), leaf(1));
+            assert_eq!(crate::NextLeaf::<Test>::get(), leaf(2));
         });
     }
 
@@ -469,9 +485,9 @@ mod issue_key {
                 signed(100),
                 encryption_key(100)
             ));
-            for leaf in [1 << DEPTH, 0] {
+            for leaf in [leaf(1 << DEPTH), leaf(0)] {
                 assert_noop!(
-                    Kgc::issue_key(signed(KGC), 100, leaf, encryption_key(100), [0; 32]),
+                    issue_key_as(KGC, 100, leaf, encryption_key(100)),
                     Error::<Test>::TreeFull
                 );
             }
@@ -495,25 +511,28 @@ mod revoke {
                 vec![
                     Event::DoctorRevoked {
                         doctor: DOCTOR_A,
-                        leaf: 0,
-                        epoch: 1
+                        leaf: leaf(0),
+                        epoch: epoch(1)
                     },
                     Event::UpdateKeyPublished {
-                        epoch: 1,
+                        epoch: epoch(1),
                         nodes: DEPTH as u32,
                         key_hash
                     },
-                    Event::EpochAdvanced { epoch: 1 },
+                    Event::EpochAdvanced { epoch: epoch(1) },
                 ]
             );
-            assert_eq!(current(), 1);
-            assert_eq!(revocations(), vec![Revocation { leaf: 0, epoch: 1 }]);
-            assert_eq!(Kgc::update_key(1), Some(update.into_inner()));
+            assert_eq!(current(), epoch(1));
+            assert_eq!(revocations(), vec![revoked(0, 1)]);
+            assert_eq!(Kgc::update_key(epoch(1)), Some(update.into_inner()));
             // Older epochs' keys stay readable: older records need them.
-            assert!(Kgc::update_key(0).is_some());
-            assert_eq!(Kgc::doctor_status(&DOCTOR_A), Some((0, Some(1))));
-            assert!(Kgc::is_active_at(&DOCTOR_A, 0));
-            assert!(!Kgc::is_active_at(&DOCTOR_A, 1));
+            assert!(Kgc::update_key(epoch(0)).is_some());
+            assert_eq!(
+                Kgc::doctor_status(&DOCTOR_A),
+                Some((leaf(0), Some(epoch(1))))
+            );
+            assert!(Kgc::is_active_at(&DOCTOR_A, epoch(0)));
+            assert!(!Kgc::is_active_at(&DOCTOR_A, epoch(1)));
             assert!(!Kgc::holds_unrevoked_key(&DOCTOR_A));
             assert_invariant();
         });
@@ -535,7 +554,7 @@ mod revoke {
     fn refuses_a_doctor_without_a_key() {
         new_test_ext().execute_with(|| {
             assert_noop!(
-                Kgc::revoke(signed(KGC), DOCTOR_B, key(update_key(1, &[])), 0),
+                Kgc::revoke(signed(KGC), DOCTOR_B, key(update_key(epoch(1), &[])), 0),
                 Error::<Test>::NoLeaf
             );
         });
@@ -546,7 +565,7 @@ mod revoke {
         new_test_ext().execute_with(|| {
             issue(DOCTOR_A);
             revoke_now(DOCTOR_A);
-            let update = update_key(2, &revocations());
+            let update = update_key(epoch(2), &revocations());
             assert_noop!(
                 Kgc::revoke(signed(KGC), DOCTOR_A, key(update), 1),
                 Error::<Test>::AlreadyRevoked
@@ -559,12 +578,12 @@ mod revoke {
         new_test_ext().execute_with(|| {
             issue(DOCTOR_A);
             // Epoch 0's key is published: a revocation dated 0 would not take effect in it.
-            let now = update_key(0, &[Revocation { leaf: 0, epoch: 0 }]);
+            let now = update_key(epoch(0), &[revoked(0, 0)]);
             assert_noop!(
                 Kgc::revoke(signed(KGC), DOCTOR_A, key(now), 0),
                 Error::<Test>::WrongEpoch
             );
-            let later = update_key(2, &[Revocation { leaf: 0, epoch: 2 }]);
+            let later = update_key(epoch(2), &[revoked(0, 2)]);
             assert_noop!(
                 Kgc::revoke(signed(KGC), DOCTOR_A, key(later), 0),
                 Error::<Test>::WrongEpoch
@@ -578,9 +597,9 @@ mod revoke {
         new_test_ext().execute_with(|| {
             issue(DOCTOR_A);
             // Made as if nobody were revoked: the root alone would let the revoked doctor back in.
-            let skips_revocation = update_key(1, &[]);
+            let skips_revocation = update_key(epoch(1), &[]);
             // Made for a revocation list that revokes someone else.
-            let other = update_key(1, &[Revocation { leaf: 5, epoch: 1 }]);
+            let other = update_key(epoch(1), &[revoked(5, 1)]);
             for bad in [skips_revocation, other] {
                 assert_noop!(
                     Kgc::revoke(signed(KGC), DOCTOR_A, key(bad), 0),
@@ -598,8 +617,8 @@ mod revoke {
                 Error::<Test>::UndecodableUpdateKey
             );
             assert_eq!(revocations(), vec![]);
-            assert_eq!(Kgc::doctor_status(&DOCTOR_A), Some((0, None)));
-            assert_eq!(current(), 0);
+            assert_eq!(Kgc::doctor_status(&DOCTOR_A), Some((leaf(0), None)));
+            assert_eq!(current(), epoch(0));
             assert_invariant();
         });
     }
@@ -631,11 +650,11 @@ mod revoke {
             }
             let mut list = revocations();
             list.push(Revocation {
-                leaf: 4,
-                epoch: current() + 1,
+                leaf: leaf(4),
+                epoch: next_epoch(),
             });
             assert_noop!(
-                Kgc::revoke(signed(KGC), 14, key(update_key(current() + 1, &list)), 4),
+                Kgc::revoke(signed(KGC), 14, key(update_key(next_epoch(), &list)), 4),
                 Error::<Test>::TooManyRevocations
             );
         });
@@ -646,9 +665,9 @@ mod revoke {
         // The last epoch is out of the calls' reach: written, so the invariants do not hold.
         new_test_ext().unchecked().execute_with(|| {
             issue(DOCTOR_A);
-            crate::CurrentEpoch::<Test>::put(u64::MAX);
+            crate::CurrentEpoch::<Test>::put(Epoch::new(u64::MAX));
             assert_noop!(
-                Kgc::revoke(signed(KGC), DOCTOR_A, key(update_key(0, &[])), 0),
+                Kgc::revoke(signed(KGC), DOCTOR_A, key(update_key(epoch(0), &[])), 0),
                 Error::<Test>::EpochsExhausted
             );
         });
@@ -661,22 +680,22 @@ mod publish_update_key {
     #[test]
     fn publishing_the_next_epochs_key_advances_the_epoch() {
         new_test_ext().execute_with(|| {
-            let honest = update_key(1, &[]);
+            let honest = update_key(epoch(1), &[]);
             System::reset_events();
             assert_ok!(Kgc::publish_update_key(signed(KGC), key(honest.clone()), 0));
             assert_eq!(
                 kgc_events(),
                 vec![
                     Event::UpdateKeyPublished {
-                        epoch: 1,
+                        epoch: epoch(1),
                         nodes: 1,
                         key_hash: polkadot_sdk::sp_io::hashing::sha2_256(&honest)
                     },
-                    Event::EpochAdvanced { epoch: 1 },
+                    Event::EpochAdvanced { epoch: epoch(1) },
                 ]
             );
-            assert_eq!(current(), 1);
-            assert_eq!(Kgc::update_key(1), Some(honest));
+            assert_eq!(current(), epoch(1));
+            assert_eq!(Kgc::update_key(epoch(1)), Some(honest));
             assert_invariant();
         });
     }
@@ -685,12 +704,12 @@ mod publish_update_key {
     fn the_current_epochs_key_is_never_republished() {
         new_test_ext().execute_with(|| {
             assert_noop!(
-                Kgc::publish_update_key(signed(KGC), key(update_key(0, &[])), 0),
+                Kgc::publish_update_key(signed(KGC), key(update_key(epoch(0), &[])), 0),
                 Error::<Test>::WrongEpoch
             );
             issue(DOCTOR_A);
             revoke_now(DOCTOR_A);
-            let again = update_key(1, &revocations());
+            let again = update_key(epoch(1), &revocations());
             assert_noop!(
                 Kgc::publish_update_key(signed(KGC), key(again), 1),
                 Error::<Test>::WrongEpoch
@@ -702,11 +721,11 @@ mod publish_update_key {
     fn refuses_later_epochs_and_other_accounts() {
         new_test_ext().execute_with(|| {
             assert_noop!(
-                Kgc::publish_update_key(signed(KGC), key(update_key(2, &[])), 0),
+                Kgc::publish_update_key(signed(KGC), key(update_key(epoch(2), &[])), 0),
                 Error::<Test>::WrongEpoch
             );
             assert_noop!(
-                Kgc::publish_update_key(signed(HOSPITAL), key(update_key(1, &[])), 0),
+                Kgc::publish_update_key(signed(HOSPITAL), key(update_key(epoch(1), &[])), 0),
                 Error::<Test>::NotKgc
             );
         });
@@ -718,9 +737,9 @@ mod publish_update_key {
             issue(DOCTOR_A);
             revoke_now(DOCTOR_A);
             // Made as if nobody were revoked: the root alone would let the revoked doctor back in.
-            let skips_revocation = update_key(2, &[]);
+            let skips_revocation = update_key(epoch(2), &[]);
             // Made for a revocation list that revokes someone else.
-            let other = update_key(2, &[Revocation { leaf: 5, epoch: 1 }]);
+            let other = update_key(epoch(2), &[revoked(5, 1)]);
             for bad in [skips_revocation, other] {
                 assert_noop!(
                     Kgc::publish_update_key(signed(KGC), key(bad), 1),
@@ -735,7 +754,7 @@ mod publish_update_key {
         new_test_ext().execute_with(|| {
             issue(DOCTOR_A);
             revoke_now(DOCTOR_A);
-            let honest = update_key(2, &revocations());
+            let honest = update_key(epoch(2), &revocations());
             assert_noop!(
                 Kgc::publish_update_key(signed(KGC), key(honest.clone()), 0),
                 Error::<Test>::RevocationWitnessTooLow
@@ -747,7 +766,7 @@ mod publish_update_key {
     #[test]
     fn malformed_update_keys_are_rejected_and_nothing_is_stored() {
         new_test_ext().execute_with(|| {
-            let honest = update_key(1, &[]);
+            let honest = update_key(epoch(1), &[]);
             for bad in [
                 vec![],
                 vec![1, 2, 3],
@@ -759,8 +778,8 @@ mod publish_update_key {
                     Error::<Test>::UndecodableUpdateKey
                 );
             }
-            assert_eq!(Kgc::update_key(1), None);
-            assert_eq!(current(), 0);
+            assert_eq!(Kgc::update_key(epoch(1)), None);
+            assert_eq!(current(), epoch(0));
         });
     }
 
@@ -768,9 +787,9 @@ mod publish_update_key {
     fn refuses_when_no_epoch_is_left() {
         // The last epoch is out of the calls' reach: written, so the invariants do not hold.
         new_test_ext().unchecked().execute_with(|| {
-            crate::CurrentEpoch::<Test>::put(u64::MAX);
+            crate::CurrentEpoch::<Test>::put(Epoch::new(u64::MAX));
             assert_noop!(
-                Kgc::publish_update_key(signed(KGC), key(update_key(0, &[])), 0),
+                Kgc::publish_update_key(signed(KGC), key(update_key(epoch(0), &[])), 0),
                 Error::<Test>::EpochsExhausted
             );
         });
@@ -796,7 +815,7 @@ mod invariant {
             // Republishing the current epoch with 11 revoked too: refused.
             let mut list = revocations();
             list.push(Revocation {
-                leaf: 1,
+                leaf: leaf(1),
                 epoch: current(),
             });
             assert_noop!(
@@ -814,14 +833,10 @@ mod invariant {
             assert_invariant();
             advance();
             assert_invariant();
-            assert_eq!(current(), 6);
+            assert_eq!(current(), epoch(6));
             assert_eq!(
                 revocations(),
-                vec![
-                    Revocation { leaf: 0, epoch: 2 },
-                    Revocation { leaf: 1, epoch: 4 },
-                    Revocation { leaf: 2, epoch: 5 },
-                ]
+                vec![revoked(0, 2), revoked(1, 4), revoked(2, 5),]
             );
             assert!(Kgc::holds_unrevoked_key(&13));
             assert!((10..13).all(|doctor| !Kgc::holds_unrevoked_key(&doctor)));
@@ -832,7 +847,7 @@ mod invariant {
 /// The invariants every test ends by checking catch the states the calls never leave.
 mod try_state {
     use super::*;
-    use crate::{LeafOf, RevocationEntry, Revocations, UpdateKeys};
+    use crate::{LeafOf, Revocations, UpdateKeys};
     use polkadot_sdk::{frame_support::BoundedVec, sp_runtime::TryRuntimeError};
 
     fn broken(reason: &'static str) -> Result<(), TryRuntimeError> {
@@ -845,7 +860,7 @@ mod try_state {
     fn finds_a_revocation_the_published_update_key_ignores() {
         new_test_ext().execute_with(|| {
             let leaf = issue(DOCTOR_A);
-            Revocations::<Test>::put(BoundedVec::truncate_from(vec![RevocationEntry {
+            Revocations::<Test>::put(BoundedVec::truncate_from(vec![Revocation {
                 leaf,
                 epoch: current(),
             }]));
@@ -860,12 +875,12 @@ mod try_state {
     #[test]
     fn finds_an_epoch_without_its_update_key() {
         new_test_ext().execute_with(|| {
-            let key = UpdateKeys::<Test>::take(0).expect("epoch 0's key is in the genesis");
+            let key = UpdateKeys::<Test>::take(epoch(0)).expect("epoch 0's key is in the genesis");
             assert_eq!(
                 Kgc::do_try_state(),
                 broken("an epoch up to the current one has no update key")
             );
-            UpdateKeys::<Test>::insert(0, key);
+            UpdateKeys::<Test>::insert(epoch(0), key);
         });
     }
 

@@ -4,8 +4,8 @@ use crate::*;
 use alloc::{format, string::String, vec, vec::Vec};
 use codec::Encode;
 use medchain_crypto::{encoding::BoundedList, index::Index, policy::MAX_ROWS};
-use medchain_types::CompressedG1;
 use medchain_types::RecordId;
+use medchain_types::{CompressedG1, Epoch, KeyEpoch};
 use polkadot_sdk::{
     frame_benchmarking::v2::*,
     frame_support::{pallet_prelude::*, traits::Hooks},
@@ -19,7 +19,7 @@ fn index(bytes: u32) -> Vec<u8> {
     let tags = BoundedList::new(vec![[7u8; 16]; tags as usize]).expect("within the keyword limit");
     Index {
         hospital: [1; 32],
-        key_epoch: 0,
+        key_epoch: KeyEpoch::new(0),
         nonce: [2; 16],
         tags,
     }
@@ -28,7 +28,7 @@ fn index(bytes: u32) -> Vec<u8> {
 
 /// A structurally valid capsule of about `bytes` bytes: an AND policy with as many rows as fit.
 /// The runtime never decodes its points, so zero bytes of the right length measure the same work.
-fn capsule(bytes: u32, epoch: u64) -> Vec<u8> {
+fn capsule(bytes: u32, epoch: Epoch) -> Vec<u8> {
     let rows = (bytes.saturating_sub(110) / 152).clamp(1, MAX_ROWS as u32) as usize;
     let policy: Vec<String> = (0..rows).map(|i| format!("a{i}")).collect();
     let mut encoded = (policy.join(" and "), epoch).encode();

@@ -44,7 +44,7 @@ pub mod pallet {
     use alloc::vec::Vec;
     use codec::DecodeAll;
     use medchain_crypto::{abe::CapsuleShape, elgamal, index::Index};
-    use medchain_types::{CompressedG1, HospitalDirectory, RecordId};
+    use medchain_types::{CompressedG1, Epoch, HospitalDirectory, RecordId};
     use polkadot_sdk::{
         frame_support::pallet_prelude::*,
         frame_system::{self, pallet_prelude::*},
@@ -142,7 +142,7 @@ pub mod pallet {
             hospital: T::AccountId,
             payload_hash: [u8; 32],
             payload_size: u64,
-            epoch: u64,
+            epoch: Epoch,
             policy: Vec<u8>,
         },
         /// Record `id` was withdrawn; `hospital` must delete the payload `payload_hash`.

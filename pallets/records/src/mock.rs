@@ -3,7 +3,7 @@
 
 use crate::{self as pallet_records, traits};
 use core::cell::RefCell;
-use medchain_types::HospitalDirectory;
+use medchain_types::{Epoch, HospitalDirectory};
 use polkadot_sdk::{
     frame_support::{
         derive_impl, parameter_types,
@@ -46,7 +46,7 @@ thread_local! {
     static GRANTS: RefCell<BTreeSet<(u64, u64)>> = const { RefCell::new(BTreeSet::new()) };
     /// Revoked doctors.
     static REVOKED: RefCell<BTreeSet<u64>> = const { RefCell::new(BTreeSet::new()) };
-    static EPOCH: RefCell<u64> = const { RefCell::new(3) };
+    static EPOCH: RefCell<Epoch> = const { RefCell::new(Epoch::new(3)) };
 }
 
 pub fn grant(from: u64, to: u64) {
@@ -59,9 +59,9 @@ pub fn revoke(doctor: u64) {
     REVOKED.with(|r| r.borrow_mut().insert(doctor));
 }
 pub fn set_epoch(epoch: u64) {
-    EPOCH.with(|e| *e.borrow_mut() = epoch);
+    EPOCH.with(|e| *e.borrow_mut() = Epoch::new(epoch));
 }
-pub fn epoch() -> u64 {
+pub fn epoch() -> Epoch {
     EPOCH.with(|e| *e.borrow())
 }
 
@@ -81,10 +81,10 @@ impl HospitalDirectory<u64> for Directory {
 
 pub struct Kgc;
 impl traits::KeyAuthority<u64> for Kgc {
-    fn current_epoch() -> u64 {
+    fn current_epoch() -> Epoch {
         epoch()
     }
-    fn is_active_at(doctor: &u64, _epoch: u64) -> bool {
+    fn is_active_at(doctor: &u64, _epoch: Epoch) -> bool {
         REVOKED.with(|r| !r.borrow().contains(doctor))
     }
 }

@@ -8,7 +8,7 @@ use medchain_crypto::{
     hash::keyword_digest,
     index::{build_index, SearchKey},
 };
-use medchain_types::{CompressedG1, RecordId};
+use medchain_types::{CompressedG1, Epoch, KeyEpoch, RecordId};
 use polkadot_sdk::frame_support::{assert_noop, assert_ok, traits::Get};
 use std::sync::OnceLock;
 
@@ -23,12 +23,18 @@ fn tables() -> &'static EncryptionTables {
 fn index() -> Vec<u8> {
     let mut rng = StdRng::seed_from_u64(2);
     let key = SearchKey::generate(&mut rng);
-    build_index(&key, [1; 32], 0, &[keyword_digest("asthma")], &mut rng)
-        .unwrap()
-        .encode()
+    build_index(
+        &key,
+        [1; 32],
+        KeyEpoch::new(0),
+        &[keyword_digest("asthma")],
+        &mut rng,
+    )
+    .unwrap()
+    .encode()
 }
 
-fn capsule(epoch: u64) -> Vec<u8> {
+fn capsule(epoch: Epoch) -> Vec<u8> {
     let mut rng = StdRng::seed_from_u64(3);
     abe::encapsulate(
         tables(),
@@ -95,7 +101,7 @@ fn a_hospital_publishes_a_record() {
                 record.payload_size,
                 record.epoch
             ),
-            (H1, [7; 32], 1000, 3)
+            (H1, [7; 32], 1000, Epoch::new(3))
         );
         assert_eq!(record.index.to_vec(), index());
         assert_eq!(
@@ -105,7 +111,7 @@ fn a_hospital_publishes_a_record() {
                 hospital: H1,
                 payload_hash: [7; 32],
                 payload_size: 1000,
-                epoch: 3,
+                epoch: Epoch::new(3),
                 policy: b"role:physician and dept:pneumology".to_vec(),
             }]
         );
@@ -138,7 +144,7 @@ fn only_hospitals_publish() {
             Records::publish_record(
                 RuntimeOrigin::signed(NOT_A_HOSPITAL),
                 index(),
-                capsule(3),
+                capsule(Epoch::new(3)),
                 [7; 32],
                 1,
                 patient_key()
@@ -155,7 +161,7 @@ fn a_capsule_of_a_stale_epoch_is_rejected() {
             Records::publish_record(
                 RuntimeOrigin::signed(H1),
                 index(),
-                capsule(2),
+                capsule(Epoch::new(2)),
                 [7; 32],
                 1,
                 patient_key()
@@ -163,7 +169,7 @@ fn a_capsule_of_a_stale_epoch_is_rejected() {
             Error::<Test>::StaleEpoch
         );
         // A capsule made just before the KGC advanced the epoch is stale too.
-        let made_at_three = capsule(3);
+        let made_at_three = capsule(Epoch::new(3));
         set_epoch(4);
         assert_noop!(
             Records::publish_record(
@@ -184,7 +190,7 @@ fn a_capsule_of_a_stale_epoch_is_rejected() {
 fn malformed_and_oversize_input_is_rejected_and_nothing_stored() {
     new_test_ext().execute_with(|| {
         let h1 = || RuntimeOrigin::signed(H1);
-        let good_capsule = capsule(3);
+        let good_capsule = capsule(Epoch::new(3));
         let cases = [
             (
                 vec![0u8; 2049],

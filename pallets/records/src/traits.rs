@@ -3,12 +3,14 @@
 //! Hospitals, doctors and authorisations come from [`medchain_types::HospitalDirectory`], which
 //! the results and KGC pallets ask too.
 
+use medchain_types::Epoch;
+
 /// The key generation centre's state (the KGC pallet in the runtime).
 pub trait KeyAuthority<AccountId> {
     /// The current epoch: new capsules must be made under it.
-    fn current_epoch() -> u64;
+    fn current_epoch() -> Epoch;
     /// Whether `doctor` holds a tree leaf that is not revoked at `epoch`.
-    fn is_active_at(doctor: &AccountId, epoch: u64) -> bool;
+    fn is_active_at(doctor: &AccountId, epoch: Epoch) -> bool;
 }
 
 /// Puts what a benchmark needs into the runtime's registries, so that every benchmark runs its

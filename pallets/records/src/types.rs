@@ -2,7 +2,7 @@
 
 use crate::Config;
 use codec::{Decode, Encode, MaxEncodedLen};
-use medchain_types::CompressedG1;
+use medchain_types::{CompressedG1, Epoch};
 use polkadot_sdk::{
     frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},
     frame_system::pallet_prelude::BlockNumberFor,
@@ -30,7 +30,7 @@ pub struct Record<T: Config> {
     /// proof is checked against it.
     pub patient_key: CompressedG1,
     /// The epoch the capsule was made in.
-    pub epoch: u64,
+    pub epoch: Epoch,
     /// Block of publication.
     pub published_at: BlockNumberFor<T>,
     /// Set when the patient withdrew the record: a tombstone, the payload is to be deleted.

@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{and_policy, attributes, revocation_list, rng, Kgc};
+use common::{and_policy, attributes, revocation_list, rng, Kgc, EPOCH};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use medchain_crypto::{abe, aead};
+use medchain_crypto::{abe, aead, tree::LeafIndex};
 use std::time::Duration;
 
 const DEPTHS: [u8; 5] = [4, 8, 12, 16, 20];
@@ -27,10 +27,22 @@ fn key_generation(c: &mut Criterion) {
         for revoked in REVOCATIONS {
             let rl = revocation_list(depth, revoked);
             group.bench_with_input(BenchmarkId::new("keygen", revoked), &(), |b, _| {
-                b.iter(|| abe::keygen(&kgc.pp, &kgc.keys, &kgc.msk, 0, &attrs, &mut rng()).unwrap())
+                b.iter(|| {
+                    abe::keygen(
+                        &kgc.pp,
+                        &kgc.keys,
+                        &kgc.msk,
+                        LeafIndex::new(0),
+                        &attrs,
+                        &mut rng(),
+                    )
+                    .unwrap()
+                })
             });
             group.bench_with_input(BenchmarkId::new("upd_keygen", revoked), &rl, |b, rl| {
-                b.iter(|| abe::upd_keygen(&kgc.pp, &kgc.keys, &kgc.msk, 1, rl, &mut rng()).unwrap())
+                b.iter(|| {
+                    abe::upd_keygen(&kgc.pp, &kgc.keys, &kgc.msk, EPOCH, rl, &mut rng()).unwrap()
+                })
             });
         }
         group.finish();
@@ -46,7 +58,7 @@ fn transformation_key(c: &mut Criterion) {
             &kgc.pp,
             &kgc.keys,
             &kgc.msk,
-            1,
+            EPOCH,
             &revocation_list(depth, 100),
             &mut rng(),
         )
@@ -65,7 +77,7 @@ fn transformation_key(c: &mut Criterion) {
 
 fn encryption_and_decryption(c: &mut Criterion) {
     let kgc = Kgc::new(10);
-    let updk = abe::upd_keygen(&kgc.pp, &kgc.keys, &kgc.msk, 1, &[], &mut rng()).unwrap();
+    let updk = abe::upd_keygen(&kgc.pp, &kgc.keys, &kgc.msk, EPOCH, &[], &mut rng()).unwrap();
     let mut group = c.benchmark_group("policy");
     group.sample_size(20);
     for n in POLICY_SIZES {
@@ -74,12 +86,12 @@ fn encryption_and_decryption(c: &mut Criterion) {
         let (secret, sk) = kgc.doctor(1, &attrs);
         let tk = abe::tk_gen(&kgc.keys, &sk, &updk, &secret, &mut rng()).unwrap();
         let prepared = abe::PreparedTransformationKey::new(&tk).unwrap();
-        let (capsule, key) = abe::encapsulate(&kgc.enc, &policy, 1, &mut rng()).unwrap();
+        let (capsule, key) = abe::encapsulate(&kgc.enc, &policy, EPOCH, &mut rng()).unwrap();
         let sealed = aead::seal(&key, &capsule, &[0u8; 32], &mut rng()).unwrap();
         let semi = abe::pre_decrypt(&prepared, &capsule).unwrap();
 
         group.bench_with_input(BenchmarkId::new("encrypt", n), &policy, |b, policy| {
-            b.iter(|| abe::encapsulate(&kgc.enc, policy, 1, &mut rng()).unwrap())
+            b.iter(|| abe::encapsulate(&kgc.enc, policy, EPOCH, &mut rng()).unwrap())
         });
         group.bench_with_input(BenchmarkId::new("prepare_tk", n), &tk, |b, tk| {
             b.iter(|| abe::PreparedTransformationKey::new(tk).unwrap())

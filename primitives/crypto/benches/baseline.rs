@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{and_policy, attributes, rng, Kgc};
+use common::{and_policy, attributes, rng, Kgc, EPOCH};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use medchain_crypto::{abe, aead};
 use rabe::{
@@ -25,7 +25,7 @@ fn rabe_policy(n: usize) -> String {
 
 fn side_by_side(c: &mut Criterion) {
     let kgc = Kgc::new(10);
-    let updk = abe::upd_keygen(&kgc.pp, &kgc.keys, &kgc.msk, 1, &[], &mut rng()).unwrap();
+    let updk = abe::upd_keygen(&kgc.pp, &kgc.keys, &kgc.msk, EPOCH, &[], &mut rng()).unwrap();
     let (ac17_pk, ac17_msk) = ac17::setup();
     let (bsw_pk, bsw_msk) = bsw::setup();
     let mut group = c.benchmark_group("baseline");
@@ -39,12 +39,12 @@ fn side_by_side(c: &mut Criterion) {
         let (secret, sk) = kgc.doctor(1, &attrs);
         let tk = abe::tk_gen(&kgc.keys, &sk, &updk, &secret, &mut rng()).unwrap();
         let prepared = abe::PreparedTransformationKey::new(&tk).unwrap();
-        let (capsule, key) = abe::encapsulate(&kgc.enc, &ours_policy, 1, &mut rng()).unwrap();
+        let (capsule, key) = abe::encapsulate(&kgc.enc, &ours_policy, EPOCH, &mut rng()).unwrap();
         let sealed = aead::seal(&key, &capsule, &PLAINTEXT, &mut rng()).unwrap();
         group.bench_with_input(BenchmarkId::new("medchain/encrypt", n), &n, |b, _| {
             b.iter(|| {
                 let (capsule, key) =
-                    abe::encapsulate(&kgc.enc, &ours_policy, 1, &mut rng()).unwrap();
+                    abe::encapsulate(&kgc.enc, &ours_policy, EPOCH, &mut rng()).unwrap();
                 aead::seal(&key, &capsule, &PLAINTEXT, &mut rng()).unwrap()
             })
         });

@@ -6,13 +6,14 @@ use medchain_crypto::{
     hash::keyword_digest,
     index::{build_index, Index, PreparedQuery, SearchKey, Trapdoor},
 };
+use medchain_types::KeyEpoch;
 
 const INDICES: usize = 10_000;
 
 fn indices(key: &SearchKey, keywords: &[String], rng: &mut StdRng) -> Vec<Index> {
     let digests: Vec<_> = keywords.iter().map(|w| keyword_digest(w)).collect();
     (0..INDICES)
-        .map(|_| build_index(key, [0; 32], 0, &digests, rng).unwrap())
+        .map(|_| build_index(key, [0; 32], KeyEpoch::new(0), &digests, rng).unwrap())
         .collect()
 }
 

@@ -1,6 +1,7 @@
 //! The crate's one error type: every failure has a name a caller can match on and show.
 
 use core::fmt;
+use medchain_types::Epoch;
 
 /// Result of this crate's fallible operations.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
@@ -48,9 +49,9 @@ pub enum Error {
     /// An update key or transformation key of one epoch used with a capsule of another.
     EpochMismatch {
         /// Epoch of the capsule.
-        capsule: u64,
+        capsule: Epoch,
         /// Epoch of the key.
-        key: u64,
+        key: Epoch,
     },
     /// The key has no component for an attribute the reconstruction needs.
     MissingAttributeKey,

@@ -7,6 +7,7 @@ use alloc::string::String;
 use ark_ff::PrimeField;
 use ark_serialize::CanonicalSerialize;
 use hkdf::Hkdf;
+use medchain_types::Epoch;
 use sha2::{Digest, Sha256};
 
 use crate::Fr;
@@ -49,8 +50,8 @@ pub fn attribute_scalar(attribute: &str) -> Fr {
 }
 
 /// `Hz("medchain/epoch", T)` with `T` as 8 little-endian bytes.
-pub fn epoch_scalar(epoch: u64) -> Fr {
-    hash_to_scalar(DOMAIN_EPOCH, &epoch.to_le_bytes())
+pub fn epoch_scalar(epoch: Epoch) -> Fr {
+    hash_to_scalar(DOMAIN_EPOCH, &epoch.get().to_le_bytes())
 }
 
 /// `H(w) = SHA-256("medchain/kw" || normalise(w))`: what keywords and interests enter the
@@ -122,6 +123,6 @@ mod tests {
 
     #[test]
     fn epochs_hash_apart() {
-        assert_ne!(epoch_scalar(1), epoch_scalar(2));
+        assert_ne!(epoch_scalar(Epoch::new(1)), epoch_scalar(Epoch::new(2)));
     }
 }

@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use core::fmt;
 use hmac::{Hmac, KeyInit, Mac};
+use medchain_types::KeyEpoch;
 use sha2::Sha256;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -51,8 +52,12 @@ impl SearchKey {
     /// The key of `key_epoch` derived from secret material `ikm` (at least 32 bytes of entropy):
     /// a hospital's node derives its search keys from its account key, and rotating to a new key
     /// epoch needs no new secret to store.
-    pub fn derive(ikm: &[u8], key_epoch: u32) -> Self {
-        let info = [b"medchain/search-key/".as_slice(), &key_epoch.to_le_bytes()].concat();
+    pub fn derive(ikm: &[u8], key_epoch: KeyEpoch) -> Self {
+        let info = [
+            b"medchain/search-key/".as_slice(),
+            &key_epoch.get().to_le_bytes(),
+        ]
+        .concat();
         Self(crate::hash::expand(ikm, &info))
     }
 
@@ -93,7 +98,7 @@ pub struct Index {
     /// The owning hospital.
     pub hospital: HospitalId,
     /// Which of the hospital's search keys built it.
-    pub key_epoch: u32,
+    pub key_epoch: KeyEpoch,
     /// Per-record nonce.
     pub nonce: [u8; 16],
     /// Sorted tags, padded with random ones to a size class.
@@ -104,7 +109,7 @@ pub struct Index {
 pub fn build_index(
     key: &SearchKey,
     hospital: HospitalId,
-    key_epoch: u32,
+    key_epoch: KeyEpoch,
     keywords: &[KeywordDigest],
     rng: &mut impl CryptoRngCore,
 ) -> Result<Index> {
@@ -249,16 +254,16 @@ mod tests {
     #[test]
     fn derived_search_keys_are_reproducible_and_separate_epochs_and_secrets() {
         assert_eq!(
-            SearchKey::derive(&[7; 64], 3),
-            SearchKey::derive(&[7; 64], 3)
+            SearchKey::derive(&[7; 64], KeyEpoch::new(3)),
+            SearchKey::derive(&[7; 64], KeyEpoch::new(3))
         );
         assert_ne!(
-            SearchKey::derive(&[7; 64], 3),
-            SearchKey::derive(&[7; 64], 4)
+            SearchKey::derive(&[7; 64], KeyEpoch::new(3)),
+            SearchKey::derive(&[7; 64], KeyEpoch::new(4))
         );
         assert_ne!(
-            SearchKey::derive(&[7; 64], 3),
-            SearchKey::derive(&[8; 64], 3)
+            SearchKey::derive(&[7; 64], KeyEpoch::new(3)),
+            SearchKey::derive(&[8; 64], KeyEpoch::new(3))
         );
     }
 
@@ -267,8 +272,8 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(1);
         let key = SearchKey::generate(&mut rng);
         let words = digests(&["diabetes", "insulin"]);
-        let a = build_index(&key, HOSPITAL, 0, &words, &mut rng).unwrap();
-        let b = build_index(&key, HOSPITAL, 0, &words, &mut rng).unwrap();
+        let a = build_index(&key, HOSPITAL, KeyEpoch::new(0), &words, &mut rng).unwrap();
+        let b = build_index(&key, HOSPITAL, KeyEpoch::new(0), &words, &mut rng).unwrap();
         assert_ne!(a.nonce, b.nonce);
         assert!(a.tags.iter().all(|t| !b.tags.contains(t)));
     }
@@ -282,7 +287,7 @@ mod tests {
             .map(|&n| {
                 let words: Vec<KeywordDigest> =
                     (0..n).map(|i| keyword_digest(&format!("w{i}"))).collect();
-                build_index(&key, HOSPITAL, 0, &words, &mut rng)
+                build_index(&key, HOSPITAL, KeyEpoch::new(0), &words, &mut rng)
                     .unwrap()
                     .tags
                     .len()
@@ -296,14 +301,14 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(3);
         let key = SearchKey::generate(&mut rng);
         assert_eq!(
-            build_index(&key, HOSPITAL, 0, &[], &mut rng),
+            build_index(&key, HOSPITAL, KeyEpoch::new(0), &[], &mut rng),
             Err(Error::InvalidKeywordSet)
         );
         let many: Vec<KeywordDigest> = (0..=MAX_KEYWORDS)
             .map(|i| keyword_digest(&format!("w{i}")))
             .collect();
         assert_eq!(
-            build_index(&key, HOSPITAL, 0, &many, &mut rng),
+            build_index(&key, HOSPITAL, KeyEpoch::new(0), &many, &mut rng),
             Err(Error::InvalidKeywordSet)
         );
         assert_eq!(Trapdoor::new(&[] as &[&str]), Err(Error::InvalidKeywordSet));
@@ -314,7 +319,14 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(4);
         let key = SearchKey::generate(&mut rng);
         let rotated = SearchKey::generate(&mut rng);
-        let index = build_index(&key, HOSPITAL, 0, &digests(&["asthma"]), &mut rng).unwrap();
+        let index = build_index(
+            &key,
+            HOSPITAL,
+            KeyEpoch::new(0),
+            &digests(&["asthma"]),
+            &mut rng,
+        )
+        .unwrap();
         let trapdoor = Trapdoor::new(&["asthma"]).unwrap();
         assert!(PreparedQuery::new(&key, &trapdoor).matches(&index));
         assert!(!PreparedQuery::new(&rotated, &trapdoor).matches(&index));
@@ -328,7 +340,14 @@ mod tests {
     fn interests_are_normalised_like_keywords() {
         let mut rng = StdRng::seed_from_u64(5);
         let key = SearchKey::generate(&mut rng);
-        let index = build_index(&key, HOSPITAL, 0, &digests(&["Asthma "]), &mut rng).unwrap();
+        let index = build_index(
+            &key,
+            HOSPITAL,
+            KeyEpoch::new(0),
+            &digests(&["Asthma "]),
+            &mut rng,
+        )
+        .unwrap();
         assert!(PreparedQuery::new(&key, &Trapdoor::new(&["  asthma"]).unwrap()).matches(&index));
     }
 
@@ -346,7 +365,8 @@ mod tests {
                     .iter()
                     .map(|&i| keyword_digest(&vocabulary[i]))
                     .collect();
-                let index = build_index(&key, HOSPITAL, 0, &words, &mut rng).unwrap();
+                let index =
+                    build_index(&key, HOSPITAL, KeyEpoch::new(0), &words, &mut rng).unwrap();
                 (set, index)
             })
             .collect();

@@ -7,25 +7,24 @@
 
 use alloc::{collections::BTreeSet, vec::Vec};
 use core::borrow::Borrow;
+pub use medchain_types::{Epoch, LeafIndex, NodeId, Revocation};
 
 use crate::{Error, Result};
 
 /// Deepest tree supported: `2^32` doctors, node numbers below `2^33`.
 pub const MAX_DEPTH: u8 = 32;
 
-/// A tree node, numbered heap-style.
-pub type NodeId = u64;
+/// The root's number.
+const ROOT: NodeId = NodeId::new(1);
 
-/// A leaf's index among the leaves, `0 .. 2^depth`.
-pub type LeafIndex = u64;
+/// The node above `node` (the root's parent is 0, which is no node).
+fn parent(node: NodeId) -> NodeId {
+    NodeId::new(node.get() / 2)
+}
 
-/// One entry of the revocation list: the leaf is revoked from `epoch` on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, codec::Encode, codec::Decode)]
-pub struct Revocation {
-    /// Revoked leaf.
-    pub leaf: LeafIndex,
-    /// First epoch in which the leaf is revoked.
-    pub epoch: u64,
+/// The two nodes below `node`, which must not be a leaf.
+fn children(node: NodeId) -> [NodeId; 2] {
+    [NodeId::new(2 * node.get()), NodeId::new(2 * node.get() + 1)]
 }
 
 /// The shape of a revocation tree of a given depth.
@@ -55,19 +54,19 @@ impl Tree {
 
     /// The node number of leaf `leaf`.
     pub fn leaf_node(&self, leaf: LeafIndex) -> Result<NodeId> {
-        if leaf >= self.leaf_count() {
+        if leaf.get() >= self.leaf_count() {
             return Err(Error::LeafOutOfRange);
         }
-        Ok(self.leaf_count() + leaf)
+        Ok(NodeId::new(self.leaf_count() + leaf.get()))
     }
 
     /// `Path(leaf)`: the `depth + 1` nodes from the root down to the leaf.
     pub fn path(&self, leaf: LeafIndex) -> Result<Vec<NodeId>> {
         let mut node = self.leaf_node(leaf)?;
         let mut path = Vec::with_capacity(usize::from(self.depth) + 1);
-        while node >= 1 {
+        while node >= ROOT {
             path.push(node);
-            node /= 2;
+            node = parent(node);
         }
         path.reverse();
         Ok(path)
@@ -75,7 +74,7 @@ impl Tree {
 
     /// `Revoke(leaf, epoch, rl)`: appends `(leaf, epoch)` to `list`. A leaf already on the list
     /// keeps its earliest revocation epoch, so the list never grows by repeats.
-    pub fn revoke(&self, list: &mut Vec<Revocation>, leaf: LeafIndex, epoch: u64) -> Result<()> {
+    pub fn revoke(&self, list: &mut Vec<Revocation>, leaf: LeafIndex, epoch: Epoch) -> Result<()> {
         self.leaf_node(leaf)?;
         match list.iter_mut().find(|r| r.leaf == leaf) {
             Some(existing) => existing.epoch = existing.epoch.min(epoch),
@@ -86,7 +85,7 @@ impl Tree {
 
     /// Whether `node` is a node of this tree.
     pub fn contains(&self, node: NodeId) -> bool {
-        node >= 1 && node < 2 * self.leaf_count()
+        node >= ROOT && node.get() < 2 * self.leaf_count()
     }
 
     /// `KUNodes(rl, T)`: the minimal node set covering exactly the leaves not revoked at `epoch`.
@@ -97,7 +96,7 @@ impl Tree {
     pub fn ku_nodes(
         &self,
         revocations: impl IntoIterator<Item = impl Borrow<Revocation>>,
-        epoch: u64,
+        epoch: Epoch,
     ) -> Result<BTreeSet<NodeId>> {
         let mut revoked_paths = BTreeSet::new();
         for revocation in revocations
@@ -107,18 +106,18 @@ impl Tree {
             let revocation = revocation.borrow();
             let mut node = self.leaf_node(revocation.leaf)?;
             // Climbing stops at the first node already marked: its ancestors are marked too.
-            while node >= 1 && revoked_paths.insert(node) {
-                node /= 2;
+            while node >= ROOT && revoked_paths.insert(node) {
+                node = parent(node);
             }
         }
         if revoked_paths.is_empty() {
-            return Ok(BTreeSet::from([1]));
+            return Ok(BTreeSet::from([ROOT]));
         }
-        let first_leaf = self.leaf_count();
+        let first_leaf = NodeId::new(self.leaf_count());
         Ok(revoked_paths
             .iter()
             .filter(|&&node| node < first_leaf)
-            .flat_map(|&node| [2 * node, 2 * node + 1])
+            .flat_map(|&node| children(node))
             .filter(|child| !revoked_paths.contains(child))
             .collect())
     }
@@ -151,11 +150,11 @@ impl LeafAllocator {
 
     /// The next free leaf of `tree`, or [`Error::TreeFull`].
     pub fn assign(&mut self, tree: &Tree) -> Result<LeafIndex> {
-        if self.next >= tree.leaf_count() {
+        if self.next.get() >= tree.leaf_count() {
             return Err(Error::TreeFull);
         }
         let leaf = self.next;
-        self.next += 1;
+        self.next = leaf.next().ok_or(Error::TreeFull)?;
         Ok(leaf)
     }
 }
@@ -164,24 +163,39 @@ impl LeafAllocator {
 mod tests {
     use super::*;
 
-    fn revoked(leaves: &[u64], epoch: u64) -> Vec<Revocation> {
+    fn leaf(n: u64) -> LeafIndex {
+        LeafIndex::new(n)
+    }
+
+    fn epoch(n: u64) -> Epoch {
+        Epoch::new(n)
+    }
+
+    fn nodes<const N: usize>(numbers: [u64; N]) -> BTreeSet<NodeId> {
+        numbers.into_iter().map(NodeId::new).collect()
+    }
+
+    fn revoked(leaves: &[u64], at: u64) -> Vec<Revocation> {
         leaves
             .iter()
-            .map(|&leaf| Revocation { leaf, epoch })
+            .map(|&n| Revocation {
+                leaf: leaf(n),
+                epoch: epoch(at),
+            })
             .collect()
     }
 
     /// Leaves covered by `cover`, computed the slow way: for every leaf, count covering nodes.
     fn covered_leaves(tree: &Tree, cover: &BTreeSet<NodeId>) -> Vec<u64> {
         (0..tree.leaf_count())
-            .filter(|&leaf| {
+            .filter(|&n| {
                 let hits = tree
-                    .path(leaf)
+                    .path(leaf(n))
                     .unwrap()
                     .iter()
                     .filter(|n| cover.contains(n))
                     .count();
-                assert!(hits <= 1, "leaf {leaf} covered {hits} times");
+                assert!(hits <= 1, "leaf {n} covered {hits} times");
                 hits == 1
             })
             .collect()
@@ -197,25 +211,26 @@ mod tests {
     #[test]
     fn path_runs_root_to_leaf() {
         let tree = Tree::new(3).unwrap();
-        assert_eq!(tree.path(0).unwrap(), [1, 2, 4, 8]);
-        assert_eq!(tree.path(7).unwrap(), [1, 3, 7, 15]);
-        assert_eq!(tree.path(8), Err(Error::LeafOutOfRange));
+        let numbers = |path: Vec<NodeId>| path.into_iter().map(NodeId::get).collect::<Vec<_>>();
+        assert_eq!(numbers(tree.path(leaf(0)).unwrap()), [1, 2, 4, 8]);
+        assert_eq!(numbers(tree.path(leaf(7)).unwrap()), [1, 3, 7, 15]);
+        assert_eq!(tree.path(leaf(8)), Err(Error::LeafOutOfRange));
     }
 
     #[test]
     fn nobody_revoked_is_the_root() {
         let tree = Tree::new(4).unwrap();
         assert_eq!(
-            tree.ku_nodes(Vec::<Revocation>::new(), 5).unwrap(),
-            BTreeSet::from([1])
+            tree.ku_nodes(Vec::<Revocation>::new(), epoch(5)).unwrap(),
+            nodes([1])
         );
     }
 
     #[test]
     fn one_revoked_leaf_is_covered_by_its_path_siblings() {
         let tree = Tree::new(3).unwrap();
-        let cover = tree.ku_nodes(revoked(&[0], 1), 1).unwrap();
-        assert_eq!(cover, BTreeSet::from([3, 5, 9]));
+        let cover = tree.ku_nodes(revoked(&[0], 1), epoch(1)).unwrap();
+        assert_eq!(cover, nodes([3, 5, 9]));
         assert_eq!(covered_leaves(&tree, &cover), [1, 2, 3, 4, 5, 6, 7]);
     }
 
@@ -223,7 +238,7 @@ mod tests {
     fn many_revoked_leaves_cover_exactly_the_rest() {
         let tree = Tree::new(5).unwrap();
         let gone = [0, 3, 4, 17, 30, 31];
-        let cover = tree.ku_nodes(revoked(&gone, 2), 2).unwrap();
+        let cover = tree.ku_nodes(revoked(&gone, 2), epoch(2)).unwrap();
         let expected: Vec<u64> = (0..32).filter(|l| !gone.contains(l)).collect();
         assert_eq!(covered_leaves(&tree, &cover), expected);
     }
@@ -232,7 +247,7 @@ mod tests {
     fn all_leaves_revoked_leaves_nothing_covered() {
         let tree = Tree::new(3).unwrap();
         let all: Vec<u64> = (0..8).collect();
-        let cover = tree.ku_nodes(revoked(&all, 1), 1).unwrap();
+        let cover = tree.ku_nodes(revoked(&all, 1), epoch(1)).unwrap();
         assert!(cover.is_empty(), "the root must not come back: {cover:?}");
     }
 
@@ -240,17 +255,17 @@ mod tests {
     fn revocation_dated_in_the_future_is_not_yet_in_force() {
         let tree = Tree::new(3).unwrap();
         let list = revoked(&[2], 10);
-        assert_eq!(tree.ku_nodes(&list, 9).unwrap(), BTreeSet::from([1]));
-        let later = tree.ku_nodes(&list, 10).unwrap();
-        assert_eq!(tree.covering_node(2, &later).unwrap(), None);
-        assert!(tree.covering_node(3, &later).unwrap().is_some());
+        assert_eq!(tree.ku_nodes(&list, epoch(9)).unwrap(), nodes([1]));
+        let later = tree.ku_nodes(&list, epoch(10)).unwrap();
+        assert_eq!(tree.covering_node(leaf(2), &later).unwrap(), None);
+        assert!(tree.covering_node(leaf(3), &later).unwrap().is_some());
     }
 
     #[test]
     fn revocation_of_a_leaf_outside_the_tree_is_an_error() {
         let tree = Tree::new(2).unwrap();
         assert_eq!(
-            tree.ku_nodes(revoked(&[4], 0), 0),
+            tree.ku_nodes(revoked(&[4], 0), epoch(0)),
             Err(Error::LeafOutOfRange)
         );
     }
@@ -259,19 +274,22 @@ mod tests {
     fn revoke_appends_once_and_keeps_the_earliest_epoch() {
         let tree = Tree::new(2).unwrap();
         let mut list = Vec::new();
-        tree.revoke(&mut list, 1, 5).unwrap();
-        tree.revoke(&mut list, 1, 3).unwrap();
-        tree.revoke(&mut list, 1, 9).unwrap();
-        assert_eq!(list, [Revocation { leaf: 1, epoch: 3 }]);
-        assert_eq!(tree.revoke(&mut list, 4, 0), Err(Error::LeafOutOfRange));
+        tree.revoke(&mut list, leaf(1), epoch(5)).unwrap();
+        tree.revoke(&mut list, leaf(1), epoch(3)).unwrap();
+        tree.revoke(&mut list, leaf(1), epoch(9)).unwrap();
+        assert_eq!(list, revoked(&[1], 3));
+        assert_eq!(
+            tree.revoke(&mut list, leaf(4), epoch(0)),
+            Err(Error::LeafOutOfRange)
+        );
     }
 
     #[test]
     fn allocator_reports_a_full_tree() {
         let tree = Tree::new(1).unwrap();
-        let mut leaves = LeafAllocator::starting_at(0);
-        assert_eq!(leaves.assign(&tree), Ok(0));
-        assert_eq!(leaves.assign(&tree), Ok(1));
+        let mut leaves = LeafAllocator::starting_at(leaf(0));
+        assert_eq!(leaves.assign(&tree), Ok(leaf(0)));
+        assert_eq!(leaves.assign(&tree), Ok(leaf(1)));
         assert_eq!(leaves.assign(&tree), Err(Error::TreeFull));
     }
 }

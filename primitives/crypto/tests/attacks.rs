@@ -29,6 +29,7 @@ use medchain_crypto::{
     tree::Revocation,
     Error,
 };
+use medchain_types::{Epoch, LeafIndex};
 
 /// Depth 3: 8 leaves. Leaves 0 and 1 share every node but their own; 0 and 5 share the root.
 struct Kgc {
@@ -51,18 +52,42 @@ impl Kgc {
 
     fn doctor(&self, leaf: u64, attributes: &[&str], rng: &mut StdRng) -> Doctor {
         let (secret, _) = doctor_setup(rng);
-        let sk = keygen(&self.pp, &self.keys, &self.msk, leaf, attributes, rng).unwrap();
+        let sk = keygen(
+            &self.pp,
+            &self.keys,
+            &self.msk,
+            LeafIndex::new(leaf),
+            attributes,
+            rng,
+        )
+        .unwrap();
         Doctor { secret, sk }
     }
 
     fn update_key(&self, epoch: u64, revoked: &[Revocation], rng: &mut StdRng) -> UpdateKey {
-        upd_keygen(&self.pp, &self.keys, &self.msk, epoch, revoked, rng).unwrap()
+        upd_keygen(
+            &self.pp,
+            &self.keys,
+            &self.msk,
+            Epoch::new(epoch),
+            revoked,
+            rng,
+        )
+        .unwrap()
     }
 
     fn record(&self, policy: &str, epoch: u64, rng: &mut StdRng) -> (Capsule, SealedPayload) {
-        let (capsule, key) = encapsulate(&self.enc, policy, epoch, rng).unwrap();
+        let (capsule, key) = encapsulate(&self.enc, policy, Epoch::new(epoch), rng).unwrap();
         let sealed = aead::seal(&key, &capsule, b"discharge letter", rng).unwrap();
         (capsule, sealed)
+    }
+}
+
+/// `leaf` revoked from `epoch` on.
+fn revocation(leaf: u64, epoch: u64) -> Revocation {
+    Revocation {
+        leaf: LeafIndex::new(leaf),
+        epoch: Epoch::new(epoch),
     }
 }
 
@@ -156,7 +181,7 @@ fn a_revoked_doctor_and_their_hospital_gain_nothing_from_a_colleagues_transforma
     let kgc = Kgc::new(&mut rng);
     let revoked = kgc.doctor(0, &["a"], &mut rng);
     let colleague = kgc.doctor(1, &["a"], &mut rng); // sibling leaf: shares all but one node
-    let rl = [Revocation { leaf: 0, epoch: 2 }];
+    let rl = [revocation(0, 2)];
     let updk = kgc.update_key(2, &rl, &mut rng);
     let (capsule, sealed) = kgc.record("a", 2, &mut rng);
 
@@ -215,7 +240,7 @@ fn two_doctors_and_their_hospital_cannot_build_a_key_that_survives_revocation() 
     let kgc = Kgc::new(&mut rng);
     let a = kgc.doctor(2, &["a"], &mut rng);
     let b = kgc.doctor(6, &["a"], &mut rng);
-    let everyone: Vec<Revocation> = (0..8).map(|leaf| Revocation { leaf, epoch: 3 }).collect();
+    let everyone: Vec<Revocation> = (0..8).map(|leaf| revocation(leaf, 3)).collect();
     let before = kgc.update_key(2, &everyone, &mut rng);
     let after = kgc.update_key(3, &everyone, &mut rng);
     assert!(after.nodes.is_empty());
@@ -235,7 +260,7 @@ fn two_doctors_and_their_hospital_cannot_build_a_key_that_survives_revocation() 
     }
     // Last epoch's update key, relabelled to this epoch: the epoch binding `F(T)^s` fails.
     let mut stale = before.clone();
-    stale.epoch = 3;
+    stale.epoch = Epoch::new(3);
     for doctor in [&a, &b] {
         let tk = doctor.tk(&kgc, &stale, &mut rng).unwrap();
         let key = decrypt(&doctor.secret, &capsule, &semi(&tk, &capsule).unwrap()).unwrap();
@@ -261,16 +286,19 @@ fn a_revocation_dated_in_the_current_epoch_is_defeated_by_its_earlier_update_key
 
     // Dated 6, with epoch 6's key published in the same step: refused from epoch 6 on, and the
     // epoch-5 key does not open an epoch-6 capsule.
-    let rl = [Revocation { leaf: 3, epoch: 6 }];
+    let rl = [revocation(3, 6)];
     let next = kgc.update_key(6, &rl, &mut rng);
     let (capsule_6, sealed_6) = kgc.record("a", 6, &mut rng);
     assert_eq!(doctor.tk(&kgc, &next, &mut rng).err(), Some(Error::Revoked));
     assert_eq!(
         semi(&tk, &capsule_6).err(),
-        Some(Error::EpochMismatch { capsule: 6, key: 5 })
+        Some(Error::EpochMismatch {
+            capsule: Epoch::new(6),
+            key: Epoch::new(5)
+        })
     );
     let mut relabelled = tk;
-    relabelled.epoch = 6;
+    relabelled.epoch = Epoch::new(6);
     let key = decrypt(
         &doctor.secret,
         &capsule_6,
@@ -291,12 +319,15 @@ fn a_transformation_key_of_another_epoch_opens_nothing() {
     let (capsule, sealed) = kgc.record("a", 2, &mut rng);
     assert_eq!(
         semi(&tk_1, &capsule).err(),
-        Some(Error::EpochMismatch { capsule: 2, key: 1 })
+        Some(Error::EpochMismatch {
+            capsule: Epoch::new(2),
+            key: Epoch::new(1)
+        })
     );
     // The hospital relabels it: the doctor's z of epoch 2 does not match the TK's z of epoch 1,
     // and neither does the epoch binding.
     let mut relabelled = tk_1;
-    relabelled.epoch = 2;
+    relabelled.epoch = Epoch::new(2);
     let key = decrypt(
         &doctor.secret,
         &capsule,
@@ -314,7 +345,7 @@ fn update_keys_of_two_epochs_do_not_forge_a_third() {
     let mut rng = StdRng::seed_from_u64(6);
     let kgc = Kgc::new(&mut rng);
     let doctor = kgc.doctor(0, &["a"], &mut rng);
-    let rl = [Revocation { leaf: 7, epoch: 1 }];
+    let rl = [revocation(7, 1)];
     let (k1, k2) = (
         kgc.update_key(1, &rl, &mut rng),
         kgc.update_key(2, &rl, &mut rng),
@@ -330,7 +361,11 @@ fn update_keys_of_two_epochs_do_not_forge_a_third() {
         "and between two keys of one epoch"
     );
 
-    let (h1, h2, h3) = (epoch_scalar(1), epoch_scalar(2), epoch_scalar(3));
+    let (h1, h2, h3) = (
+        epoch_scalar(Epoch::new(1)),
+        epoch_scalar(Epoch::new(2)),
+        epoch_scalar(Epoch::new(3)),
+    );
     let forged_pairs: Vec<_> = k1
         .keys
         .iter()
@@ -343,7 +378,7 @@ fn update_keys_of_two_epochs_do_not_forge_a_third() {
         })
         .collect();
     let mut forged = k1.clone();
-    forged.epoch = 3;
+    forged.epoch = Epoch::new(3);
     forged.keys = BoundedList::new(forged_pairs).unwrap();
     let (capsule, sealed) = kgc.record("a", 3, &mut rng);
     let tk = doctor.tk(&kgc, &forged, &mut rng).unwrap();

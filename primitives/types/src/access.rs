@@ -9,6 +9,8 @@
 //! Generic over the account type, so that the node (runtime accounts) and the auditor (its
 //! history's accounts) call the same code.
 
+use crate::Epoch;
+
 /// Who asks for a record's data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requester<'a, A> {
@@ -111,7 +113,7 @@ pub fn may_serve<A: PartialEq>(
 
 /// Whether a doctor revoked from epoch `revoked_from` (if at all) is revoked at `epoch`: a
 /// revocation takes effect from its epoch on, never before.
-pub fn is_revoked(revoked_from: Option<u64>, epoch: u64) -> bool {
+pub fn is_revoked(revoked_from: Option<Epoch>, epoch: Epoch) -> bool {
     revoked_from.is_some_and(|from| epoch >= from)
 }
 
@@ -214,9 +216,10 @@ mod tests {
 
     #[test]
     fn a_revocation_counts_from_its_epoch_on() {
-        assert!(!is_revoked(None, 9));
-        assert!(!is_revoked(Some(3), 2));
-        assert!(is_revoked(Some(3), 3));
-        assert!(is_revoked(Some(3), 4));
+        let epoch = Epoch::new;
+        assert!(!is_revoked(None, epoch(9)));
+        assert!(!is_revoked(Some(epoch(3)), epoch(2)));
+        assert!(is_revoked(Some(epoch(3)), epoch(3)));
+        assert!(is_revoked(Some(epoch(3)), epoch(4)));
     }
 }

@@ -1,7 +1,7 @@
 //! The numbers the chain names things by, each its own type.
 //!
-//! A record id, a report id and an epoch are all integers on the wire, and a function that takes
-//! two of them as bare `u64`s accepts them swapped without a word. As newtypes they cannot be
+//! A record id, a report id, an epoch and a tree leaf are all integers on the wire, and a function
+//! that takes two of them as bare `u64`s accepts them swapped without a word. As newtypes they cannot be
 //! confused, while their SCALE encoding stays that of the integer: storage keys, events and
 //! transactions read the same as before.
 
@@ -76,6 +76,16 @@ ids! {
     RecordId(u64);
     /// A doctor's diagnosis report, numbered from 0 in submission order.
     ReportId(u64);
+    /// A period of the KGC's revocation schedule, from 0 at genesis. Capsules are made under
+    /// one, each has its update key, and a revocation takes effect from one on.
+    Epoch(u64);
+    /// The generation of a hospital's search key, from 0; it moves on each time the hospital
+    /// withdraws an authorisation, so that the withdrawn hospital cannot search new records.
+    KeyEpoch(u32);
+    /// A leaf of the KGC's revocation tree, `0 .. 2^depth`: one per doctor's key, never reused.
+    LeafIndex(u64);
+    /// A node of the revocation tree, numbered heap-style from the root, 1.
+    NodeId(u64);
 }
 
 #[cfg(test)]
@@ -96,6 +106,16 @@ mod tests {
     fn the_last_id_has_no_next() {
         assert_eq!(RecordId::new(1).next(), Some(RecordId::new(2)));
         assert_eq!(RecordId::new(u64::MAX).next(), None);
+    }
+
+    #[test]
+    fn kinds_of_number_do_not_mix() {
+        // Each is its own type: only an explicit conversion turns one into another.
+        let epoch = Epoch::new(3);
+        let leaf = LeafIndex::new(epoch.get());
+        assert_eq!(u64::from(leaf), 3);
+        assert_eq!(KeyEpoch::new(u32::MAX).next(), None);
+        assert_eq!("17".parse::<NodeId>(), Ok(NodeId::new(17)));
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl MedchainRpc {
             hospital: &self.services.hospital.account,
             doctor,
         };
-        match access::may_serve(&self.services, at, id, &record, requester)? {
+        match access::may_serve(&self.services.client, at, id, &record, requester)? {
             Ok(_) => Ok(record),
             Err(Refusal::Withdrawn) => Err(not_found(format!(
                 "record {id} was withdrawn by its hospital"
@@ -185,7 +185,7 @@ impl MedchainRpc {
     async fn submit(&self, call: RuntimeCall) -> Served<Bytes> {
         self.services
             .submitter
-            .submit(&self.services, call)
+            .submit(call)
             .await
             .map(|hash| hash.as_bytes().to_vec().into())
             .map_err(Into::into)
@@ -205,7 +205,7 @@ impl MedchainRpc {
         });
         self.services
             .submitter
-            .submit(&self.services, call)
+            .submit(call)
             .await
             .map(|_| ())
             .map_err(|e| {

@@ -86,7 +86,7 @@ impl MedchainRpc {
         let at = self.best();
         self.ensure_own_doctor(at, &doctor)?;
         let record = request.body.record;
-        let assigned = super::view::assignment(&self.services, at, record)?
+        let assigned = super::view::assignment(&self.services.client, at, record)?
             .is_some_and(|claim| claim.doctor == doctor);
         if !assigned {
             return Err(unauthorized(format!(

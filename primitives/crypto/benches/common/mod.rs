@@ -8,8 +8,11 @@ use medchain_crypto::{
         self, AttributeKey, DoctorSecretKey, EncryptionTables, KeyTables, MasterSecretKey,
         PublicParams,
     },
-    tree::Revocation,
+    tree::{Epoch, LeafIndex, Revocation},
 };
+
+/// The epoch every benchmarked capsule, update key and transformation key is made for.
+pub const EPOCH: Epoch = Epoch::new(1);
 
 pub fn rng() -> StdRng {
     StdRng::seed_from_u64(0x6d65_6463_6861_696e)
@@ -37,6 +40,7 @@ impl Kgc {
     pub fn doctor(&self, leaf: u64, attributes: &[String]) -> (DoctorSecretKey, AttributeKey) {
         let mut rng = rng();
         let (secret, _) = abe::doctor_setup(&mut rng);
+        let leaf = LeafIndex::new(leaf);
         let sk = abe::keygen(&self.pp, &self.keys, &self.msk, leaf, attributes, &mut rng)
             .expect("leaf in the tree");
         (secret, sk)
@@ -71,6 +75,9 @@ pub fn revocation_list(depth: u8, len: usize) -> Vec<Revocation> {
     candidates.truncate(len);
     candidates
         .into_iter()
-        .map(|leaf| Revocation { leaf, epoch: 1 })
+        .map(|leaf| Revocation {
+            leaf: LeafIndex::new(leaf),
+            epoch: EPOCH,
+        })
         .collect()
 }

@@ -57,7 +57,8 @@ pub fn attribute_set(attributes: &[impl AsRef<str>]) -> Result<AttributeSet> {
 /// The attribute-key components of one tree node on the doctor's path.
 #[derive(Clone, Encode, Decode, Zeroize)]
 pub struct NodeKey {
-    /// The tree node `theta`.
+    /// The tree node `theta` (public: its number is not wiped with the secrets).
+    #[zeroize(skip)]
     pub node: NodeId,
     /// `K0 = g2^(alpha - alpha_theta) * w2^r_theta`.
     pub k0: G2Point,

@@ -5,6 +5,7 @@ use ark_bls12_381::G1Projective;
 use ark_ec::CurveGroup;
 use ark_std::UniformRand;
 use codec::{Decode, Encode};
+use medchain_types::Epoch;
 
 use super::params::EncryptionTables;
 use crate::{
@@ -35,7 +36,7 @@ pub struct Capsule {
     /// The access policy, as written by the patient.
     pub policy: BoundedString<MAX_POLICY_LEN>,
     /// The epoch `T` it was made in (the chain accepts only the current one).
-    pub epoch: u64,
+    pub epoch: Epoch,
     /// `C0 = g1^s`.
     pub c0: G1Point,
     /// `CT = (u01^Hz(T) h01)^s`.
@@ -59,7 +60,7 @@ pub struct CapsuleShape {
     /// The policy, which parses.
     pub policy: BoundedString<MAX_POLICY_LEN>,
     /// The epoch the capsule claims.
-    pub epoch: u64,
+    pub epoch: Epoch,
     /// Rows, equal to the policy's.
     pub rows: usize,
 }
@@ -70,7 +71,7 @@ impl CapsuleShape {
     pub fn check(encoded: &[u8]) -> Result<Self> {
         const POINT: usize = 48;
         let mut input = encoded;
-        let (policy, epoch) = <(BoundedString<MAX_POLICY_LEN>, u64)>::decode(&mut input)
+        let (policy, epoch) = <(BoundedString<MAX_POLICY_LEN>, Epoch)>::decode(&mut input)
             .map_err(|_| crate::Error::MalformedCapsule)?;
         let rows = Policy::parse(&policy)?.rows().len();
         let mut after_points = input
@@ -93,7 +94,7 @@ impl CapsuleShape {
 pub fn encapsulate(
     tables: &EncryptionTables,
     policy_text: &str,
-    epoch: u64,
+    epoch: Epoch,
     rng: &mut impl CryptoRngCore,
 ) -> Result<(Capsule, PayloadKey)> {
     let policy = Policy::parse(policy_text)?;

@@ -9,6 +9,7 @@ use ark_ec::{
 };
 use ark_ff::One;
 use codec::{Decode, Encode};
+use medchain_types::Epoch;
 use zeroize::Zeroize;
 
 use super::{capsule::KEM_LABEL, doctor::DoctorSecretKey, transform::TransformationKey, Capsule};
@@ -29,7 +30,7 @@ type Prepared = G2Prepared<ark_bls12_381::Config>;
 /// key once per epoch and reuses it for every record.
 #[derive(Clone, Debug)]
 pub struct PreparedTransformationKey {
-    epoch: u64,
+    epoch: Epoch,
     attributes: Vec<alloc::string::String>,
     p0: Prepared,
     p1: Prepared,
@@ -62,7 +63,7 @@ impl PreparedTransformationKey {
     }
 
     /// The epoch this key decrypts.
-    pub fn epoch(&self) -> u64 {
+    pub fn epoch(&self) -> Epoch {
         self.epoch
     }
 }

@@ -2,6 +2,7 @@
 
 use codec::{Decode, Encode};
 use core::fmt;
+use medchain_types::Epoch;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::{
@@ -44,10 +45,10 @@ impl DoctorSecretKey {
 
     /// `z_T = Hz("medchain/tk", zseed || T)`, retried with a counter appended on the
     /// (negligible) chance of 0, which has no inverse.
-    pub(crate) fn transform_exponent(&self, epoch: u64) -> Fr {
+    pub(crate) fn transform_exponent(&self, epoch: Epoch) -> Fr {
         let mut input = [0u8; 41];
         input[..32].copy_from_slice(&self.zseed);
-        input[32..40].copy_from_slice(&epoch.to_le_bytes());
+        input[32..40].copy_from_slice(&epoch.get().to_le_bytes());
         let mut z = hash_to_scalar(DOMAIN_TRANSFORM, &input[..40]);
         let mut counter = 0u8;
         while z == Fr::from(0u64) {

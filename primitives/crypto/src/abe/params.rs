@@ -143,7 +143,7 @@ impl MasterSecretKey {
     pub(crate) fn node_secret(&self, node: NodeId) -> Fr {
         let mut input = [0u8; 40];
         input[..32].copy_from_slice(&self.node_seed);
-        input[32..].copy_from_slice(&node.to_le_bytes());
+        input[32..].copy_from_slice(&node.get().to_le_bytes());
         let secret = hash::hash_to_scalar(DOMAIN_NODE, &input);
         input.zeroize();
         secret

@@ -12,6 +12,7 @@ use crate::{
     Error,
 };
 use codec::Encode;
+use medchain_types::{Epoch, LeafIndex};
 
 /// One KGC for the whole test binary: setup and tables are the slow part.
 struct World {
@@ -43,7 +44,15 @@ struct Doctor {
 fn doctor(leaf: u64, attributes: &[&str], rng: &mut StdRng) -> Doctor {
     let w = world();
     let (secret, _) = doctor_setup(rng);
-    let sk = keygen(&w.pp, &w.keys, &w.msk, leaf, attributes, rng).unwrap();
+    let sk = keygen(
+        &w.pp,
+        &w.keys,
+        &w.msk,
+        LeafIndex::new(leaf),
+        attributes,
+        rng,
+    )
+    .unwrap();
     Doctor { secret, sk }
 }
 
@@ -59,7 +68,15 @@ fn transformation_key(
 
 fn update_key(epoch: u64, revoked: &[Revocation], rng: &mut StdRng) -> UpdateKey {
     let w = world();
-    upd_keygen(&w.pp, &w.keys, &w.msk, epoch, revoked, rng).unwrap()
+    upd_keygen(&w.pp, &w.keys, &w.msk, Epoch::new(epoch), revoked, rng).unwrap()
+}
+
+/// `leaf` revoked from `epoch` on.
+fn revocation(leaf: u64, epoch: u64) -> Revocation {
+    Revocation {
+        leaf: LeafIndex::new(leaf),
+        epoch: Epoch::new(epoch),
+    }
 }
 
 /// Hospital and doctor together: pre-decrypt, decrypt, open. Returns the plaintext.
@@ -82,7 +99,7 @@ fn record(
     rng: &mut StdRng,
 ) -> (Capsule, crate::aead::SealedPayload) {
     let w = world();
-    let (capsule, key) = encapsulate(&w.enc, policy, epoch, rng).unwrap();
+    let (capsule, key) = encapsulate(&w.enc, policy, Epoch::new(epoch), rng).unwrap();
     let sealed = seal(&key, &capsule, plaintext, rng).unwrap();
     (capsule, sealed)
 }
@@ -151,7 +168,7 @@ fn revoked_doctor_cannot_decrypt_from_the_revocation_epoch_on() {
     let mut rng = StdRng::seed_from_u64(5);
     let revoked = doctor(4, &["a"], &mut rng);
     let sibling = doctor(5, &["a"], &mut rng); // same subtree as leaf 4
-    let rl = [Revocation { leaf: 4, epoch: 3 }];
+    let rl = [revocation(4, 3)];
 
     let (old_capsule, old_sealed) = record("a", 2, b"old", &mut rng);
     let (new_capsule, new_sealed) = record("a", 3, b"new", &mut rng);
@@ -178,7 +195,10 @@ fn revoked_doctor_cannot_decrypt_from_the_revocation_epoch_on() {
     let old_tk = transformation_key(&revoked, &updk2, &mut rng).unwrap();
     assert_eq!(
         pre_decrypt(&old_tk, &new_capsule),
-        Err(Error::EpochMismatch { capsule: 3, key: 2 })
+        Err(Error::EpochMismatch {
+            capsule: Epoch::new(3),
+            key: Epoch::new(2)
+        })
     );
     // The sibling in the same subtree is unaffected.
     assert_eq!(
@@ -193,8 +213,13 @@ fn forged_update_node_does_not_revive_a_revoked_doctor() {
     // U0 carries g2^alpha_theta of its own node.
     let mut rng = StdRng::seed_from_u64(6);
     let revoked = doctor(6, &["a"], &mut rng);
-    let updk = update_key(3, &[Revocation { leaf: 6, epoch: 1 }], &mut rng);
-    let leaf_node = world().pp.tree().unwrap().leaf_node(6).unwrap();
+    let updk = update_key(3, &[revocation(6, 1)], &mut rng);
+    let leaf_node = world()
+        .pp
+        .tree()
+        .unwrap()
+        .leaf_node(LeafIndex::new(6))
+        .unwrap();
     let mut forged = updk.clone();
     let mut nodes = forged.nodes.clone().into_inner();
     nodes[0] = leaf_node;
@@ -269,7 +294,7 @@ fn capsule_with_a_rewritten_epoch_fails() {
     let mut rng = StdRng::seed_from_u64(10);
     let d = doctor(11, &["a"], &mut rng);
     let (mut capsule, sealed) = record("a", 1, b"x", &mut rng);
-    capsule.epoch = 2;
+    capsule.epoch = Epoch::new(2);
     let updk = update_key(2, &[], &mut rng);
     // The epoch is bound into CT: relabelling yields a wrong key, and the hash check fails first.
     assert_eq!(
@@ -302,7 +327,7 @@ fn capsule_shape_is_checked_without_decoding_points() {
     let bytes = capsule.encode();
     let shape = CapsuleShape::check(&bytes).unwrap();
     assert_eq!(
-        (&*shape.policy, shape.epoch, shape.rows),
+        (&*shape.policy, shape.epoch.get(), shape.rows),
         ("a and (b or c)", 4, 3)
     );
     assert_eq!(
@@ -336,7 +361,7 @@ fn keys_and_capsules_survive_scale_round_trips() {
     let mut rng = StdRng::seed_from_u64(12);
     let d = doctor(13, &["a"], &mut rng);
     let (capsule, _) = record("a or b", 1, b"x", &mut rng);
-    let updk = update_key(1, &[Revocation { leaf: 0, epoch: 0 }], &mut rng);
+    let updk = update_key(1, &[revocation(0, 0)], &mut rng);
     assert_eq!(
         Capsule::decode(&mut &capsule.encode()[..]).unwrap(),
         capsule
@@ -359,7 +384,10 @@ fn keys_and_capsules_survive_scale_round_trips() {
     );
     // The runtime reads just the node set from the front of the same bytes.
     let header = UpdateKeyNodes::decode(&mut &updk.encode()[..]).unwrap();
-    assert_eq!((header.epoch, &*header.nodes), (1, &*updk.nodes));
+    assert_eq!(
+        (header.epoch, &*header.nodes),
+        (Epoch::new(1), &*updk.nodes)
+    );
 }
 
 #[test]
@@ -369,7 +397,10 @@ fn secrets_are_not_printed() {
     assert_eq!(format!("{:?}", d.secret), "DoctorSecretKey(<redacted>)");
     assert_eq!(format!("{:?}", world().msk), "MasterSecretKey(<redacted>)");
     let printed = format!("{:?}", d.sk);
-    assert!(printed.starts_with("AttributeKey { leaf: 15"), "{printed}");
+    assert!(
+        printed.starts_with("AttributeKey { leaf: LeafIndex(15)"),
+        "{printed}"
+    );
     assert!(!printed.contains("k0"), "{printed}");
 }
 
@@ -394,7 +425,7 @@ fn sealed_attribute_key_opens_only_for_its_doctor() {
     );
     // Relabelling the clear leaf or attributes breaks the associated data.
     let mut relabelled = sealed.clone();
-    relabelled.leaf = 4;
+    relabelled.leaf = LeafIndex::new(4);
     assert_eq!(
         relabelled.open(&w.pp, &[1; 32], &d.secret).err(),
         Some(Error::Tampered)
@@ -412,12 +443,20 @@ fn attribute_keys_for_leaves_outside_the_tree_are_refused() {
     let mut rng = StdRng::seed_from_u64(14);
     let w = world();
     assert_eq!(
-        keygen(&w.pp, &w.keys, &w.msk, 16, &["a"], &mut rng).err(),
+        keygen(&w.pp, &w.keys, &w.msk, LeafIndex::new(16), &["a"], &mut rng).err(),
         Some(Error::LeafOutOfRange)
     );
     let too_many: Vec<String> = (0..=MAX_ATTRIBUTES).map(|i| format!("attr{i}")).collect();
     assert_eq!(
-        keygen(&w.pp, &w.keys, &w.msk, 0, &too_many, &mut rng).err(),
+        keygen(
+            &w.pp,
+            &w.keys,
+            &w.msk,
+            LeafIndex::new(0),
+            &too_many,
+            &mut rng
+        )
+        .err(),
         Some(Error::TooManyAttributes)
     );
 }

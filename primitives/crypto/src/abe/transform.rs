@@ -25,7 +25,7 @@ use crate::{
     ct,
     encoding::G2Point,
     hash::{attribute_scalar, epoch_scalar},
-    tree::{LeafIndex, NodeId},
+    tree::{Epoch, LeafIndex, NodeId},
     CryptoRngCore, Error, Fr, Result,
 };
 
@@ -35,7 +35,7 @@ pub struct TransformationKey {
     /// The doctor's leaf `nu`.
     pub leaf: LeafIndex,
     /// The epoch `T` it pre-decrypts.
-    pub epoch: u64,
+    pub epoch: Epoch,
     /// The node `theta` of `Path(nu)` that `updk_T` covers.
     pub node: NodeId,
     /// The doctor's attributes `A`.

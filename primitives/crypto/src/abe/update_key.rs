@@ -14,7 +14,7 @@ use super::{
 use crate::{
     encoding::{BoundedList, G2Point},
     hash::epoch_scalar,
-    tree::{NodeId, Revocation},
+    tree::{Epoch, NodeId, Revocation},
     CryptoRngCore, Error, Fr, Result,
 };
 
@@ -23,7 +23,7 @@ use crate::{
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct UpdateKey {
     /// The epoch `T`.
-    pub epoch: u64,
+    pub epoch: Epoch,
     /// `KUNodes(rl, T)`, ascending.
     pub nodes: BoundedList<NodeId, MAX_UPDATE_NODES>,
     /// `(U0, U1)` for each node, in the same order.
@@ -42,7 +42,7 @@ impl UpdateKey {
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct UpdateKeyNodes {
     /// The epoch `T`.
-    pub epoch: u64,
+    pub epoch: Epoch,
     /// The node set, ascending.
     pub nodes: BoundedList<NodeId, MAX_UPDATE_NODES>,
 }
@@ -54,7 +54,7 @@ pub fn upd_keygen(
     pp: &PublicParams,
     tables: &KeyTables,
     msk: &MasterSecretKey,
-    epoch: u64,
+    epoch: Epoch,
     revocations: &[Revocation],
     rng: &mut impl CryptoRngCore,
 ) -> Result<UpdateKey> {
