@@ -442,24 +442,12 @@ mod issue_key {
         new_test_ext().execute_with(|| {
             issue(DOCTOR_A);
             assert_noop!(
-                Kgc::issue_key(
-                    signed(KGC),
-                    DOCTOR_A,
-                    leaf(1),
-                    encryption_key(DOCTOR_A),
-                    [1; 32]
-                ),
+                issue_key_as(KGC, DOCTOR_A, leaf(1), encryption_key(DOCTOR_A)),
                 Error::<Test>::KeyAlreadyIssued
             );
             revoke_now(DOCTOR_A);
             assert_noop!(
-                Kgc::issue_key(
-                    signed(KGC),
-                    DOCTOR_A,
-                    leaf(1),
-                    encryption_key(DOCTOR_A),
-                    [1; 32]
-                ),
+                issue_key_as(KGC, DOCTOR_A, leaf(1), encryption_key(DOCTOR_A)),
                 Error::<Test>::KeyAlreadyIssued
             );
         });
