@@ -1,12 +1,29 @@
 //! The argument groups several commands share, declared once: each role's commands flatten them
-//! in, so `--key` and `--kgc` mean the same file, with the same help, everywhere. (`--node`,
-//! `--json` and `--chain-spec` are global, on [`crate::Cli`].)
+//! in, so `--key` and `--kgc` mean the same file, with the same help, everywhere; the global
+//! options every command takes are [`GlobalArgs`], which become the command's
+//! [`Context`](crate::context::Context).
 //!
-//! Each dereferences to its path, so a command hands it on wherever a `&Path` is expected.
+//! The file groups dereference to their path, so a command hands one on wherever a `&Path` is
+//! expected.
 
 use std::{ops::Deref, path::Path, path::PathBuf};
 
 use clap::Args;
+
+/// The options of every command, given before or after the subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// JSON-RPC endpoint of a MedChain node: http(s):// or ws(s)://.
+    #[arg(long, global = true, default_value = "http://127.0.0.1:9944")]
+    pub node: String,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The network's chain spec, from which patients' and doctors' commands take the public
+    /// parameters `pp` (never from the node). Without it: the development networks' `pp`.
+    #[arg(long, global = true)]
+    pub chain_spec: Option<PathBuf>,
+}
 
 /// The account key file of whoever runs the command.
 #[derive(Debug, Clone, Args)]

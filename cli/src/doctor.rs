@@ -6,7 +6,11 @@
 //! never leaves their machine, finishes the decryption. A revoked doctor's client can make no
 //! transformation key for an epoch from which they are revoked: the cryptography refuses them.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    io::{self, Write},
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use clap::Subcommand;
 use codec::Encode;
@@ -28,19 +32,22 @@ use rand::rngs::OsRng;
 use serde::Serialize;
 
 use medchain_client::{
+    chain::ChainError,
     light::{state::keys as storage, LightError},
     runtime_api::Consultation,
     sealing::{self, SealingError},
-    trust::{self, Anchor},
+    trust::Anchor,
     Chain,
 };
 
 use crate::{
     args::KeyFile,
+    context::Context,
     error::CommandError,
     keygen::{self, KeygenArgs},
     keys::{write_private, AccountKey, DoctorKeys, Role},
-    output::Output,
+    names::{Hospitals, Named},
+    output::{Output, Render},
     patient,
     records::{self, check_hash},
     submit::{events_of, submit, wait_final},
@@ -107,31 +114,28 @@ pub enum DoctorCommand {
     },
 }
 
-/// Runs `command` against the node at `node`.
-pub async fn run(
-    command: DoctorCommand,
-    node: &str,
-    spec: Option<&std::path::Path>,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+/// Runs `command` in `context`.
+pub async fn exec(command: DoctorCommand, context: &Context) -> Result<ExitCode, CommandError> {
     match command {
-        DoctorCommand::Keygen(args) => keygen::run(Role::Doctor, args, output),
-        DoctorCommand::Register { key } => register(&key, node, output).await,
-        DoctorCommand::Search { key, interests } => search(&key, &interests, node, output).await,
+        DoctorCommand::Keygen(args) => context.show(&keygen::exec(Role::Doctor, args)?),
+        DoctorCommand::Register { key } => context.show(&register(&key, context).await?),
+        DoctorCommand::Search { key, interests } => {
+            context.show(&search(&key, &interests, context).await?)
+        }
         DoctorCommand::Claim {
             record,
             key,
             interests,
             wait,
-        } => claim(record, &key, &interests, wait, node, output).await,
+        } => context.show(&claim(record, &key, (&interests, wait), context).await?),
         DoctorCommand::Open {
             record,
             key,
             out,
             force,
-        } => open(record, (&key, &out, force), node, spec, output).await,
+        } => context.show(&open(record, &key, (&out, force), context).await?),
         DoctorCommand::Report { record, file, key } => {
-            report(record, &file, &key, node, output).await
+            context.show(&report(record, &file, &key, context).await?)
         }
     }
 }
@@ -143,19 +147,32 @@ fn digests(interests: &[String]) -> Vec<[u8; 32]> {
 #[derive(Serialize)]
 struct HitView {
     record: RecordId,
-    hospital: String,
+    hospital: Named,
     matched: u32,
 }
 
-async fn search(
-    key: &std::path::Path,
-    interests: &[String],
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+/// The records a search found.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Hits(Vec<HitView>);
+
+impl Render for Hits {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.0.is_empty() {
+            return writeln!(out, "No record matches.");
+        }
+        writeln!(out, "{:>8}  {:<24}  matched", "record", "hospital")?;
+        for v in &self.0 {
+            writeln!(out, "{:>8}  {:<24}  {}", v.record, v.hospital, v.matched)?;
+        }
+        Ok(())
+    }
+}
+
+async fn search(key: &Path, interests: &[String], context: &Context) -> Result<Hits, CommandError> {
     let doctor = AccountKey::load(key, Role::Doctor)?;
-    let chain = Chain::connect(node).await?;
-    let spinner = output.spinner("searching");
+    let chain = context.connect().await?;
+    let spinner = context.output().spinner("searching");
     let hits: Result<Vec<Hit>, _> = chain
         .client()
         .request(
@@ -166,25 +183,18 @@ async fn search(
         )
         .await;
     spinner.finish_and_clear();
-    let views: Vec<HitView> = hits?
-        .into_iter()
-        .map(|hit| HitView {
-            record: hit.record,
-            hospital: text::account(&hit.hospital),
-            matched: hit.matched,
-        })
-        .collect();
-    output.print(&views, |views, out| {
-        if views.is_empty() {
-            return writeln!(out, "No record matches.");
-        }
-        writeln!(out, "{:>8}  {:<48}  matched", "record", "hospital")?;
-        for v in views {
-            writeln!(out, "{:>8}  {:<48}  {}", v.record, v.hospital, v.matched)?;
-        }
-        Ok(())
-    })?;
-    Ok(ExitCode::SUCCESS)
+    let hits = hits?;
+    let (at, _) = chain.finalized().await?;
+    let hospitals = Hospitals::load(&chain, at).await?;
+    Ok(Hits(
+        hits.into_iter()
+            .map(|hit| HitView {
+                record: hit.record,
+                hospital: hospitals.named(&hit.hospital),
+                matched: hit.matched,
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Serialize)]
@@ -202,62 +212,68 @@ struct ClaimView {
     won: Option<bool>,
 }
 
+impl Render for ClaimView {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "Claimed record {} with {} matched interests; the consultation closes at block #{} and assigns the best match.",
+            self.record, self.matched, self.closes_at
+        )?;
+        match (self.won, &self.assigned) {
+            (Some(true), _) => writeln!(out, "Assigned to you: you may report on it."),
+            (Some(false), Some(other)) => writeln!(out, "Assigned to another doctor, {other}."),
+            (Some(false), None) => writeln!(out, "The consultation closed without an assignment."),
+            (None, _) => Ok(()),
+        }
+    }
+}
+
 async fn claim(
     record: RecordId,
-    key: &std::path::Path,
-    interests: &[String],
-    wait: bool,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+    key: &Path,
+    (interests, wait): (&[String], bool),
+    context: &Context,
+) -> Result<ClaimView, CommandError> {
     let doctor = AccountKey::load(key, Role::Doctor)?;
-    let chain = Chain::connect(node).await?;
+    let output = context.output();
+    let chain = context.connect().await?;
     let body = ClaimRequest {
         record,
         interests: digests(interests),
     };
     let claimed: Claimed = chain.client().request(&doctor.pair, body).await?;
     let account = &doctor.account;
-    let outcome = wait_final(&chain, output,
-            "the claim to be final",
-            "the node submitted the claim but it is not on-chain: the consultation may have closed meanwhile (`medchain patient reports` shows it)",
-            |at| {
-                let chain = &chain;
-                async move {
-                    let consultation: Option<Consultation> =
-                        chain.at(Some(at)).consultation(record).await?;
-                    Ok(match consultation {
-                        Some(c) if c.claims.iter().any(|claim| &claim.doctor == account) => {
-                            Some(Ok(c.closes_at))
-                        }
-                        Some(c) if c.closed => Some(Err("the consultation closed before the claim")),
-                        None => Some(Err("the record has no consultation")),
-                        Some(_) => None,
-                    })
-                }
-            },
-        )
-        .await?;
+    let outcome = watch_consultation(
+        (&chain, output),
+        record,
+        ("the claim to be final", "the node submitted the claim but it is not on-chain: the consultation may have closed meanwhile (`medchain patient reports` shows it)"),
+        |consultation| match consultation {
+            Some(c) if c.claims.iter().any(|claim| &claim.doctor == account) => {
+                Some(Ok(c.closes_at))
+            }
+            Some(c) if c.closed => Some(Err("the consultation closed before the claim")),
+            None => Some(Err("the record has no consultation")),
+            Some(_) => None,
+        },
+    )
+    .await?;
     let closes_at = outcome.map_err(|why| {
         CommandError::Refused(format!(
             "record {record}: {why}; its hospital opens consultations with `medchain hospital open-consultation`"
         ))
     })?;
     let assigned = if wait {
-        let assigned = wait_final(
-            &chain,
-            output,
-            "the consultation to close",
-            "the consultation did not close in time: `medchain patient reports` shows it later",
-            |at| {
-                let chain = &chain;
-                async move {
-                    let consultation: Option<Consultation> =
-                        chain.at(Some(at)).consultation(record).await?;
-                    Ok(consultation
-                        .filter(|c| c.closed)
-                        .map(|c| c.assigned.map(|claim| claim.doctor)))
-                }
+        let assigned = watch_consultation(
+            (&chain, output),
+            record,
+            (
+                "the consultation to close",
+                "the consultation did not close in time: `medchain patient reports` shows it later",
+            ),
+            |consultation| {
+                consultation
+                    .filter(|c| c.closed)
+                    .map(|c| c.assigned.map(|claim| claim.doctor))
             },
         )
         .await?;
@@ -265,28 +281,33 @@ async fn claim(
     } else {
         None
     };
-    let view = ClaimView {
+    Ok(ClaimView {
         record,
         matched: claimed.matched,
         transaction: text::hex(&claimed.transaction),
         closes_at,
         won: assigned.as_ref().map(|a| a.as_ref() == Some(account)),
-        assigned: assigned.flatten().map(|doctor| doctor.to_string()),
-    };
-    output.print(&view, |v, out| {
-        writeln!(
-            out,
-            "Claimed record {} with {} matched interests; the consultation closes at block #{} and assigns the best match.",
-            v.record, v.matched, v.closes_at
-        )?;
-        match (v.won, &v.assigned) {
-            (Some(true), _) => writeln!(out, "Assigned to you: you may report on it."),
-            (Some(false), Some(other)) => writeln!(out, "Assigned to another doctor, {other}."),
-            (Some(false), None) => writeln!(out, "The consultation closed without an assignment."),
-            (None, _) => Ok(()),
+        assigned: assigned.flatten().map(|doctor| text::account(&doctor)),
+    })
+}
+
+/// Waits, with a spinner saying `what`, until `decide` settles on record `record`'s
+/// consultation (`None` when it has none) at a final block, and returns what it settled on.
+async fn watch_consultation<T>(
+    (chain, output): (&Chain, Output),
+    record: RecordId,
+    (what, hint): (&str, &str),
+    decide: impl Fn(Option<Consultation>) -> Option<T>,
+) -> Result<T, ChainError> {
+    wait_final(chain, output, what, hint, |at| {
+        let decide = &decide;
+        async move {
+            let consultation: Option<Consultation> =
+                chain.at(Some(at)).consultation(record).await?;
+            Ok(decide(consultation))
         }
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
+    .await
 }
 
 #[derive(Serialize)]
@@ -297,15 +318,27 @@ struct OpenedRecord {
     size: usize,
 }
 
+impl Render for OpenedRecord {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "Record {} written to {} ({} bytes).",
+            self.record,
+            self.file.display(),
+            self.size
+        )
+    }
+}
+
 async fn open(
     record: RecordId,
-    (key, out_file, force): (&std::path::Path, &std::path::Path, bool),
-    node: &str,
-    spec: Option<&std::path::Path>,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+    key: &Path,
+    (out_file, force): (&Path, bool),
+    context: &Context,
+) -> Result<OpenedRecord, CommandError> {
     let mut doctor = AccountKey::load(key, Role::Doctor)?;
-    let chain = Chain::connect(node).await?;
+    let output = context.output();
+    let chain = context.connect().await?;
     let published = records::record(&chain, record, None).await?;
     let semi: Bytes = match chain
         .client()
@@ -313,7 +346,7 @@ async fn open(
         .await
     {
         Err(error) if error.is_code(NEEDS_TRANSFORMATION_KEY) => {
-            let anchor = trust::Anchor::for_node(spec, chain.client()).await?;
+            let anchor = context.anchor(&chain).await?;
             let sk = attribute_key(&chain, &mut doctor, key, anchor.params(), output).await?;
             register_transformation_key(&chain, (&doctor, &sk), &anchor, published.epoch, output)
                 .await?;
@@ -338,21 +371,11 @@ async fn open(
     let keys = doctor_keys(&doctor)?;
     let plaintext = sealing::open_record(&keys.secret, &semi, &published.capsule, &payload)?;
     write_private(out_file, &plaintext, force)?;
-    let opened = OpenedRecord {
+    Ok(OpenedRecord {
         record,
         file: out_file.to_owned(),
         size: plaintext.len(),
-    };
-    output.print(&opened, |o, out| {
-        writeln!(
-            out,
-            "Record {} written to {} ({} bytes).",
-            o.record,
-            o.file.display(),
-            o.size
-        )
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn doctor_keys(doctor: &AccountKey) -> Result<&DoctorKeys, CommandError> {
@@ -377,7 +400,7 @@ async fn key_issue(chain: &Chain, doctor: &AccountId) -> Result<KeyIssue, Comman
 async fn attribute_key(
     chain: &Chain,
     doctor: &mut AccountKey,
-    path: &std::path::Path,
+    path: &Path,
     pp: &PublicParams,
     output: Output,
 ) -> Result<AttributeKey, CommandError> {
@@ -454,30 +477,28 @@ struct Registered {
     block: BlockNumber,
 }
 
-async fn register(
-    key: &std::path::Path,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
-    let doctor = AccountKey::load(key, Role::Doctor)?;
-    let public = doctor_keys(&doctor)?.public;
-    let chain = Chain::connect(node).await?;
-    let call = RuntimeCall::Kgc(pallet_kgc::Call::register_encryption_key {
-        key: public.compress(),
-    });
-    let included = submit(&chain, &doctor.pair, call, output).await?;
-    let registered = Registered {
-        doctor: doctor.ss58(),
-        block: included.number,
-    };
-    output.print(&registered, |r, out| {
+impl Render for Registered {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "Encryption key of {} registered (block #{}): the KGC can now issue your attribute key (`medchain kgc issue-key --doctor {}`).",
-            r.doctor, r.block, r.doctor
+            self.doctor, self.block, self.doctor
         )
-    })?;
-    Ok(ExitCode::SUCCESS)
+    }
+}
+
+async fn register(key: &Path, context: &Context) -> Result<Registered, CommandError> {
+    let doctor = AccountKey::load(key, Role::Doctor)?;
+    let public = doctor_keys(&doctor)?.public;
+    let chain = context.connect().await?;
+    let call = RuntimeCall::Kgc(pallet_kgc::Call::register_encryption_key {
+        key: public.compress(),
+    });
+    let included = submit(&chain, &doctor.pair, call, context.output()).await?;
+    Ok(Registered {
+        doctor: doctor.ss58(),
+        block: included.number,
+    })
 }
 
 #[derive(Serialize)]
@@ -489,16 +510,29 @@ struct Reported {
     block: BlockNumber,
 }
 
+impl Render for Reported {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "Report{} on record {} submitted (block #{}); the patient opens it with `medchain patient open-report {}`.",
+            self.report.map(|id| format!(" {id}")).unwrap_or_default(),
+            self.record,
+            self.block,
+            self.record
+        )
+    }
+}
+
 async fn report(
     record: RecordId,
-    file: &std::path::Path,
-    key: &std::path::Path,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+    file: &Path,
+    key: &Path,
+    context: &Context,
+) -> Result<Reported, CommandError> {
     let doctor = AccountKey::load(key, Role::Doctor)?;
+    let output = context.output();
     let text_of_report = patient::read(file)?;
-    let chain = Chain::connect(node).await?;
+    let chain = context.connect().await?;
     let published = records::record(&chain, record, None).await?;
     let sealed = sealing::seal_report(&published.patient_key, &text_of_report, &mut OsRng)?;
     let encoded = sealed.encode();
@@ -538,21 +572,10 @@ async fn report(
             pallet_results::Event::ReportSubmitted { id, .. } => Some(id),
             _ => None,
         });
-    let reported = Reported {
+    Ok(Reported {
         record,
         report,
         payload_hash: text::hex(&payload_hash),
         block: included.number,
-    };
-    output.print(&reported, |r, out| {
-        writeln!(
-            out,
-            "Report{} on record {} submitted (block #{}); the patient opens it with `medchain patient open-report {}`.",
-            r.report.map(|id| format!(" {id}")).unwrap_or_default(),
-            r.record,
-            r.block,
-            r.record
-        )
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }

@@ -2,7 +2,11 @@
 //! decision of the member hospitals (a proposal, votes, and a close once decided); the rest are
 //! the hospital's own transactions, signed with its account key.
 
-use std::process::ExitCode;
+use std::{
+    io::{self, Write},
+    path::Path,
+    process::ExitCode,
+};
 
 use clap::{ArgGroup, Args, Subcommand};
 use codec::{Decode, Encode};
@@ -22,10 +26,12 @@ use serde::Serialize;
 
 use crate::{
     args::KeyFile,
+    context::Context,
     error::CommandError,
     keygen::{self, KeygenArgs},
     keys::{AccountKey, Role},
-    output::Output,
+    names::{Hospitals, Named},
+    output::{Output, Render},
     submit::{events_of, submit},
     text::{self, HexBytes},
 };
@@ -138,100 +144,109 @@ fn parse_peer_id(text: &str) -> Result<HexBytes, String> {
         .map_err(|e| format!("not a base58 peer id: {e}"))
 }
 
-/// Runs `command` against the node at `node`.
-pub async fn run(
-    command: HospitalCommand,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+/// Runs `command` in `context`.
+pub async fn exec(command: HospitalCommand, context: &Context) -> Result<ExitCode, CommandError> {
     match command {
-        HospitalCommand::Keygen(args) => keygen::run(Role::Hospital, args, output),
-        HospitalCommand::Admit(args) => admit(args, node, output).await,
-        HospitalCommand::Vote(args) => vote(args, node, output).await,
+        HospitalCommand::Keygen(args) => context.show(&keygen::exec(Role::Hospital, args)?),
+        HospitalCommand::Admit(args) => context.show(&admit(args, context).await?),
+        HospitalCommand::Vote(args) => context.show(&vote(args, context).await?),
         HospitalCommand::Authorize {
             key,
             to,
             expires_in,
-        } => authorize(&key, to, expires_in, node, output).await,
+        } => context.show(&authorize(&key, to, expires_in, context).await?),
         HospitalCommand::Withdraw { key, to } => {
             let call = RuntimeCall::Hospitals(pallet_hospitals::Call::withdraw { to: to.clone() });
-            let done = transact(&key, call, node, output).await?;
-            let message = format!(
-                "Authorisation of {} withdrawn (block #{}); the search key rotates for new records.",
-                text::account(&to),
-                done.number
-            );
-            report(output, done.number, message)
+            let (chain, included) = transact(&key, call, context).await?;
+            let to = Hospitals::load(&chain, included.block).await?.named(&to);
+            let block = included.number;
+            context.show(&Done {
+                block,
+                message: format!(
+                    "Authorisation of {to} withdrawn (block #{block}); the search key rotates for new records."
+                ),
+            })
         }
         HospitalCommand::AddDoctor { key, doctor } => {
             let call = RuntimeCall::Hospitals(pallet_hospitals::Call::add_doctor {
                 doctor: doctor.clone(),
             });
-            let done = transact(&key, call, node, output).await?;
-            let message = format!(
-                "Doctor {doctor} registered (block #{}); the KGC now issues their key: `medchain kgc issue-key --doctor {doctor} ...`.",
-                done.number,
-                doctor = text::account(&doctor)
-            );
-            report(output, done.number, message)
+            let block = transact(&key, call, context).await?.1.number;
+            context.show(&Done {
+                block,
+                message: format!(
+                    "Doctor {doctor} registered (block #{block}); the KGC now issues their key: `medchain kgc issue-key --doctor {doctor} ...`.",
+                    doctor = text::account(&doctor)
+                ),
+            })
         }
         HospitalCommand::OpenConsultation { key, record } => {
             let call = RuntimeCall::Records(pallet_records::Call::open_consultation { record });
-            let done = transact(&key, call, node, output).await?;
-            let message = format!(
-                "Consultation on record {record} opened (block #{}): doctors claim it with `medchain doctor claim`.",
-                done.number
-            );
-            report(output, done.number, message)
+            let block = transact(&key, call, context).await?.1.number;
+            context.show(&Done {
+                block,
+                message: format!(
+                    "Consultation on record {record} opened (block #{block}): doctors claim it with `medchain doctor claim`."
+                ),
+            })
         }
-        HospitalCommand::Status { hospital } => status(hospital, node, output).await,
+        HospitalCommand::Status { hospital } => context.show(&status(hospital, context).await?),
     }
 }
 
-/// Signs `call` with the hospital key in `key` and waits for it to be final.
+/// Signs `call` with the hospital key in `key` and waits for it to be final; the connection
+/// to the node too, to read what followed.
 async fn transact(
-    key: &std::path::Path,
+    key: &Path,
     call: RuntimeCall,
-    node: &str,
-    output: Output,
-) -> Result<Included, CommandError> {
+    context: &Context,
+) -> Result<(Chain, Included), CommandError> {
     let hospital = AccountKey::load(key, Role::Hospital)?;
-    let chain = Chain::connect(node).await?;
-    Ok(submit(&chain, &hospital.pair, call, output).await?)
+    let chain = context.connect().await?;
+    let included = submit(&chain, &hospital.pair, call, context.output()).await?;
+    Ok((chain, included))
 }
 
-/// What a plain transaction command prints.
+/// What a plain transaction command prints: the sentence saying what it did.
 #[derive(Serialize)]
 struct Done {
     block: BlockNumber,
     message: String,
 }
 
-fn report(output: Output, block: BlockNumber, message: String) -> Result<ExitCode, CommandError> {
-    output.print(&Done { block, message }, |done, out| {
-        writeln!(out, "{}", done.message)
-    })?;
-    Ok(ExitCode::SUCCESS)
+impl Render for Done {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "{}", self.message)
+    }
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Authorized {
-    to: String,
+    to: Named,
     expires_at: BlockNumber,
     key_epoch: KeyEpoch,
     block: BlockNumber,
 }
 
+impl Render for Authorized {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "{} may search this hospital's records until block #{} (search key epoch {}; block #{}).",
+            self.to, self.expires_at, self.key_epoch, self.block
+        )
+    }
+}
+
 async fn authorize(
-    key: &std::path::Path,
+    key: &Path,
     to: AccountId,
     expires_in: u32,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+    context: &Context,
+) -> Result<Authorized, CommandError> {
     let hospital = AccountKey::load(key, Role::Hospital)?;
-    let chain = Chain::connect(node).await?;
+    let chain = context.connect().await?;
     let contact: Option<(Vec<u8>, CompressedG1)> = chain.at(None).contact(&to).await?;
     let Some((_, grantee_key)) = contact else {
         return Err(CommandError::Refused(format!(
@@ -254,21 +269,13 @@ async fn authorize(
         expires_at,
         encrypted_search_key: sealed,
     });
-    let included = submit(&chain, &hospital.pair, call, output).await?;
-    let done = Authorized {
-        to: text::account(&to),
+    let included = submit(&chain, &hospital.pair, call, context.output()).await?;
+    Ok(Authorized {
+        to: Hospitals::load(&chain, included.block).await?.named(&to),
         expires_at,
         key_epoch,
         block: included.number,
-    };
-    output.print(&done, |done, out| {
-        writeln!(
-            out,
-            "{} may search this hospital's records until block #{} (search key epoch {}; block #{}).",
-            done.to, done.expires_at, done.key_epoch, done.block
-        )
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// `pallet_collective::Votes`, whose fields the pallet keeps private: read as the pallet's type,
@@ -293,6 +300,29 @@ struct MotionView {
     ayes: usize,
     nays: usize,
     outcome: Outcome,
+}
+
+impl Render for MotionView {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "proposal:  {} (index {})", self.proposal, self.index)?;
+        writeln!(
+            out,
+            "votes:     {} aye, {} nay of {} members (threshold {})",
+            self.ayes, self.nays, self.members, self.threshold
+        )?;
+        match &self.outcome {
+            Outcome::Open => writeln!(
+                out,
+                "outcome:   open: other members vote with `medchain hospital vote --proposal {} --approve`",
+                self.proposal
+            ),
+            Outcome::Executed => writeln!(out, "outcome:   approved and executed"),
+            Outcome::ExecutionFailed(why) => {
+                writeln!(out, "outcome:   approved, but the call failed: {why}")
+            }
+            Outcome::Disapproved => writeln!(out, "outcome:   rejected"),
+        }
+    }
 }
 
 /// How a proposal ended, or that it has not.
@@ -344,10 +374,11 @@ fn outcome(included: &Included) -> Option<Outcome> {
         })
 }
 
-async fn admit(args: AdmitArgs, node: &str, output: Output) -> Result<ExitCode, CommandError> {
+async fn admit(args: AdmitArgs, context: &Context) -> Result<MotionView, CommandError> {
     let member = AccountKey::load(&args.key, Role::Hospital)?;
+    let output = context.output();
     let keys: SessionKeys = sealing::decode("--session-keys", &args.session_keys.0)?;
-    let chain = Chain::connect(node).await?;
+    let chain = context.connect().await?;
     let council = members(&chain, None).await?;
     if !council.contains(&member.account) {
         return Err(CommandError::Refused(format!(
@@ -372,9 +403,9 @@ async fn admit(args: AdmitArgs, node: &str, output: Output) -> Result<ExitCode, 
         length_bound,
     });
     let included = submit(&chain, &member.pair, propose, output).await?;
-    let view = match outcome(&included) {
+    match outcome(&included) {
         // A council of one executes its proposal at once.
-        Some(outcome) => MotionView {
+        Some(outcome) => Ok(MotionView {
             proposal: text::hex(hash.as_ref()),
             index: 0,
             threshold,
@@ -382,17 +413,22 @@ async fn admit(args: AdmitArgs, node: &str, output: Output) -> Result<ExitCode, 
             ayes: 1,
             nays: 0,
             outcome,
-        },
-        None => vote_and_close(&chain, &member, hash, true, output).await?,
-    };
-    print_motion(output, &view)
+        }),
+        None => vote_and_close(&chain, &member, hash, true, output).await,
+    }
 }
 
-async fn vote(args: VoteArgs, node: &str, output: Output) -> Result<ExitCode, CommandError> {
+async fn vote(args: VoteArgs, context: &Context) -> Result<MotionView, CommandError> {
     let member = AccountKey::load(&args.key, Role::Hospital)?;
-    let chain = Chain::connect(node).await?;
-    let view = vote_and_close(&chain, &member, args.proposal, args.approve, output).await?;
-    print_motion(output, &view)
+    let chain = context.connect().await?;
+    vote_and_close(
+        &chain,
+        &member,
+        args.proposal,
+        args.approve,
+        context.output(),
+    )
+    .await
 }
 
 /// Votes on proposal `hash`, then closes it if the vote is decided.
@@ -453,37 +489,6 @@ async fn vote_and_close(
     Ok(view)
 }
 
-fn print_motion(output: Output, view: &MotionView) -> Result<ExitCode, CommandError> {
-    output.print(view, |v, out| {
-        writeln!(out, "proposal:  {} (index {})", v.proposal, v.index)?;
-        writeln!(
-            out,
-            "votes:     {} aye, {} nay of {} members (threshold {})",
-            v.ayes, v.nays, v.members, v.threshold
-        )?;
-        match &v.outcome {
-            Outcome::Open => writeln!(
-                out,
-                "outcome:   open: other members vote with `medchain hospital vote --proposal {} --approve`",
-                v.proposal
-            ),
-            Outcome::Executed => writeln!(out, "outcome:   approved and executed"),
-            Outcome::ExecutionFailed(why) => {
-                writeln!(out, "outcome:   approved, but the call failed: {why}")
-            }
-            Outcome::Disapproved => writeln!(out, "outcome:   rejected"),
-        }
-    })?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Every registered hospital at block `at`.
-pub async fn hospitals(chain: &Chain, at: Hash) -> Result<Vec<AccountId>, CommandError> {
-    Ok(chain
-        .map_keys::<pallet_hospitals::Hospitals<Runtime>>(at)
-        .await?)
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct HospitalView {
@@ -491,7 +496,7 @@ struct HospitalView {
     name: String,
     doctors: Vec<String>,
     grants: Vec<GrantView>,
-    authorized_by: Vec<String>,
+    authorized_by: Vec<Named>,
     search_key_epoch: KeyEpoch,
     records: u64,
 }
@@ -499,28 +504,19 @@ struct HospitalView {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct GrantView {
-    to: String,
+    to: Named,
     expires_at: BlockNumber,
     key_epoch: KeyEpoch,
 }
 
-async fn status(
-    hospital: Option<AccountId>,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
-    let chain = Chain::connect(node).await?;
-    let (at, _) = chain.finalized().await?;
-    let accounts = match hospital {
-        Some(account) => vec![account],
-        None => hospitals(&chain, at).await?,
-    };
-    let mut views = Vec::with_capacity(accounts.len());
-    for account in accounts {
-        views.push(hospital_view(&chain, account, at).await?);
-    }
-    output.print(&views, |views, out| {
-        for v in views {
+/// The hospitals `status` shows.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct HospitalList(Vec<HospitalView>);
+
+impl Render for HospitalList {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        for v in &self.0 {
             writeln!(out, "{} ({})", v.name, v.account)?;
             writeln!(out, "  records:          {}", v.records)?;
             writeln!(out, "  search key epoch: {}", v.search_key_epoch)?;
@@ -542,12 +538,29 @@ async fn status(
             }
         }
         Ok(())
-    })?;
-    Ok(ExitCode::SUCCESS)
+    }
+}
+
+async fn status(
+    hospital: Option<AccountId>,
+    context: &Context,
+) -> Result<HospitalList, CommandError> {
+    let chain = context.connect().await?;
+    let (at, _) = chain.finalized().await?;
+    let hospitals = Hospitals::load(&chain, at).await?;
+    let accounts = match hospital {
+        Some(account) => vec![account],
+        None => hospitals.accounts().cloned().collect(),
+    };
+    let mut views = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        views.push(hospital_view((&chain, &hospitals), account, at).await?);
+    }
+    Ok(HospitalList(views))
 }
 
 async fn hospital_view(
-    chain: &Chain,
+    (chain, hospitals): (&Chain, &Hospitals),
     account: AccountId,
     at: Hash,
 ) -> Result<HospitalView, CommandError> {
@@ -578,12 +591,15 @@ async fn hospital_view(
         grants: grants
             .into_iter()
             .map(|(to, expires_at, key_epoch)| GrantView {
-                to: text::account(&to),
+                to: hospitals.named(&to),
                 expires_at,
                 key_epoch,
             })
             .collect(),
-        authorized_by: authorized_by.iter().map(text::account).collect(),
+        authorized_by: authorized_by
+            .iter()
+            .map(|from| hospitals.named(from))
+            .collect(),
         search_key_epoch,
         records: records.unwrap_or_default(),
     })

@@ -1,7 +1,10 @@
 //! `medchain <role> keygen`: one command for every role's account key, so that every key file is
 //! made, protected and printed the same way.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    io::{self, Write},
+    path::PathBuf,
+};
 
 use clap::Args;
 use serde::Serialize;
@@ -9,7 +12,7 @@ use serde::Serialize;
 use crate::{
     error::CommandError,
     keys::{AccountKey, Role},
-    output::Output,
+    output::Render,
     text,
 };
 
@@ -31,7 +34,7 @@ pub struct KeygenArgs {
 /// What keygen prints: what others need to know about the new key.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Made {
+pub struct Made {
     kind: Role,
     account: String,
     file: PathBuf,
@@ -43,11 +46,29 @@ struct Made {
     doctor_key: Option<String>,
 }
 
-/// Makes a `role` key as `args` say and prints its public parts.
-pub fn run(role: Role, args: KeygenArgs, output: Output) -> Result<ExitCode, CommandError> {
+impl Render for Made {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "{} key written to {}", self.kind, self.file.display())?;
+        writeln!(out, "account:        {}", self.account)?;
+        if let Some(key) = &self.encryption_key {
+            writeln!(out, "encryption key: {key}")?;
+        }
+        if let Some(public) = &self.doctor_key {
+            writeln!(out, "doctor key:     {public}")?;
+            writeln!(
+                out,
+                "Give the account to your hospital (`medchain hospital add-doctor`), then register this key yourself (`medchain doctor register`)."
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Makes a `role` key as `args` say; its public parts.
+pub fn exec(role: Role, args: KeygenArgs) -> Result<Made, CommandError> {
     let key = AccountKey::generate(role, args.suri.as_deref())?;
     key.save(&args.out, args.force)?;
-    let made = Made {
+    Ok(Made {
         kind: role,
         account: key.ss58(),
         file: args.out,
@@ -57,21 +78,5 @@ pub fn run(role: Role, args: KeygenArgs, output: Output) -> Result<ExitCode, Com
             .doctor
             .as_ref()
             .map(|d| text::hex(d.public.compress().as_bytes())),
-    };
-    output.print(&made, |made, out| {
-        writeln!(out, "{} key written to {}", made.kind, made.file.display())?;
-        writeln!(out, "account:        {}", made.account)?;
-        if let Some(key) = &made.encryption_key {
-            writeln!(out, "encryption key: {key}")?;
-        }
-        if let Some(public) = &made.doctor_key {
-            writeln!(out, "doctor key:     {public}")?;
-            writeln!(
-                out,
-                "Give the account to your hospital (`medchain hospital add-doctor`), then register this key yourself (`medchain doctor register`)."
-            )?;
-        }
-        Ok(())
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }

@@ -4,7 +4,11 @@
 //! the KGC publishes with its account key. A revocation takes effect from the next epoch, which
 //! the same transaction publishes and makes current: an update key once published stays valid.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    io::{self, Write},
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use clap::{ArgGroup, Args, Subcommand};
 use codec::Encode;
@@ -29,10 +33,11 @@ use medchain_client::{
 
 use crate::{
     args::{KeyFile, SetupFile},
+    context::Context,
     error::CommandError,
     keygen::{self, KeygenArgs},
     keys::{AccountKey, KgcSetup, Role},
-    output::Output,
+    output::Render,
     submit::submit,
     text,
 };
@@ -107,19 +112,19 @@ pub struct IssueKeyArgs {
     pub attributes: Vec<String>,
 }
 
-/// Runs `command` against the node at `node`.
-pub async fn run(
-    command: KgcCommand,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+/// Runs `command` in `context`.
+pub async fn exec(command: KgcCommand, context: &Context) -> Result<ExitCode, CommandError> {
     match command {
-        KgcCommand::Keygen(args) => keygen::run(Role::Kgc, args, output),
-        KgcCommand::Setup(args) => setup(args, node, output).await,
-        KgcCommand::IssueKey(args) => issue_key(args, node, output).await,
-        KgcCommand::Revoke { kgc, key, doctor } => revoke(&kgc, &key, doctor, node, output).await,
-        KgcCommand::PublishUpdate { kgc, key } => publish_update(&kgc, &key, node, output).await,
-        KgcCommand::Status => status(node, output).await,
+        KgcCommand::Keygen(args) => context.show(&keygen::exec(Role::Kgc, args)?),
+        KgcCommand::Setup(args) => context.show(&setup(args, context).await?),
+        KgcCommand::IssueKey(args) => context.show(&issue_key(args, context).await?),
+        KgcCommand::Revoke { kgc, key, doctor } => {
+            context.show(&revoke(&kgc, &key, doctor, context).await?)
+        }
+        KgcCommand::PublishUpdate { kgc, key } => {
+            context.show(&publish_update(&kgc, &key, context).await?)
+        }
+        KgcCommand::Status => context.show(&status(context).await?),
     }
 }
 
@@ -134,7 +139,7 @@ pub(crate) async fn chain_params(chain: &Chain) -> Result<Option<PublicParams>, 
 
 /// Loads the Setup file and checks that the chain holds its `pp`: keys made with another
 /// master secret would open nothing on this chain.
-async fn load_setup(chain: &Chain, path: &std::path::Path) -> Result<KgcSetup, CommandError> {
+async fn load_setup(chain: &Chain, path: &Path) -> Result<KgcSetup, CommandError> {
     let setup = KgcSetup::load(path)?;
     if chain_params(chain).await?.as_ref() != Some(&setup.pp) {
         return Err(CommandError::Refused(format!(
@@ -148,12 +153,12 @@ async fn load_setup(chain: &Chain, path: &std::path::Path) -> Result<KgcSetup, C
 /// What every command that issues or publishes keys starts from: the KGC's account key, the
 /// node, and the Setup the chain holds.
 async fn signing_session(
-    setup: &std::path::Path,
-    key: &std::path::Path,
-    node: &str,
+    setup: &Path,
+    key: &Path,
+    context: &Context,
 ) -> Result<(AccountKey, Chain, KgcSetup), CommandError> {
     let kgc = AccountKey::load(key, Role::Kgc)?;
-    let chain = Chain::connect(node).await?;
+    let chain = context.connect().await?;
     let setup = load_setup(&chain, setup).await?;
     Ok((kgc, chain, setup))
 }
@@ -169,7 +174,31 @@ struct SetupDone {
     node_error: Option<String>,
 }
 
-async fn setup(args: SetupArgs, node: &str, output: Output) -> Result<ExitCode, CommandError> {
+impl Render for SetupDone {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "Setup (tree depth {}, {} doctors) written to {}",
+            self.depth,
+            1u64 << self.depth,
+            self.file.display()
+        )?;
+        match (self.matches_chain, &self.node_error) {
+            (Some(true), _) => writeln!(out, "The node's chain holds these public parameters."),
+            (Some(false), _) => writeln!(
+                out,
+                "The node's chain holds other public parameters: this Setup is for a new chain's genesis."
+            ),
+            (None, error) => writeln!(
+                out,
+                "Could not compare with the node's chain: {}",
+                error.as_deref().unwrap_or("unknown error")
+            ),
+        }
+    }
+}
+
+async fn setup(args: SetupArgs, context: &Context) -> Result<SetupDone, CommandError> {
     let (pp, msk) = match args.depth {
         Some(depth) if !args.dev => {
             abe::setup(depth, &mut OsRng).map_err(|source| SealingError::Crypto {
@@ -182,7 +211,7 @@ async fn setup(args: SetupArgs, node: &str, output: Output) -> Result<ExitCode, 
     let depth = pp.depth;
     let setup = KgcSetup { pp, msk };
     setup.save(&args.out, args.force)?;
-    let on_chain = match Chain::connect(node).await {
+    let on_chain = match context.connect().await {
         Ok(chain) => chain_params(&chain).await,
         Err(error) => Err(error.into()),
     };
@@ -190,34 +219,12 @@ async fn setup(args: SetupArgs, node: &str, output: Output) -> Result<ExitCode, 
         Ok(pp) => (Some(pp.as_ref() == Some(&setup.pp)), None),
         Err(error) => (None, Some(error.to_string())),
     };
-    let done = SetupDone {
+    Ok(SetupDone {
         file: args.out,
         depth,
         matches_chain,
         node_error,
-    };
-    output.print(&done, |done, out| {
-        writeln!(
-            out,
-            "Setup (tree depth {}, {} doctors) written to {}",
-            done.depth,
-            1u64 << done.depth,
-            done.file.display()
-        )?;
-        match (done.matches_chain, &done.node_error) {
-            (Some(true), _) => writeln!(out, "The node's chain holds these public parameters."),
-            (Some(false), _) => writeln!(
-                out,
-                "The node's chain holds other public parameters: this Setup is for a new chain's genesis."
-            ),
-            (None, error) => writeln!(
-                out,
-                "Could not compare with the node's chain: {}",
-                error.as_deref().unwrap_or("unknown error")
-            ),
-        }
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 #[derive(Serialize)]
@@ -229,12 +236,22 @@ struct Issued {
     block: u32,
 }
 
-async fn issue_key(
-    args: IssueKeyArgs,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
-    let (kgc, chain, setup) = signing_session(&args.kgc, &args.key, node).await?;
+impl Render for Issued {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "Attribute key for {} on leaf {} with attributes {} issued (block #{}) and delivered, sealed to the doctor, to their hospital's node.",
+            self.doctor,
+            self.leaf,
+            self.attributes.join(", "),
+            self.block
+        )
+    }
+}
+
+async fn issue_key(args: IssueKeyArgs, context: &Context) -> Result<Issued, CommandError> {
+    let output = context.output();
+    let (kgc, chain, setup) = signing_session(&args.kgc, &args.key, context).await?;
     let doctor = text::account(&args.doctor);
     if let Some(issued) = chain.at(None).key_issue(&args.doctor).await? {
         return Err(CommandError::Refused(format!(
@@ -285,23 +302,12 @@ async fn issue_key(
         sealed,
     };
     chain.client().request(&kgc.pair, delivery).await?;
-    let issued = Issued {
+    Ok(Issued {
         doctor,
         leaf,
         attributes: args.attributes,
         block: included.number,
-    };
-    output.print(&issued, |issued, out| {
-        writeln!(
-            out,
-            "Attribute key for {} on leaf {} with attributes {} issued (block #{}) and delivered, sealed to the doctor, to their hospital's node.",
-            issued.doctor,
-            issued.leaf,
-            issued.attributes.join(", "),
-            issued.block
-        )
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// The next free leaf, on which the next key is issued (the chain refuses any other).
@@ -320,14 +326,23 @@ struct Revoked {
     block: u32,
 }
 
+impl Render for Revoked {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "{} is revoked from epoch {}, which is now the current epoch (block #{}): its update key covers none of the doctor's tree nodes.",
+            self.doctor, self.epoch, self.block
+        )
+    }
+}
+
 async fn revoke(
-    setup: &std::path::Path,
-    key: &std::path::Path,
+    setup: &Path,
+    key: &Path,
     doctor: AccountId,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
-    let (kgc, chain, setup) = signing_session(setup, key, node).await?;
+    context: &Context,
+) -> Result<Revoked, CommandError> {
+    let (kgc, chain, setup) = signing_session(setup, key, context).await?;
     let status: Option<(LeafIndex, Option<Epoch>)> = chain.at(None).doctor_status(&doctor).await?;
     let leaf = match status {
         Some((_, Some(epoch))) => {
@@ -353,20 +368,12 @@ async fn revoke(
         key: next_update_key(&setup, epoch, &list)?,
         revocations: witness,
     });
-    let included = submit(&chain, &kgc.pair, call, output).await?;
-    let revoked = Revoked {
+    let included = submit(&chain, &kgc.pair, call, context.output()).await?;
+    Ok(Revoked {
         doctor: text::account(&doctor),
         epoch,
         block: included.number,
-    };
-    output.print(&revoked, |revoked, out| {
-        writeln!(
-            out,
-            "{} is revoked from epoch {}, which is now the current epoch (block #{}): its update key covers none of the doctor's tree nodes.",
-            revoked.doctor, revoked.epoch, revoked.block
-        )
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// The epoch after the current one.
@@ -421,33 +428,34 @@ struct Published {
     block: u32,
 }
 
+impl Render for Published {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "Update key of epoch {} published in block #{} over {} revocations; it is now the current epoch.",
+            self.epoch, self.block, self.revocations
+        )
+    }
+}
+
 async fn publish_update(
-    setup: &std::path::Path,
-    key: &std::path::Path,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
-    let (kgc, chain, setup) = signing_session(setup, key, node).await?;
+    setup: &Path,
+    key: &Path,
+    context: &Context,
+) -> Result<Published, CommandError> {
+    let (kgc, chain, setup) = signing_session(setup, key, context).await?;
     let epoch = next_epoch(&chain).await?;
     let list = revocations(&chain, None).await?;
     let call = RuntimeCall::Kgc(pallet_kgc::Call::publish_update_key {
         key: next_update_key(&setup, epoch, &list)?,
         revocations: list.len() as u32,
     });
-    let included = submit(&chain, &kgc.pair, call, output).await?;
-    let published = Published {
+    let included = submit(&chain, &kgc.pair, call, context.output()).await?;
+    Ok(Published {
         epoch,
         revocations: list.len(),
         block: included.number,
-    };
-    output.print(&published, |p, out| {
-        writeln!(
-            out,
-            "Update key of epoch {} published in block #{} over {} revocations; it is now the current epoch.",
-            p.epoch, p.block, p.revocations
-        )
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 #[derive(Serialize)]
@@ -461,48 +469,50 @@ struct KgcStatus {
     has_update_key: bool,
 }
 
-async fn status(node: &str, output: Output) -> Result<ExitCode, CommandError> {
-    let chain = Chain::connect(node).await?;
+impl Render for KgcStatus {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "epoch:        {}", self.epoch)?;
+        writeln!(
+            out,
+            "KGC account:  {}",
+            self.kgc_account.as_deref().unwrap_or("(none)")
+        )?;
+        match self.tree_depth {
+            Some(depth) => writeln!(out, "tree depth:   {depth}")?,
+            None => writeln!(out, "tree depth:   (no Setup on-chain yet)")?,
+        }
+        writeln!(out, "next leaf:    {}", self.next_leaf)?;
+        writeln!(
+            out,
+            "update key:   {}",
+            if self.has_update_key {
+                "published"
+            } else {
+                "missing: run `medchain kgc publish-update`"
+            }
+        )?;
+        writeln!(out, "revocations:  {}", self.revocations.len())?;
+        for r in &self.revocations {
+            writeln!(out, "  leaf {} from epoch {}", r.leaf, r.epoch)?;
+        }
+        Ok(())
+    }
+}
+
+async fn status(context: &Context) -> Result<KgcStatus, CommandError> {
+    let chain = context.connect().await?;
     let (at, _) = chain.finalized().await?;
     let epoch: Epoch = chain.at(Some(at)).current_epoch().await?;
     let kgc_account = chain
         .value::<pallet_kgc::KgcAccount<Runtime>, _>(Some(at))
         .await?;
     let update_key: Option<Vec<u8>> = chain.at(Some(at)).update_key(epoch).await?;
-    let status = KgcStatus {
+    Ok(KgcStatus {
         epoch,
         kgc_account: kgc_account.as_ref().map(text::account),
         tree_depth: chain_params(&chain).await?.map(|pp| pp.depth),
         next_leaf: next_leaf(&chain).await?,
         revocations: revocations(&chain, Some(at)).await?,
         has_update_key: update_key.is_some(),
-    };
-    output.print(&status, |s, out| {
-        writeln!(out, "epoch:        {}", s.epoch)?;
-        writeln!(
-            out,
-            "KGC account:  {}",
-            s.kgc_account.as_deref().unwrap_or("(none)")
-        )?;
-        match s.tree_depth {
-            Some(depth) => writeln!(out, "tree depth:   {depth}")?,
-            None => writeln!(out, "tree depth:   (no Setup on-chain yet)")?,
-        }
-        writeln!(out, "next leaf:    {}", s.next_leaf)?;
-        writeln!(
-            out,
-            "update key:   {}",
-            if s.has_update_key {
-                "published"
-            } else {
-                "missing: run `medchain kgc publish-update`"
-            }
-        )?;
-        writeln!(out, "revocations:  {}", s.revocations.len())?;
-        for r in &s.revocations {
-            writeln!(out, "  leaf {} from epoch {}", r.leaf, r.epoch)?;
-        }
-        Ok(())
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }

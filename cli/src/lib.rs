@@ -9,17 +9,21 @@
 //! - `doctor`: search, claims, decryption, reports ([`doctor`]).
 //! - `audit`: the auditor's replay of the ledger ([`audit`]).
 //!
-//! Each group is a module with its own `clap` subcommand enum and an async `run`; adding a
-//! role is a variant of [`Command`] and one arm in [`run`].
+//! Each group is a module in cargo's shape: its `clap` subcommand enum says what may be asked,
+//! its `exec` does it with the invocation's [`Context`](context::Context) and returns the result
+//! as a value, and the result's [`Render`](output::Render) implementation says how it reads for
+//! people. Adding a role is a variant of [`Command`] and one arm in [`exec`].
 
 pub mod args;
 pub mod audit;
+pub mod context;
 pub mod doctor;
 pub mod error;
 pub mod hospital;
 pub mod keygen;
 pub mod keys;
 pub mod kgc;
+pub mod names;
 pub mod output;
 pub mod patient;
 pub mod records;
@@ -30,7 +34,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use output::Output;
+use crate::{args::GlobalArgs, context::Context, error::CommandError};
 
 /// Exit status when a command could not run (unreachable node, unwritable output, ...), as
 /// opposed to 1, which `audit verify` uses for a ledger that fails the audit.
@@ -40,16 +44,9 @@ const EXIT_ERROR: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(name = "medchain", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
-    /// JSON-RPC endpoint of a MedChain node: http(s):// or ws(s)://.
-    #[arg(long, global = true, default_value = "http://127.0.0.1:9944")]
-    pub node: String,
-    /// Print one JSON document on stdout instead of text.
-    #[arg(long, global = true)]
-    pub json: bool,
-    /// The network's chain spec, from which patients' and doctors' commands take the public
-    /// parameters `pp` (never from the node). Without it: the development networks' `pp`.
-    #[arg(long, global = true)]
-    pub chain_spec: Option<std::path::PathBuf>,
+    /// The options of every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -78,7 +75,8 @@ pub enum Command {
 /// Parses the command line, runs the command, and returns the process's exit status.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let output = Output::new(cli.json);
+    let context = Context::new(cli.global);
+    let output = context.output();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -86,23 +84,23 @@ pub fn run() -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let result = runtime.block_on(async {
-        match cli.command {
-            Command::Kgc(command) => kgc::run(command, &cli.node, output).await,
-            Command::Hospital(command) => hospital::run(command, &cli.node, output).await,
-            Command::Patient(command) => {
-                patient::run(command, &cli.node, cli.chain_spec.as_deref(), output).await
-            }
-            Command::Doctor(command) => {
-                doctor::run(command, &cli.node, cli.chain_spec.as_deref(), output).await
-            }
-            Command::Audit(command) => Ok(audit::run(command, &cli.node, output).await?),
-        }
-    });
-    result.unwrap_or_else(|error| {
-        output.error(&error);
-        ExitCode::from(EXIT_ERROR)
-    })
+    runtime
+        .block_on(exec(cli.command, &context))
+        .unwrap_or_else(|error| {
+            output.error(&error);
+            ExitCode::from(EXIT_ERROR)
+        })
+}
+
+/// Runs `command` in `context`.
+pub async fn exec(command: Command, context: &Context) -> Result<ExitCode, CommandError> {
+    match command {
+        Command::Kgc(command) => kgc::exec(command, context).await,
+        Command::Hospital(command) => hospital::exec(command, context).await,
+        Command::Patient(command) => patient::exec(command, context).await,
+        Command::Doctor(command) => doctor::exec(command, context).await,
+        Command::Audit(command) => Ok(audit::exec(command, context).await?),
+    }
 }
 
 #[cfg(test)]

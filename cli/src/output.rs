@@ -1,13 +1,30 @@
 //! Where results go: human-readable text by default, one JSON document with `--json`.
 //!
-//! Commands build a serialisable result and hand it here with a function that renders it for
-//! people, so every command offers both forms without choosing between them itself. Progress and
-//! errors go to stderr, so stdout stays clean for JSON consumers.
+//! A command does its work and returns what it found as a value; how that value reads for
+//! people is its [`Render`] implementation, beside the type, and [`Output::show`] picks the
+//! form. So every command offers both forms without choosing between them, and the work can be
+//! read without the wording. Progress and errors go to stderr, so stdout stays clean for JSON
+//! consumers.
 
-use std::io::{self, Write};
+use std::{
+    io::{self, Write},
+    process::ExitCode,
+};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
+
+/// A command's result: serialisable for `--json`, and written as sentences for people.
+pub trait Render: Serialize {
+    /// Writes the result for people.
+    fn render(&self, out: &mut dyn Write) -> io::Result<()>;
+
+    /// The process's exit status for this result: success, unless the result is a verdict
+    /// against what was checked.
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::SUCCESS
+    }
+}
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,21 +45,18 @@ impl Output {
         }
     }
 
-    /// Prints `value` as JSON, or through `human` as text.
-    pub fn print<T: Serialize>(
-        self,
-        value: &T,
-        human: impl FnOnce(&T, &mut dyn Write) -> io::Result<()>,
-    ) -> io::Result<()> {
+    /// Prints `result` as JSON or as text, and returns its exit status.
+    pub fn show<R: Render>(self, result: &R) -> io::Result<ExitCode> {
         let stdout = io::stdout();
         let mut out = stdout.lock();
         match self {
             Output::Json => {
-                serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
-                writeln!(out)
+                serde_json::to_writer_pretty(&mut out, result).map_err(io::Error::other)?;
+                writeln!(out)?;
             }
-            Output::Human => human(value, &mut out),
+            Output::Human => result.render(&mut out)?,
         }
+        Ok(result.exit_code())
     }
 
     /// Reports a failed command on stderr (as `{"error": ...}` on stdout in JSON mode, so a

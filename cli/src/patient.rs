@@ -2,7 +2,12 @@
 //! patient's client encrypts before anything leaves the machine: the hospital stores a sealed
 //! payload and sees only keyword digests (unkeyed: it can test guesses of the words).
 
-use std::{fs, path::PathBuf, process::ExitCode};
+use std::{
+    fs,
+    io::{self, Write},
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use clap::Subcommand;
 use medchain_crypto::hash::sha256;
@@ -17,16 +22,17 @@ use medchain_client::{
     chain::{Chain, ChainError},
     light::{state::keys as storage, LightError},
     runtime_api::{Consultation, Record, Report},
-    sealing, trust,
+    sealing,
 };
 
 use crate::{
     args::KeyFile,
+    context::Context,
     error::CommandError,
-    hospital,
     keygen::{self, KeygenArgs},
     keys::{write_private, AccountKey, Role},
-    output::Output,
+    names::{Hospitals, Named},
+    output::Render,
     records,
     submit::wait_final,
     text,
@@ -84,34 +90,31 @@ pub enum PatientCommand {
     },
 }
 
-/// Runs `command` against the node at `node`.
-pub async fn run(
-    command: PatientCommand,
-    node: &str,
-    spec: Option<&std::path::Path>,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+/// Runs `command` in `context`.
+pub async fn exec(command: PatientCommand, context: &Context) -> Result<ExitCode, CommandError> {
     match command {
-        PatientCommand::Keygen(args) => keygen::run(Role::Patient, args, output),
+        PatientCommand::Keygen(args) => context.show(&keygen::exec(Role::Patient, args)?),
         PatientCommand::Upload {
             file,
             key,
             policy,
             keywords,
-        } => upload(&file, &key, (&policy, &keywords), node, spec, output).await,
-        PatientCommand::Reports { key } => reports(&key, node, output).await,
+        } => context.show(&upload(&file, &key, (&policy, &keywords), context).await?),
+        PatientCommand::Reports { key } => context.show(&reports(&key, context).await?),
         PatientCommand::OpenReport {
             record,
             key,
             out,
             force,
-        } => open_report(record, &key, &out, force, node, output).await,
-        PatientCommand::Dispute { record, key } => dispute(record, &key, node, output).await,
+        } => context.show(&open_report(record, &key, (&out, force), context).await?),
+        PatientCommand::Dispute { record, key } => {
+            context.show(&dispute(record, &key, context).await?)
+        }
     }
 }
 
 /// Reads an input file.
-pub fn read(path: &std::path::Path) -> Result<Vec<u8>, CommandError> {
+pub fn read(path: &Path) -> Result<Vec<u8>, CommandError> {
     fs::read(path).map_err(|source| CommandError::Read {
         path: path.to_owned(),
         source,
@@ -122,25 +125,33 @@ pub fn read(path: &std::path::Path) -> Result<Vec<u8>, CommandError> {
 #[serde(rename_all = "camelCase")]
 struct UploadDone {
     record: RecordId,
-    hospital: String,
+    hospital: Named,
     payload_hash: String,
     payload_size: usize,
     epoch: Epoch,
     block: BlockNumber,
 }
 
+impl Render for UploadDone {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "Record {} published by {} (block #{}, epoch {}, {} bytes sealed).",
+            self.record, self.hospital, self.block, self.epoch, self.payload_size
+        )
+    }
+}
+
 async fn upload(
-    file: &std::path::Path,
-    key: &std::path::Path,
+    file: &Path,
+    key: &Path,
     (policy, keywords): (&str, &[String]),
-    node: &str,
-    spec: Option<&std::path::Path>,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+    context: &Context,
+) -> Result<UploadDone, CommandError> {
     let patient = AccountKey::load(key, Role::Patient)?;
     let plaintext = read(file)?;
-    let chain = Chain::connect(node).await?;
-    let anchor = trust::Anchor::for_node(spec, chain.client()).await?;
+    let chain = context.connect().await?;
+    let anchor = context.anchor(&chain).await?;
     // The epoch from a block proven final: a node that named an earlier one would get a capsule
     // that doctors revoked since could still open.
     let epoch: Epoch = anchor
@@ -160,7 +171,9 @@ async fn upload(
     )?;
     let payload_hash = sha256(&sealed.upload.payload);
     let payload_size = sealed.upload.payload.len();
-    let spinner = output.spinner(&format!("uploading {payload_size} bytes"));
+    let spinner = context
+        .output()
+        .spinner(&format!("uploading {payload_size} bytes"));
     let receipt: Result<Uploaded, _> = chain.client().request(&patient.pair, sealed.upload).await;
     spinner.finish_and_clear();
     let receipt = receipt?;
@@ -172,7 +185,7 @@ async fn upload(
         )));
     }
     let hospital = receipt.hospital;
-    let (record, block) = wait_final(&chain, output,
+    let (record, block) = wait_final(&chain, context.output(),
             "the record to be published and final",
             "the hospital took the payload but its record is not on-chain: ask the hospital to check its node",
             |at| {
@@ -181,22 +194,15 @@ async fn upload(
             },
         )
         .await?;
-    let done = UploadDone {
+    let (at, _) = chain.finalized().await?;
+    Ok(UploadDone {
         record,
-        hospital: text::account(&hospital),
+        hospital: Hospitals::load(&chain, at).await?.named(&hospital),
         payload_hash: text::hex(&payload_hash),
         payload_size,
         epoch,
         block,
-    };
-    output.print(&done, |d, out| {
-        writeln!(
-            out,
-            "Record {} published by {} (block #{}, epoch {}, {} bytes sealed).",
-            d.record, d.hospital, d.block, d.epoch, d.payload_size
-        )
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// The id and publication block of `hospital`'s record with payload `hash`, at block `at`.
@@ -237,7 +243,7 @@ async fn records_of(
 #[serde(rename_all = "camelCase")]
 struct RecordView {
     record: RecordId,
-    hospital: String,
+    hospital: Named,
     published_at: BlockNumber,
     consultation: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -249,7 +255,7 @@ struct RecordView {
 struct ReportView {
     id: ReportId,
     doctor: String,
-    hospital: String,
+    hospital: Named,
     submitted_at: BlockNumber,
     disputed: bool,
 }
@@ -270,18 +276,46 @@ fn consultation_state(consultation: Option<&Consultation>) -> String {
     }
 }
 
-async fn reports(
-    key: &std::path::Path,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+/// A patient's records, as `reports` lists them.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct RecordList(Vec<RecordView>);
+
+impl Render for RecordList {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.0.is_empty() {
+            return writeln!(out, "No records of this patient are on-chain.");
+        }
+        writeln!(
+            out,
+            "{:>8}  {:<24}  {:<58}  report",
+            "record", "hospital", "consultation"
+        )?;
+        for v in &self.0 {
+            let report = match &v.report {
+                Some(r) if r.disputed => format!("#{} by {} (disputed)", r.id, r.doctor),
+                Some(r) => format!("#{} by {}", r.id, r.doctor),
+                None => "none".to_owned(),
+            };
+            writeln!(
+                out,
+                "{:>8}  {:<24}  {:<58}  {}",
+                v.record, v.hospital, v.consultation, report
+            )?;
+        }
+        Ok(())
+    }
+}
+
+async fn reports(key: &Path, context: &Context) -> Result<RecordList, CommandError> {
     let patient = AccountKey::load(key, Role::Patient)?;
     let mine = patient.encryption_public_key();
-    let chain = Chain::connect(node).await?;
+    let chain = context.connect().await?;
     let (at, _) = chain.finalized().await?;
+    let hospitals = Hospitals::load(&chain, at).await?;
     let mut views = Vec::new();
-    for hospital in hospital::hospitals(&chain, at).await? {
-        for (id, record) in records_of(&chain, &hospital, at).await? {
+    for hospital in hospitals.accounts() {
+        for (id, record) in records_of(&chain, hospital, at).await? {
             if record.patient_key != mine {
                 continue;
             }
@@ -294,7 +328,7 @@ async fn reports(
                     Some(ReportView {
                         id: report_id,
                         doctor: text::account(&report.doctor),
-                        hospital: text::account(&report.hospital),
+                        hospital: hospitals.named(&report.hospital),
                         submitted_at: report.submitted_at,
                         disputed: disclosed.is_some(),
                     })
@@ -303,37 +337,14 @@ async fn reports(
             };
             views.push(RecordView {
                 record: id,
-                hospital: text::account(&record.hospital),
+                hospital: hospitals.named(&record.hospital),
                 published_at: record.published_at,
                 consultation: consultation_state(consultation.as_ref()),
                 report,
             });
         }
     }
-    output.print(&views, |views, out| {
-        if views.is_empty() {
-            return writeln!(out, "No records of this patient are on-chain.");
-        }
-        writeln!(
-            out,
-            "{:>8}  {:<48}  {:<58}  report",
-            "record", "hospital", "consultation"
-        )?;
-        for v in views {
-            let report = match &v.report {
-                Some(r) if r.disputed => format!("#{} by {} (disputed)", r.id, r.doctor),
-                Some(r) => format!("#{} by {}", r.id, r.doctor),
-                None => "none".to_owned(),
-            };
-            writeln!(
-                out,
-                "{:>8}  {:<48}  {:<58}  {}",
-                v.record, v.hospital, v.consultation, report
-            )?;
-        }
-        Ok(())
-    })?;
-    Ok(ExitCode::SUCCESS)
+    Ok(RecordList(views))
 }
 
 #[derive(Serialize)]
@@ -346,41 +357,41 @@ struct Opened {
     size: usize,
 }
 
+impl Render for Opened {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "Report {} on record {} by {} written to {} ({} bytes).",
+            self.report,
+            self.record,
+            self.doctor,
+            self.file.display(),
+            self.size
+        )
+    }
+}
+
 async fn open_report(
     record: RecordId,
-    key: &std::path::Path,
-    out_file: &std::path::Path,
-    force: bool,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+    key: &Path,
+    (out_file, force): (&Path, bool),
+    context: &Context,
+) -> Result<Opened, CommandError> {
     let patient = AccountKey::load(key, Role::Patient)?;
-    let chain = Chain::connect(node).await?;
+    let chain = context.connect().await?;
     let (report_id, report) = records::report_on(&chain, record).await?;
-    let spinner = output.spinner("fetching the report");
+    let spinner = context.output().spinner("fetching the report");
     let sealed = records::fetch_report(&chain, &patient.pair, record, &report).await;
     spinner.finish_and_clear();
     let plaintext = sealing::open_report(&patient.encryption_key(), &sealed?)?;
     write_private(out_file, &plaintext, force)?;
-    let opened = Opened {
+    Ok(Opened {
         record,
         report: report_id,
         doctor: text::account(&report.doctor),
         file: out_file.to_owned(),
         size: plaintext.len(),
-    };
-    output.print(&opened, |o, out| {
-        writeln!(
-            out,
-            "Report {} on record {} by {} written to {} ({} bytes).",
-            o.report,
-            o.record,
-            o.doctor,
-            o.file.display(),
-            o.size
-        )
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 #[derive(Serialize)]
@@ -392,14 +403,23 @@ struct Disputed {
     shared: String,
 }
 
+impl Render for Disputed {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "Report {} on record {} is disclosed on-chain: anyone can now read what the doctor sent.",
+            self.report, self.record
+        )
+    }
+}
+
 async fn dispute(
     record: RecordId,
-    key: &std::path::Path,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, CommandError> {
+    key: &Path,
+    context: &Context,
+) -> Result<Disputed, CommandError> {
     let patient = AccountKey::load(key, Role::Patient)?;
-    let chain = Chain::connect(node).await?;
+    let chain = context.connect().await?;
     let (report_id, report) = records::report_on(&chain, record).await?;
     if report.patient_key != patient.encryption_public_key() {
         return Err(CommandError::Refused(format!(
@@ -411,7 +431,7 @@ async fn dispute(
     let transaction: Bytes = chain.client().request(&patient.pair, body).await?;
     let shared = wait_final(
         &chain,
-        output,
+        context.output(),
         "the disclosure to be final",
         "the hospital filed the dispute but it is not on-chain: ask the hospital to check its node",
         |at| {
@@ -420,18 +440,10 @@ async fn dispute(
         },
     )
     .await?;
-    let done = Disputed {
+    Ok(Disputed {
         record,
         report: report_id,
         transaction: text::hex(&transaction),
         shared: text::hex(shared.as_bytes()),
-    };
-    output.print(&done, |d, out| {
-        writeln!(
-            out,
-            "Report {} on record {} is disclosed on-chain: anyone can now read what the doctor sent.",
-            d.report, d.record
-        )
-    })?;
-    Ok(ExitCode::SUCCESS)
+    })
 }

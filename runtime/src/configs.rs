@@ -1,6 +1,7 @@
 //! How each pallet of the runtime is configured.
 
 use crate::{
+    call_filter::MemberCalls,
     directory::{Directory, KeyAuthority, KgcAccount, RecordDirectory},
     registries::{SessionKeyRegistry, WellKnownNodes},
     AccountId, Aura, Balance, Block, BlockNumber, Council, Hash, Hospitals, Nonce, OriginCaller,
@@ -55,6 +56,7 @@ parameter_types! {
 
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
+    type BaseCallFilter = MemberCalls;
     type Block = Block;
     type BlockWeights = RuntimeBlockWeights;
     type BlockLength = RuntimeBlockLength;

@@ -9,7 +9,7 @@
 //! `pallet-session` requires a currency for key deposits, which are zero here; nobody holds a
 //! balance. Spam is kept out by [`pallet_hospitals::CheckMemberNonce`] instead: signed
 //! transactions are accepted only from hospitals and their doctors, with a bounded number
-//! pending per account.
+//! pending per account, and only for the calls the chain's call filter lets through.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime` and `impl_runtime_apis` need the recursion.
@@ -27,6 +27,7 @@ use alloc::vec::Vec;
 #[macro_use]
 mod benchmarks;
 mod apis;
+mod call_filter;
 mod configs;
 mod directory;
 pub mod genesis;
@@ -56,8 +57,9 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     authoring_version: 1,
     // 2: doctors register their encryption keys and the KGC declares each key issuance on a
     // fresh leaf; revocation dates itself at the next epoch and publishes its update key;
-    // `KgcApi` version 2.
-    spec_version: 2,
+    // `KgcApi` version 2. 3: only MedChain's own calls and what the chain needs are dispatched
+    // (`call_filter`), and the pool refuses the others.
+    spec_version: 3,
     impl_version: 1,
     apis: RUNTIME_API_VERSIONS,
     // 2: the KGC pallet's calls changed (`assign_leaf` and the old `revoke` are gone).

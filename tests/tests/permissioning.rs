@@ -1,11 +1,14 @@
-//! Only members transact, and only registered hospitals' nodes peer.
+//! Only members transact, only for MedChain's calls, and only registered hospitals' nodes peer.
 
 use medchain_integration_tests::{
     network::{start_founders, wait_finalized, Node, OUTSIDER},
     tx,
 };
-use medchain_runtime::RuntimeCall;
-use polkadot_sdk::{frame_system, sp_keyring::Sr25519Keyring};
+use medchain_runtime::{pallet_hospitals, RuntimeCall};
+use polkadot_sdk::{
+    frame_system, pallet_node_authorization, pallet_utility, sp_core::OpaquePeerId,
+    sp_keyring::Sr25519Keyring,
+};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -35,6 +38,40 @@ fn outsiders_can_neither_transact_nor_sync() {
         )),
         "the refusal names the reason: {refused}"
     );
+
+    // A member, trying the calls that would have let it fill blocks for free, run a call as an
+    // account that is no member or let in a peer of its own, is refused before the pool too.
+    let hospital = Sr25519Keyring::Alice.pair();
+    let remark = || {
+        RuntimeCall::System(frame_system::Call::remark {
+            remark: vec![0; 64 * 1024],
+        })
+    };
+    let own_call = RuntimeCall::Hospitals(pallet_hospitals::Call::withdraw {
+        to: Sr25519Keyring::Bob.to_account_id(),
+    });
+    let smuggled = [
+        remark(),
+        RuntimeCall::Utility(pallet_utility::Call::batch_all {
+            calls: vec![own_call.clone(), remark()],
+        }),
+        RuntimeCall::Utility(pallet_utility::Call::as_derivative {
+            index: 7,
+            call: Box::new(own_call),
+        }),
+        RuntimeCall::NodeAuthorization(pallet_node_authorization::Call::claim_node {
+            node: OpaquePeerId(vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20, 7, 7, 7]),
+        }),
+    ];
+    for call in smuggled {
+        let refused = tx::submit(&nodes[0].rpc, &hospital, call.clone())
+            .expect_err("the pool refuses a call the chain does not dispatch");
+        assert_eq!(
+            refused.data().as_deref(),
+            Some("Transaction call is not expected"),
+            "{call:?}: {refused}"
+        );
+    }
 
     // A fifth node whose key no hospital registered gets no blocks from them.
     let outsider = Node::start(OUTSIDER, &[nodes[0].multiaddr(), nodes[1].multiaddr()]);

@@ -32,7 +32,7 @@ use self::{
     replay::{Audit, FinalityEvidence, ReplayError, ReplayOptions, Summary},
     rules::RuleConfig,
 };
-use crate::output::Output;
+use crate::{context::Context, output::Render};
 use medchain_client::rpc::{NodeClient, RpcError};
 
 /// The auditor's commands.
@@ -109,54 +109,39 @@ pub enum AuditError {
     Io(#[from] io::Error),
 }
 
-/// Runs `command` against the node at `node`.
-pub async fn run(
-    command: AuditCommand,
-    node: &str,
-    output: Output,
-) -> Result<ExitCode, AuditError> {
+/// Runs `command` in `context`.
+pub async fn exec(command: AuditCommand, context: &Context) -> Result<ExitCode, AuditError> {
+    let (node, output) = (context.node(), context.output());
     let client = NodeClient::connect(node).await?;
     match command {
         AuditCommand::Replay(args) => {
             let audit = replay::replay(&client, node, &args.options(), output).await?;
-            output.print(&audit, |audit, out| {
-                print_history(audit, out)?;
-                print_findings(&audit.findings, out)?;
-                print_summary(&audit.summary, out)
-            })?;
-            Ok(ExitCode::SUCCESS)
+            Ok(output.show(&audit)?)
         }
         AuditCommand::Verify(args) => {
             let audit = replay::replay(&client, node, &args.options(), output).await?;
-            let verdict = Verdict {
+            Ok(output.show(&Verdict {
                 passed: audit.summary.tally.passed(),
                 summary: &audit.summary,
                 findings: &audit.findings,
-            };
-            output.print(&verdict, |verdict, out| {
-                print_findings(verdict.findings, out)?;
-                print_summary(verdict.summary, out)
-            })?;
-            Ok(if verdict.passed {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            })?)
         }
         AuditCommand::Report { replay: args, out } => {
             let audit = replay::replay(&client, node, &args.options(), output).await?;
             let written = report::write(&audit, &out)?;
-            let result = Reported {
+            Ok(output.show(&Reported {
                 summary: &audit.summary,
                 written,
-            };
-            output.print(&result, |result, out| {
-                print_summary(result.summary, out)?;
-                writeln!(out, "history: {}", result.written.history.display())?;
-                writeln!(out, "report:  {}", result.written.report.display())
-            })?;
-            Ok(ExitCode::SUCCESS)
+            })?)
         }
+    }
+}
+
+impl Render for Audit {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        print_history(self, out)?;
+        print_findings(&self.findings, out)?;
+        print_summary(&self.summary, out)
     }
 }
 
@@ -168,11 +153,35 @@ struct Verdict<'a> {
     findings: &'a [Finding],
 }
 
+impl Render for Verdict<'_> {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        print_findings(self.findings, out)?;
+        print_summary(self.summary, out)
+    }
+
+    /// A ledger that fails the audit is a failure of the command, for scripts and CI.
+    fn exit_code(&self) -> ExitCode {
+        if self.passed {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// What `report` prints.
 #[derive(Serialize)]
 struct Reported<'a> {
     summary: &'a Summary,
     written: report::Written,
+}
+
+impl Render for Reported<'_> {
+    fn render(&self, out: &mut dyn Write) -> io::Result<()> {
+        print_summary(self.summary, out)?;
+        writeln!(out, "history: {}", self.written.history.display())?;
+        writeln!(out, "report:  {}", self.written.report.display())
+    }
 }
 
 fn print_history(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
@@ -279,7 +288,7 @@ mod tests {
             "50",
         ])
         .expect("parses");
-        assert!(cli.json);
+        assert!(cli.global.json);
         let crate::Command::Audit(AuditCommand::Report { replay, out }) = cli.command else {
             panic!("not audit report");
         };

@@ -8,7 +8,11 @@
 //!   doctors: `InvalidTransaction::Custom(`[`NOT_A_MEMBER`]`)`;
 //! - a transaction whose nonce is [`Config::MaxPendingPerAccount`] or more ahead of the signer's
 //!   on-chain nonce: `InvalidTransaction::Custom(`[`TOO_MANY_PENDING`]`)`. Since the pool holds
-//!   at most one transaction per (signer, nonce), this caps each member's share of the pool.
+//!   at most one transaction per (signer, nonce), this caps each member's share of the pool;
+//! - a call the runtime's call filter (`frame_system::Config::BaseCallFilter`) excludes:
+//!   `InvalidTransaction::Call`. Dispatch would refuse it anyway, but only after the transaction
+//!   had taken room in a block for free; refused here, it takes none, and a block that carries
+//!   one anyway (made outside the pool) does not import.
 //!
 //! It then does what [`frame_system::CheckNonce`] does, and replaces it in the runtime's extension
 //! list. It keeps `CheckNonce`'s identifier and encoding (a compact nonce), so wallets and
@@ -17,7 +21,11 @@
 use crate::{Config, Pallet, WeightInfo};
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use polkadot_sdk::{
-    frame_support::{dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::Get},
+    frame_support::{
+        dispatch::DispatchInfo,
+        pallet_prelude::TransactionSource,
+        traits::{Contains, Get},
+    },
     frame_system::{self, CheckNonce},
     sp_runtime::{
         traits::{
@@ -49,6 +57,15 @@ impl<T: Config> CheckMemberNonce<T> {
     /// The extension for a transaction signed with `nonce`.
     pub fn from(nonce: T::Nonce) -> Self {
         Self(CheckNonce::from(nonce))
+    }
+
+    /// Refuses a call the chain does not dispatch.
+    fn dispatchable(call: &T::RuntimeCall) -> Result<(), TransactionValidityError> {
+        if <T as frame_system::Config>::BaseCallFilter::contains(call) {
+            Ok(())
+        } else {
+            Err(InvalidTransaction::Call.into())
+        }
     }
 
     /// Refuses non-members and nonces too far ahead of `who`'s on-chain nonce.
@@ -101,6 +118,7 @@ where
         if let Some(who) = origin.as_system_origin_signer() {
             self.admit(who)?;
         }
+        Self::dispatchable(call)?;
         self.0.validate(
             origin,
             call,
@@ -126,6 +144,7 @@ where
                 return Err(InvalidTransaction::Custom(NOT_A_MEMBER).into());
             }
         }
+        Self::dispatchable(call)?;
         self.0.prepare(val, origin, call, info, len)
     }
 

@@ -26,6 +26,20 @@ polkadot_sdk::frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
     type Block = Block;
+    type BaseCallFilter = AllButRemarkWithEvent;
+}
+
+/// The test chain's call filter: every call but `system.remark_with_event`, so that the tests
+/// see what the members-only extension does with a call the chain excludes.
+pub struct AllButRemarkWithEvent;
+
+impl Contains<RuntimeCall> for AllButRemarkWithEvent {
+    fn contains(call: &RuntimeCall) -> bool {
+        !matches!(
+            call,
+            RuntimeCall::System(frame_system::Call::remark_with_event { .. })
+        )
+    }
 }
 
 /// The founding hospitals of every test.

@@ -775,6 +775,38 @@ mod check_member_nonce {
     }
 
     #[test]
+    fn refuses_a_call_the_chain_does_not_dispatch_before_it_takes_room() {
+        new_test_ext().execute_with(|| {
+            let excluded = RuntimeCall::System(frame_system::Call::remark_with_event {
+                remark: vec![0; 4096],
+            });
+            let info = excluded.get_dispatch_info();
+            let origin = || -> RuntimeOrigin { RawOrigin::Signed(ALICE).into() };
+            let refused = CheckMemberNonce::<Test>::from(0)
+                .validate_only(
+                    origin(),
+                    &excluded,
+                    &info,
+                    4096,
+                    TransactionSource::External,
+                    0,
+                )
+                .map(|_| ());
+            assert_eq!(refused, Err(InvalidTransaction::Call.into()));
+            // Nor does a block made outside the pool get it dispatched, or the nonce bumped.
+            let applied = CheckMemberNonce::<Test>::from(0).dispatch_transaction(
+                origin(),
+                excluded,
+                &info,
+                4096,
+                0,
+            );
+            assert_eq!(applied.err(), Some(InvalidTransaction::Call.into()));
+            assert_eq!(frame_system::Pallet::<Test>::account_nonce(ALICE), 0);
+        });
+    }
+
+    #[test]
     fn bounds_the_pending_transactions_of_one_member() {
         new_test_ext().execute_with(|| {
             assert_ok!(validate(Some(ALICE), 3));
