@@ -325,7 +325,7 @@ pub mod pallet {
         /// seal their search keys to, `keys` its validator's session keys.
         ///
         /// Emits [`Event::HospitalAdmitted`]. Errors: `AlreadyRegistered`, `AlreadyMember` (the
-        /// account is a doctor), `TooManyHospitals`, `NameTooLong`, `BadPeerId`,
+        /// account is a doctor, or the KGC), `TooManyHospitals`, `NameTooLong`, `BadPeerId`,
         /// `InvalidEncryptionKey`, `PeerIdInUse`, and the session pallet's refusal of `keys`.
         #[pallet::call_index(0)]
         #[pallet::weight(T::WeightInfo::admit_hospital())]
@@ -343,7 +343,7 @@ pub mod pallet {
                 Error::<T>::AlreadyRegistered
             );
             ensure!(
-                !DoctorOf::<T>::contains_key(&hospital),
+                !DoctorOf::<T>::contains_key(&hospital) && !T::OtherMembers::contains(&hospital),
                 Error::<T>::AlreadyMember
             );
             ensure!(
@@ -500,16 +500,13 @@ pub mod pallet {
         /// (register its encryption key, report) and be issued an attribute key by the KGC.
         ///
         /// The origin must be a registered hospital. Emits [`Event::DoctorAdded`]. Errors:
-        /// `UnknownHospital`, `AlreadyMember` (a hospital or another hospital's doctor),
-        /// `TooManyDoctors`.
+        /// `UnknownHospital`, `AlreadyMember` (a hospital, another hospital's doctor, or the
+        /// KGC, whose keys must not be a hospital's to use), `TooManyDoctors`.
         #[pallet::call_index(4)]
         #[pallet::weight(T::WeightInfo::add_doctor())]
         pub fn add_doctor(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
             let hospital = Self::ensure_hospital(origin)?;
-            ensure!(
-                !DoctorOf::<T>::contains_key(&doctor) && !Hospitals::<T>::contains_key(&doctor),
-                Error::<T>::AlreadyMember
-            );
+            ensure!(!Self::is_member(&doctor), Error::<T>::AlreadyMember);
             Doctors::<T>::try_mutate(&hospital, |doctors| doctors.try_push(doctor.clone()))
                 .map_err(|_| Error::<T>::TooManyDoctors)?;
             DoctorOf::<T>::insert(&doctor, &hospital);

@@ -151,6 +151,18 @@ mod admit_hospital {
     }
 
     #[test]
+    fn refuses_the_kgc() {
+        new_test_ext().execute_with(|| {
+            assert_noop!(admit(KGC), Error::<Test>::AlreadyMember);
+            // Nor can a hospital make the KGC its doctor, to use its account for itself.
+            assert_noop!(
+                Hospitals::add_doctor(signed(ALICE), KGC),
+                Error::<Test>::AlreadyMember
+            );
+        });
+    }
+
+    #[test]
     fn refuses_more_than_max_hospitals() {
         new_test_ext().execute_with(|| {
             assert_ok!(admit(DAVE));

@@ -279,6 +279,9 @@ pub mod pallet {
         NodeSetMismatch,
         /// `revocations` is below the length of the on-chain revocation list.
         RevocationWitnessTooLow,
+        /// The account is a hospital or a doctor: the KGC is trusted with key issuance only,
+        /// and an account that issued keys and held records or keys of its own would be more.
+        AccountIsAMember,
     }
 
     #[pallet::hooks]
@@ -305,13 +308,18 @@ pub mod pallet {
 
     #[pallet::call]
     impl<T: Config> Pallet<T> {
-        /// Replaces the KGC account.
+        /// Replaces the KGC account, which must be neither a hospital nor a doctor.
         ///
-        /// The origin must be [`Config::AdminOrigin`]. Emits [`Event::KgcChanged`].
+        /// The origin must be [`Config::AdminOrigin`]. Emits [`Event::KgcChanged`]. Errors:
+        /// `AccountIsAMember`.
         #[pallet::call_index(0)]
         #[pallet::weight(T::WeightInfo::set_kgc())]
         pub fn set_kgc(origin: OriginFor<T>, kgc: T::AccountId) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
+            ensure!(
+                !T::Hospitals::is_hospital(&kgc) && !T::Hospitals::is_doctor(&kgc),
+                Error::<T>::AccountIsAMember
+            );
             Self::set_account(&kgc);
             Self::deposit_event(Event::KgcChanged { kgc });
             Ok(())

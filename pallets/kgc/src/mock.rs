@@ -41,13 +41,13 @@ pub const DOCTOR_B: u64 = 11;
 pub const DEPTH: u8 = 3;
 
 pub struct Directory;
-/// One hospital, 1, whose doctors are 10 and up; it authorises nobody.
+/// One hospital, [`HOSPITAL`], whose doctors are 10 and up; it authorises nobody.
 impl HospitalDirectory<u64> for Directory {
     fn is_hospital(who: &u64) -> bool {
-        *who == 1
+        *who == HOSPITAL
     }
     fn hospital_of(doctor: &u64) -> Option<u64> {
-        (*doctor >= 10).then_some(1)
+        (*doctor >= 10).then_some(HOSPITAL)
     }
     fn authorizes(_from: &u64, _to: &u64) -> bool {
         false

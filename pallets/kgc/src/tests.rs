@@ -222,6 +222,13 @@ mod set_kgc {
     fn governance_replaces_the_kgc() {
         new_test_ext().execute_with(|| {
             assert_noop!(Kgc::set_kgc(signed(KGC), 9), DispatchError::BadOrigin);
+            // Neither a hospital nor a doctor becomes the KGC: it could issue keys to itself.
+            for member in [HOSPITAL, DOCTOR_A] {
+                assert_noop!(
+                    Kgc::set_kgc(RuntimeOrigin::root(), member),
+                    Error::<Test>::AccountIsAMember
+                );
+            }
             assert_ok!(Kgc::set_kgc(RuntimeOrigin::root(), 9));
             assert_eq!(last_event(), Event::KgcChanged { kgc: 9 });
             assert!(System::account_exists(&9));
