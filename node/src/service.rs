@@ -9,7 +9,9 @@ use polkadot_sdk::{
     sc_basic_authorship,
     sc_client_api::Backend,
     sc_consensus, sc_consensus_aura, sc_consensus_grandpa, sc_executor, sc_network, sc_offchain,
-    sc_service::{self, error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig},
+    sc_service::{
+        self, error::Error as ServiceError, ChainType, Configuration, TaskManager, WarpSyncConfig,
+    },
     sc_telemetry::{Telemetry, TelemetryWorker},
     sc_transaction_pool,
     sc_transaction_pool_api::OffchainTransactionPoolFactory,
@@ -142,6 +144,28 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
     })
 }
 
+/// The development accounts' seeds (`--alice`, ...) are public: a node of a live network that
+/// took one as its hospital's account and session keys would sign for anyone who read them.
+/// They are for development and local test chains only.
+fn refuse_public_seeds_on_a_live_chain(config: &Configuration) -> Result<(), ServiceError> {
+    let chain_type = config.chain_spec.chain_type();
+    match (&config.dev_key_seed, chain_type) {
+        (Some(_), ChainType::Development | ChainType::Local) | (None, _) => Ok(()),
+        (Some(seed), chain_type) => {
+            let kind = match chain_type {
+                ChainType::Custom(kind) => kind,
+                _ => "live".to_owned(),
+            };
+            Err(ServiceError::Other(format!(
+                "the development seed {seed} is public, and {} is a {kind} chain: give the node \
+                 its hospital's own keys (`medchain-node key insert`) instead of --alice and the \
+                 like",
+                config.chain_spec.name()
+            )))
+        }
+    }
+}
+
 /// The full node, over the network backend `N` (libp2p or litep2p, chosen on the command line).
 pub fn new_full<
     N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
@@ -149,6 +173,7 @@ pub fn new_full<
     config: Configuration,
     medchain: &crate::hospital::Options,
 ) -> Result<TaskManager, ServiceError> {
+    refuse_public_seeds_on_a_live_chain(&config)?;
     let sc_service::PartialComponents {
         client,
         backend,
