@@ -70,8 +70,26 @@ struct View {
     opened: HashMap<AccountId, Vec<u8>>,
     /// Records loaded per hospital (positions `0..n` in its publication order).
     loaded: HashMap<AccountId, u64>,
-    /// This hospital's own records, by payload hash: whom the transfer protocol may serve.
+    /// This hospital's own live records, by payload hash: whom the transfer protocol may serve,
+    /// and whether a payload is still some record's.
     own_payloads: HashMap<[u8; 32], Vec<RecordId>>,
+}
+
+impl View {
+    /// Forgets that record `id`, now withdrawn, has payload `hash`; whether no live record of
+    /// this hospital has that payload any more (two records may seal the same content: the
+    /// store keeps one copy, which the second record still needs).
+    fn forget_payload(&mut self, id: RecordId, hash: &[u8; 32]) -> bool {
+        let Some(ids) = self.own_payloads.get_mut(hash) else {
+            return true;
+        };
+        ids.retain(|other| *other != id);
+        let last = ids.is_empty();
+        if last {
+            self.own_payloads.remove(hash);
+        }
+        last
+    }
 }
 
 /// Search keys other hospitals handed this one, by hospital and key epoch, kept on disk: once a
@@ -134,10 +152,18 @@ impl SharedView {
                     },
                 ) = event
                 {
-                    self.write()?.engine.remove(id);
-                    if hospital == self.hospital.account {
+                    let ours = hospital == self.hospital.account;
+                    let mut view = self.write()?;
+                    view.engine.remove(id);
+                    let unused = ours && view.forget_payload(id, &payload_hash);
+                    drop(view);
+                    if unused {
                         self.blobs.delete(&payload_hash)?;
                         log::info!("🏥 Record {id} withdrawn: its payload is deleted");
+                    } else if ours {
+                        log::info!(
+                            "🏥 Record {id} withdrawn: its payload stays, another live record of this hospital seals the same content"
+                        );
                     }
                 }
             }
@@ -216,7 +242,7 @@ impl SharedView {
                     .map_err(unreadable("the records"))?;
                 let count = page.len() as u64;
                 for (id, record) in page {
-                    if *hospital == self.hospital.account {
+                    if *hospital == self.hospital.account && !record.withdrawn {
                         view.own_payloads
                             .entry(record.payload_hash)
                             .or_default()
@@ -313,6 +339,21 @@ mod tests {
             published_at: 1,
             withdrawn,
         }
+    }
+
+    #[test]
+    fn a_withdrawal_keeps_a_payload_another_live_record_still_has() {
+        let mut view = View::default();
+        let (first, second) = (RecordId::new(1), RecordId::new(2));
+        view.own_payloads.insert([1; 32], vec![first, second]);
+        assert!(
+            !view.forget_payload(first, &[1; 32]),
+            "record 2 still needs it"
+        );
+        assert_eq!(view.own_payloads[&[1; 32]], [second]);
+        assert!(view.forget_payload(second, &[1; 32]), "nobody needs it now");
+        assert!(view.own_payloads.is_empty());
+        assert!(view.forget_payload(second, &[9; 32]), "never held");
     }
 
     #[test]
