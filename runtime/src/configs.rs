@@ -145,8 +145,8 @@ impl pallet_records::Config for Runtime {
     type MaxIndexLen = ConstU32<4_096>;
     // 64 rows of 3 G1 points and a policy of up to 4 KB: about 14 KB.
     type MaxCapsuleLen = ConstU32<16_384>;
-    // Whole imaging studies: 4 GiB.
-    type MaxPayloadSize = ConstU64<{ 4 << 30 }>;
+    // The largest sealed payload the cryptography makes and opens (1 GiB of ciphertext).
+    type MaxPayloadSize = ConstU64<{ medchain_crypto::aead::MAX_SEALED_PAYLOAD_LEN }>;
     type ConsultationWindow = ConstU32<CONSULTATION_WINDOW>;
     type MaxClaims = ConstU32<64>;
     type MaxClosingPerBlock = ConstU32<64>;

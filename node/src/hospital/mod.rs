@@ -66,7 +66,8 @@ pub enum StartError {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Options {
     /// Largest payload this node stores or fetches, in bytes; at most the runtime's
-    /// `MaxPayloadSize` (4 GiB), which no record may exceed anyway.
+    /// `MaxPayloadSize` (the largest sealed payload, 1 GiB of ciphertext), which no record may
+    /// exceed anyway.
     #[arg(long, default_value_t = runtime_max_payload_size())]
     pub max_payload_size: u64,
 }

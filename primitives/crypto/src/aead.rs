@@ -15,6 +15,12 @@ use crate::{abe::Capsule, encoding::BoundedList, hazmat, CryptoRngCore, Error, R
 /// Largest sealed payload (1 GiB): imaging studies fit, a length prefix cannot ask for more.
 pub const MAX_PAYLOAD_LEN: usize = 1 << 30;
 
+/// Largest encoded [`SealedPayload`], in bytes: its associated data and nonce, the
+/// ciphertext's length prefix (SCALE compact: 5 bytes at this length) and [`MAX_PAYLOAD_LEN`]
+/// bytes of ciphertext. The chain's and the node's bound on a record's payload, so that what
+/// one layer accepts every other can open.
+pub const MAX_SEALED_PAYLOAD_LEN: u64 = 32 + 12 + 5 + MAX_PAYLOAD_LEN as u64;
+
 /// A 32-byte AES-256 key. Zeroised on drop, never printed.
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct PayloadKey([u8; 32]);
@@ -64,4 +70,27 @@ pub fn open(key: &PayloadKey, capsule: &Capsule, sealed: &SealedPayload) -> Resu
         return Err(Error::CapsuleMismatch);
     }
     hazmat::open_with_aad(key, sealed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use codec::Compact;
+
+    #[test]
+    fn the_largest_sealed_payload_encodes_to_its_bound() {
+        let longest = MAX_PAYLOAD_LEN as u32;
+        let prefix = Compact(longest).encoded_size() as u64;
+        assert_eq!(
+            MAX_SEALED_PAYLOAD_LEN,
+            32 + 12 + prefix + u64::from(longest)
+        );
+        // The bound is what an encoded payload of any length measures, up to the longest.
+        let small = SealedPayload {
+            associated_data: [0; 32],
+            nonce: [0; 12],
+            ciphertext: BoundedList::new(alloc::vec![0u8; 40]).expect("fits"),
+        };
+        assert_eq!(small.encoded_size(), 32 + 12 + 1 + 40);
+    }
 }
