@@ -10,9 +10,9 @@
 //! - `audit`: the auditor's replay of the ledger ([`audit`]).
 //!
 //! Each group is a module in cargo's shape: its `clap` subcommand enum says what may be asked,
-//! its `exec` does it with the invocation's [`Context`] and returns the result
-//! as a value, and the result's [`Render`](output::Render) implementation says how it reads for
-//! people. Adding a role is a variant of [`Command`] and one arm in [`exec`].
+//! its `exec` does it with the invocation's [`Context`] and returns the result as a value, and
+//! the result's [`Render`](output::Render) implementation says how it reads for people. Adding a
+//! role is a variant of [`Command`] and one arm in [`exec`].
 
 pub mod args;
 pub mod audit;
