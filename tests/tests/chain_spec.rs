@@ -15,8 +15,8 @@ fn without_code(mut spec: Value) -> Value {
     spec
 }
 
-#[test]
-fn the_committed_local_spec_matches_the_built_in_one() {
+/// The node's built-in `local` spec, as `build-spec` prints it.
+fn built_in_local_spec() -> Value {
     let output = Command::new(node_binary())
         .args([
             "build-spec",
@@ -31,7 +31,12 @@ fn the_committed_local_spec_matches_the_built_in_one() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let built_in: Value = serde_json::from_slice(&output.stdout).expect("build-spec prints JSON");
+    serde_json::from_slice(&output.stdout).expect("build-spec prints JSON")
+}
+
+#[test]
+fn the_committed_local_spec_matches_the_built_in_one() {
+    let built_in = built_in_local_spec();
 
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -54,16 +59,7 @@ fn the_committed_local_spec_matches_the_built_in_one() {
 /// stopped before the node signs anything, with a sentence saying why.
 #[test]
 fn a_live_chain_refuses_the_public_development_seeds() {
-    let output = Command::new(node_binary())
-        .args([
-            "build-spec",
-            "--chain",
-            "local",
-            "--disable-default-bootnode",
-        ])
-        .output()
-        .expect("medchain-node runs");
-    let mut spec: Value = serde_json::from_slice(&output.stdout).expect("build-spec prints JSON");
+    let mut spec = built_in_local_spec();
     spec["chainType"] = Value::String("Live".to_owned());
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("live.json");

@@ -12,7 +12,8 @@
 //! - a call the runtime's call filter (`frame_system::Config::BaseCallFilter`) excludes:
 //!   `InvalidTransaction::Call`. Dispatch would refuse it anyway, but only after the transaction
 //!   had taken room in a block for free; refused here, it takes none, and a block that carries
-//!   one anyway (made outside the pool) does not import.
+//!   one anyway (made outside the pool) does not import: FRAME runs `validate` again, with
+//!   `TransactionSource::InBlock`, when a block applies the transaction.
 //!
 //! It then does what [`frame_system::CheckNonce`] does, and replaces it in the runtime's extension
 //! list. It keeps `CheckNonce`'s identifier and encoding (a compact nonce), so wallets and
@@ -144,7 +145,6 @@ where
                 return Err(InvalidTransaction::Custom(NOT_A_MEMBER).into());
             }
         }
-        Self::dispatchable(call)?;
         self.0.prepare(val, origin, call, info, len)
     }
 
