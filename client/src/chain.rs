@@ -11,7 +11,7 @@ use medchain_runtime::{AccountId, BlockNumber, Hash, Header, RuntimeEvent};
 use polkadot_sdk::{
     frame_support::{
         storage::{
-            generator::{StorageMap, StorageValue},
+            generator::{StorageDoubleMap, StorageMap, StorageValue},
             storage_prefix,
             types::{self, QueryKindTrait},
         },
@@ -132,6 +132,41 @@ where
     }
 }
 
+/// A pallet's storage double map, named by its type (e.g. `pallet_results::Accesses<Runtime>`):
+/// where an entry is and what it holds.
+pub trait DoubleMap {
+    /// The first key.
+    type Key1: FullCodec;
+    /// The second key.
+    type Key2: FullCodec;
+    /// The map's value.
+    type Value: FullCodec;
+    /// The storage key of the entry under `key1` and `key2`.
+    fn entry(key1: &Self::Key1, key2: &Self::Key2) -> Vec<u8>;
+}
+
+impl<P, H1, K1, H2, K2, V, Q, O, M> DoubleMap
+    for types::StorageDoubleMap<P, H1, K1, H2, K2, V, Q, O, M>
+where
+    P: StorageInstance,
+    H1: StorageHasher,
+    K1: FullCodec,
+    H2: StorageHasher,
+    K2: FullCodec,
+    V: FullCodec,
+    Q: QueryKindTrait<V, O>,
+    O: Get<Q::Query> + 'static,
+    M: Get<Option<u32>>,
+{
+    type Key1 = K1;
+    type Key2 = K2;
+    type Value = V;
+
+    fn entry(key1: &K1, key2: &K2) -> Vec<u8> {
+        <Self as StorageDoubleMap<K1, K2, V>>::storage_double_map_final_key(key1, key2)
+    }
+}
+
 /// A node, read through its standard Substrate RPC.
 pub struct Chain {
     client: NodeClient,
@@ -172,6 +207,17 @@ impl Chain {
         at: Option<Hash>,
     ) -> Result<Option<S::Value>, ChainError> {
         self.read(S::entry(key), at).await
+    }
+
+    /// The value of storage double map `S` under `key1` and `key2` at block `at` (best when
+    /// `None`), if any.
+    pub async fn double_map_value<S: DoubleMap>(
+        &self,
+        key1: &S::Key1,
+        key2: &S::Key2,
+        at: Option<Hash>,
+    ) -> Result<Option<S::Value>, ChainError> {
+        self.read(S::entry(key1, key2), at).await
     }
 
     /// Every key of storage map `S` at block `at`, decoded from the storage keys (the map's

@@ -1,12 +1,10 @@
 //! Why a transaction failed, in words: a `DispatchError` turned into the pallet's error name
-//! and its documentation, read from the runtime's own type information (the same the metadata
-//! is built from), plus what to do next for the errors people run into.
+//! and its documentation ([`medchain_runtime::errors`]), plus what to do next for the errors
+//! people run into.
 
 use std::fmt;
 
-use medchain_runtime::RuntimeError;
 use polkadot_sdk::sp_runtime::DispatchError;
-use scale_info::{TypeDef, TypeInfo};
 use serde::Serialize;
 
 /// A failed dispatch, named.
@@ -41,37 +39,19 @@ impl fmt::Display for DispatchFailure {
 
 /// Names `error`.
 pub fn describe(error: &DispatchError) -> DispatchFailure {
-    let named = match error {
-        DispatchError::Module(module) => module_error(module.index, module.error[0]),
-        _ => None,
+    let (pallet, name, doc) = match medchain_runtime::errors::named(error) {
+        Some(named) => (Some(named.pallet), named.name, named.doc),
+        None => {
+            let doc: &'static str = (*error).into();
+            (None, format!("{error:?}"), doc.to_owned())
+        }
     };
-    let (pallet, name, doc) = named.unwrap_or_else(|| {
-        let doc: &'static str = (*error).into();
-        (None, format!("{error:?}"), doc.to_owned())
-    });
     DispatchFailure {
         hint: hint(pallet.as_deref(), &name),
         pallet,
         error: name,
         doc,
     }
-}
-
-/// The pallet name, error name and documentation of error `variant` of pallet `index`.
-fn module_error(index: u8, variant: u8) -> Option<(Option<String>, String, String)> {
-    let TypeDef::Variant(pallets) = RuntimeError::type_info().type_def else {
-        return None;
-    };
-    let pallet = pallets.variants.iter().find(|p| p.index == index)?;
-    let TypeDef::Variant(errors) = pallet.fields.first()?.ty.type_info().type_def else {
-        return None;
-    };
-    let error = errors.variants.iter().find(|e| e.index == variant)?;
-    Some((
-        Some(pallet.name.to_owned()),
-        error.name.to_owned(),
-        error.docs.join(" "),
-    ))
 }
 
 /// What to do next after the errors a user can fix.

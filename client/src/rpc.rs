@@ -5,7 +5,7 @@
 //! One client serves a whole command; it is cheap to share (`&NodeClient`) between the concurrent
 //! requests of a replay.
 
-use std::time::Duration;
+use std::{sync::OnceLock, time::Duration};
 
 use jsonrpsee::{
     core::{client::ClientT, params::ArrayParams, ClientError},
@@ -20,6 +20,8 @@ use polkadot_sdk::{
     sp_runtime::Justifications,
 };
 use serde::{de::DeserializeOwned, Deserialize};
+
+use medchain_rpc_api::{Audience, Challenge, MedchainApiClient};
 
 use crate::services::{self, Service};
 
@@ -85,6 +87,11 @@ pub enum RpcError {
         /// What went wrong.
         source: ClientError,
     },
+    /// The node did not prove which hospital it serves: nothing is signed for it.
+    #[error(
+        "the node did not prove which hospital it serves, so no request was signed for it: {0}"
+    )]
+    Unidentified(medchain_rpc_api::AuthError),
 }
 
 /// What the node said, without the client's wrapping: the message of a JSON-RPC error object.
@@ -172,6 +179,8 @@ enum Transport {
 /// A connection to one node's JSON-RPC.
 pub struct NodeClient {
     transport: Transport,
+    /// Whom requests sent through this connection name, once the node has proved it.
+    audience: OnceLock<Audience>,
 }
 
 impl NodeClient {
@@ -201,7 +210,10 @@ impl NodeClient {
         } else {
             return Err(RpcError::Scheme(url.to_owned()));
         };
-        Ok(Self { transport })
+        Ok(Self {
+            transport,
+            audience: OnceLock::new(),
+        })
     }
 
     /// Calls `method` and decodes its result.
@@ -232,13 +244,38 @@ impl NodeClient {
         })
     }
 
-    /// Signs `body` with `signer` now and sends it to the node's `medchain_` service of its type.
+    /// Signs `body` with `signer` now, for this node, and sends it to the node's `medchain_`
+    /// service of its type.
     pub async fn request<S: Service>(
         &self,
         signer: &sr25519::Pair,
         body: S,
     ) -> Result<S::Answer, RpcError> {
-        self.send::<S>(services::sign(signer, body)).await
+        let audience = self.audience().await?;
+        self.send::<S>(services::sign(signer, &audience, body))
+            .await
+    }
+
+    /// The hospital this node serves, on which chain: what requests to it name. The node proves
+    /// it over a fresh challenge, once per connection, so that a node cannot be handed requests
+    /// meant for another hospital's.
+    pub async fn audience(&self) -> Result<Audience, RpcError> {
+        if let Some(audience) = self.audience.get() {
+            return Ok(audience.clone());
+        }
+        let challenge: Challenge = rand::random();
+        let answer = match &self.transport {
+            Transport::Http(client) => client.identify(Bytes(challenge.to_vec())).await,
+            Transport::Ws(client) => client.identify(Bytes(challenge.to_vec())).await,
+        };
+        let identity = answer.map_err(|source| RpcError::Call {
+            method: "identify",
+            source,
+        })?;
+        let audience = identity
+            .verify(&challenge)
+            .map_err(RpcError::Unidentified)?;
+        Ok(self.audience.get_or_init(|| audience).clone())
     }
 
     /// The hash of block `number` on the node's best chain (finalised blocks are on it), if the

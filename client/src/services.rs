@@ -11,9 +11,9 @@ use codec::Encode;
 use futures::future::BoxFuture;
 use jsonrpsee::core::ClientError;
 use medchain_rpc_api::{
-    AttributeKeyDelivery, AttributeKeyRequest, ClaimRequest, Claimed, DisputeRequest, FetchPayload,
-    FetchReport, Hit, MedchainApiClient, PreDecrypt, ReportUpload, Request, Search, SignedRequest,
-    TransformationKeyUpload, Upload, Uploaded,
+    AttributeKeyDelivery, AttributeKeyRequest, Audience, ClaimRequest, Claimed, DisputeRequest,
+    FetchPayload, FetchReport, Hit, MedchainApiClient, PreDecrypt, ReportUpload, Request, Search,
+    SignedRequest, TransformationKeyUpload, Upload, Uploaded,
 };
 use polkadot_sdk::sp_core::{sr25519, Bytes};
 
@@ -60,13 +60,13 @@ services! {
     DisputeRequest => dispute -> Bytes;
 }
 
-/// `body` signed by `signer` now, SCALE-encoded: the request's single parameter.
-pub fn sign<B: Request>(signer: &sr25519::Pair, body: B) -> Bytes {
+/// `body` signed by `signer` now for `audience`, SCALE-encoded: the request's single parameter.
+pub fn sign<B: Request>(signer: &sr25519::Pair, audience: &Audience, body: B) -> Bytes {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_millis() as u64)
         .unwrap_or_default();
-    Bytes(SignedRequest::sign(signer, now, body).encode())
+    Bytes(SignedRequest::sign(signer, audience.clone(), now, body).encode())
 }
 
 #[cfg(test)]
@@ -79,8 +79,16 @@ mod tests {
     #[test]
     fn a_request_verifies_as_the_node_checks_it_and_for_its_method_only() {
         let doctor = sr25519::Pair::from_string("//doctor", None).expect("seed");
+        let audience = Audience {
+            genesis: Default::default(),
+            hospital: sr25519::Pair::from_string("//Alice", None)
+                .expect("seed")
+                .public()
+                .into(),
+        };
         let signed = sign(
             &doctor,
+            &audience,
             PreDecrypt {
                 record: RecordId::new(7),
             },
@@ -89,10 +97,11 @@ mod tests {
             .duration_since(UNIX_EPOCH)
             .expect("after 1970")
             .as_millis() as u64;
-        let request = SignedRequest::<PreDecrypt>::verify(&signed.0, now).expect("verifies");
+        let request =
+            SignedRequest::<PreDecrypt>::verify(&signed.0, now, &audience).expect("verifies");
         assert_eq!(request.body.record, RecordId::new(7));
         assert!(request.issued_at.abs_diff(now) < FRESHNESS_MS);
         // The same bytes, read as a request of another method with the same body encoding.
-        assert!(SignedRequest::<FetchPayload>::verify(&signed.0, now).is_err());
+        assert!(SignedRequest::<FetchPayload>::verify(&signed.0, now, &audience).is_err());
     }
 }

@@ -6,7 +6,7 @@ use std::cell::Cell;
 
 use codec::Encode;
 use medchain_runtime::{
-    pallet_hospitals::{NOT_A_MEMBER, TOO_MANY_PENDING},
+    pallet_hospitals::{NOT_A_MEMBER, OVER_BLOCK_SHARE, TOO_MANY_PENDING},
     transaction, AccountId, BlockNumber, Hash, RuntimeCall, RuntimeEvent,
 };
 use polkadot_sdk::{
@@ -156,6 +156,9 @@ fn refusal(error: &RpcError) -> String {
         }
         Some(data) if data == format!("Custom error: {TOO_MANY_PENDING}") => {
             "the signer already has too many transactions waiting: retry once some are final".to_owned()
+        }
+        Some(data) if data == format!("Custom error: {OVER_BLOCK_SHARE}") => {
+            "the transaction is larger than one member may put in a block: split it (a batch into smaller batches)".to_owned()
         }
         Some(data) => format!("{message} ({data})"),
         None => message.to_owned(),

@@ -52,6 +52,10 @@ parameter_types! {
     pub const SessionPeriod: BlockNumber = SESSION_PERIOD;
     pub const SessionOffset: BlockNumber = 0;
     pub CouncilMaxProposalWeight: Weight = Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
+    /// What one member's transactions may use of a block: a quarter, so that a member flooding
+    /// the pool leaves three quarters of every block to the others, while a hospital importing
+    /// its archive still publishes some 250 records per block.
+    pub const BlockSharePerAccount: Perbill = Perbill::from_percent(25);
 }
 
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
@@ -118,12 +122,18 @@ impl pallet_hospitals::Config for Runtime {
     type MaxSearchKeyLen = ConstU32<1_024>;
     type OtherMembers = KgcAccount;
     type MaxPendingPerAccount = ConstU32<16>;
+    type BlockSharePerAccount = BlockSharePerAccount;
     type WeightInfo = pallet_hospitals::weights::SubstrateWeight<Runtime>;
 }
 
 /// Blocks a consultation stays open for claims: 30 seconds, long enough for every authorised
 /// hospital's node to see the record and submit its doctors' claims.
 pub const CONSULTATION_WINDOW: BlockNumber = 10;
+
+/// Consultations of one hospital that may close in one block: 80 a minute. The block holds this
+/// many for every hospital the registry can admit, so that no hospital's consultations can
+/// crowd out another's.
+const CLOSING_PER_HOSPITAL: u32 = 4;
 
 impl pallet_kgc::Config for Runtime {
     type AdminOrigin = HospitalsMajority;
@@ -149,7 +159,8 @@ impl pallet_records::Config for Runtime {
     type MaxPayloadSize = ConstU64<{ medchain_crypto::aead::MAX_SEALED_PAYLOAD_LEN }>;
     type ConsultationWindow = ConstU32<CONSULTATION_WINDOW>;
     type MaxClaims = ConstU32<64>;
-    type MaxClosingPerBlock = ConstU32<64>;
+    type MaxClosingPerBlock = ConstU32<{ MAX_HOSPITALS * CLOSING_PER_HOSPITAL }>;
+    type MaxClosingPerHospital = ConstU32<CLOSING_PER_HOSPITAL>;
     type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
     #[cfg(feature = "runtime-benchmarks")]
     type BenchmarkHelper = crate::benchmarks::Accounts;
@@ -158,7 +169,9 @@ impl pallet_records::Config for Runtime {
 impl pallet_results::Config for Runtime {
     type Hospitals = Directory;
     type Records = RecordDirectory;
-    type MaxAccessesPerBlock = ConstU32<256>;
+    // Each hospital's share of a block's access log: 256 entries in 6 s is far above what one
+    // hospital's doctors open, and a hospital that floods the log fills only its own share.
+    type MaxAccessesPerHospital = ConstU32<256>;
     type MaxReportSize = ConstU64<{ 64 << 20 }>;
     type WeightInfo = pallet_results::weights::SubstrateWeight<Runtime>;
     #[cfg(feature = "runtime-benchmarks")]

@@ -30,6 +30,8 @@ mod apis;
 mod call_filter;
 mod configs;
 mod directory;
+#[cfg(feature = "std")]
+pub mod errors;
 pub mod genesis;
 #[cfg(feature = "std")]
 pub mod hospital_keys;
@@ -59,7 +61,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     // fresh leaf; revocation dates itself at the next epoch and publishes its update key;
     // `KgcApi` version 2. 3: only MedChain's own calls and what the chain needs are dispatched
     // (`call_filter`), and the pool refuses the others.
-    spec_version: 3,
+    spec_version: 4,
     impl_version: 1,
     apis: RUNTIME_API_VERSIONS,
     // 2: the KGC pallet's calls changed (`assign_leaf` and the old `revoke` are gone).
@@ -113,6 +115,12 @@ pub type UncheckedExtrinsic =
 /// What a transaction's signer signs.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
+/// The storage migrations an upgrade to this runtime runs, each once (at its pallet's version).
+pub type Migrations = (
+    pallet_records::migrations::v2::MigrateToV2<Runtime>,
+    pallet_results::migrations::v2::MigrateToV2<Runtime>,
+);
+
 /// Dispatches blocks and transactions to the pallets.
 pub type Executive = frame_executive::Executive<
     Runtime,
@@ -120,6 +128,7 @@ pub type Executive = frame_executive::Executive<
     frame_system::ChainContext<Runtime>,
     Runtime,
     AllPalletsWithSystem,
+    Migrations,
 >;
 
 /// Types the node handles without knowing the runtime's transactions.

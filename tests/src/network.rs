@@ -134,6 +134,23 @@ impl Node {
         self.base.path()
     }
 
+    /// `medchain-node check-payloads` on this (stopped) node's payload stores: whether it found
+    /// everything intact, and what it printed.
+    pub fn check_payloads(&self) -> (bool, String) {
+        let output = Command::new(node_binary())
+            .arg("check-payloads")
+            .arg("--base-path")
+            .arg(self.base_path())
+            .output()
+            .expect("the node binary runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), text)
+    }
+
     /// Kills the process, keeping its database for [`Node::restart`].
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

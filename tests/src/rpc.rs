@@ -10,7 +10,7 @@ use std::{
 };
 
 use medchain_client::Chain;
-use medchain_runtime::{pallet_results, BlockNumber, Hash, Runtime};
+use medchain_runtime::{pallet_hospitals, pallet_results, AccountId, BlockNumber, Hash, Runtime};
 
 /// The runtime every client call of every test runs on (one, not one per node or per test).
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
@@ -103,14 +103,31 @@ impl Rpc {
         answer(self.client().peers())
     }
 
-    /// Every access logged in blocks `from ..= at` (the access log is kept per block).
-    pub fn accesses(&self, from: BlockNumber, at: Hash) -> Vec<pallet_results::Access<Runtime>> {
+    /// Every access logged in blocks `from ..= at`, with the hospital that logged it (the log
+    /// is kept per block and hospital).
+    pub fn accesses(
+        &self,
+        from: BlockNumber,
+        at: Hash,
+    ) -> Vec<(AccountId, pallet_results::Access<Runtime>)> {
         let to = self.block_number(Some(at)).expect("the node answers");
-        (from..=to)
-            .flat_map(|number| {
-                answer(self.map_value::<pallet_results::Accesses<Runtime>>(&number, Some(at)))
-                    .unwrap_or_default()
-            })
-            .collect()
+        let hospitals = answer(self.map_keys::<pallet_hospitals::Hospitals<Runtime>>(at));
+        let mut accesses = Vec::new();
+        for number in from..=to {
+            for hospital in &hospitals {
+                let logged = answer(self.double_map_value::<pallet_results::Accesses<Runtime>>(
+                    &number,
+                    hospital,
+                    Some(at),
+                ));
+                accesses.extend(
+                    logged
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|access| (hospital.clone(), access)),
+                );
+            }
+        }
+        accesses
     }
 }

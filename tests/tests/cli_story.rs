@@ -20,7 +20,7 @@ use medchain_integration_tests::{
     wait_for,
 };
 use medchain_rpc_api::FetchPayload;
-use medchain_runtime::{genesis::dev_kgc, pallet_records, Runtime};
+use medchain_runtime::{genesis::dev_kgc, pallet_records, pallet_results, Runtime};
 use medchain_types::{Epoch, RecordId};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
@@ -433,9 +433,18 @@ fn the_auditor_flags_a_doctor_whose_hospital_fetches_a_burst_of_records() {
     for &record in &records {
         fetch(&nodes[1], &scraper, record);
     }
+    // Fourteen accesses by doctors, and hospital 1's node logged the twelve payloads it served
+    // hospital 2's node.
     wait_for("every access to be final", TIMEOUT, || {
         let logged = nodes[3].rpc.accesses(1, nodes[3].rpc.finalized_head());
-        (logged.len() == 14).then_some(())
+        let transfers = logged
+            .iter()
+            .filter(|(hospital, access)| {
+                *hospital == account(&alice)
+                    && matches!(access, pallet_results::Access::ToNode { hospital, .. } if *hospital == account(&bob))
+            })
+            .count();
+        (logged.len() == 14 + 12 && transfers == 12).then_some(())
     });
 
     // The ledger obeys the rules (hospital 1 authorises hospital 2), but the auditor flags the

@@ -2,7 +2,9 @@
 //! uploads at hospital 1, which authorises hospital 2; hospital 2's doctor, whose attribute key
 //! the KGC sealed to them and delivered through hospital 2, finds the record, registers the
 //! epoch's transformation key and opens the record through pre-decryption, which hospital 2 logs
-//! on-chain, and fetches the payload from hospital 1's node over the transfer protocol. And
+//! on-chain, and fetches the payload from hospital 1's node over the transfer protocol. Each
+//! access is answered once its log entry is in a block, and hospital 1 logs the payload its node
+//! served; hospital 2 keeps its copy apart, and deletes it when the record is withdrawn. And
 //! every refusal: an unauthorised hospital finds nothing, another hospital's node serves no
 //! foreign doctor, a request is served once, a malformed one is an error that leaves the node
 //! running, only the KGC delivers keys, and a revoked doctor is refused by their hospital's node
@@ -50,7 +52,7 @@ fn call<S: Service>(node: &Node, signer: &sr25519::Pair, body: S) -> Result<S::A
 
 #[test]
 fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else() {
-    let nodes = running_founders(TIMEOUT);
+    let mut nodes = running_founders(TIMEOUT);
     let (node1, node2, node3) = (&nodes[0], &nodes[1], &nodes[2]);
     let (alice, bob, charlie) = (
         Sr25519Keyring::Alice.pair(),
@@ -232,28 +234,48 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         call(node3, &outsider, FetchPayload { record }).expect_err("hospital 3 is not authorised");
     assert!(refused.contains("does not authorise"), "{refused}");
 
-    // The access is on-chain, logged by hospital 2.
-    let logged = wait_for("the access log", TIMEOUT, || {
+    // Each access was answered once its log entry was in a block: hospital 2 logged both of
+    // its doctor's, and hospital 1 the payload its node served hospital 2's.
+    let logged = wait_for("the access log to be final", TIMEOUT, || {
         let at = node3.rpc.finalized_head();
-        node3
-            .rpc
-            .accesses(1, at)
-            .into_iter()
-            .find(|a| a.record == record)
+        let logged = node3.rpc.accesses(1, at);
+        (logged.len() == 3).then_some(logged)
     });
-    assert_eq!(
-        (logged.hospital, logged.doctor, logged.kind),
+    let to_doctor = |kind| {
         (
             account(&bob),
-            account(&doctor),
-            pallet_results::AccessKind::PreDecryption
+            pallet_results::Access::ToDoctor {
+                record,
+                doctor: account(&doctor),
+                kind,
+            },
         )
-    );
+    };
+    for expected in [
+        to_doctor(pallet_results::AccessKind::PreDecryption),
+        to_doctor(pallet_results::AccessKind::PayloadFetch),
+        (
+            account(&alice),
+            pallet_results::Access::ToNode {
+                record,
+                hospital: account(&bob),
+            },
+        ),
+    ] {
+        assert!(logged.contains(&expected), "{expected:?} in {logged:?}");
+    }
 
-    // A request is served once; a malformed one is an error and the node keeps serving.
+    // A request is served once, by the node it names only; a malformed one is an error and the
+    // node keeps serving.
     let client = node2.rpc.client();
-    let once = sign(&doctor, interests.clone());
+    let audience = block_on(client.audience()).expect("hospital 2's node proves who it is");
+    assert_eq!(audience.hospital, account(&bob));
+    let once = sign(&doctor, &audience, interests.clone());
     block_on(client.send::<Search>(once.clone())).expect("first time");
+    let elsewhere = block_on(node3.rpc.client().send::<Search>(once.clone()))
+        .expect_err("a request captured on its way to hospital 2 is refused by hospital 3")
+        .to_string();
+    assert!(elsewhere.contains("another hospital's node"), "{elsewhere}");
     let replayed = block_on(client.send::<Search>(once))
         .expect_err("a replay is refused")
         .to_string();
@@ -320,4 +342,34 @@ fn doctors_search_and_open_records_through_their_hospitals_node_and_nothing_else
         call(node2, &doctor, FetchPayload { record }).err()
     });
     assert!(refusal.contains("does not authorise"), "{refusal}");
+
+    // Hospital 2's node keeps the copy it fetched for its doctor (apart from what it holds)...
+    let payload = hex::encode(medchain_crypto::hash::sha256(&sealed.encode()));
+    nodes[1].kill();
+    let (intact, report) = nodes[1].check_payloads();
+    assert!(intact && report.contains(&payload), "{report}");
+    nodes[1].restart();
+    // ... until the patient withdraws the record through hospital 1: then the holder deletes
+    // the payload, and every other node its copy.
+    submit_accepted(
+        &nodes[0].rpc,
+        &alice,
+        RuntimeCall::Records(pallet_records::Call::withdraw_record { id: record }),
+    );
+    let rpc = &nodes[1].rpc;
+    let withdrawn_at = wait_for("the withdrawal to be final at hospital 2", TIMEOUT, || {
+        let at = rpc.finalized_head();
+        let held: Option<Record> = answer(rpc.at(Some(at)).record(record));
+        held.filter(|r| r.withdrawn)
+            .and_then(|_| rpc.finalized_number())
+    });
+    // The nodes apply a finalised block just after it is final.
+    wait_for("two more final blocks", TIMEOUT, || {
+        (rpc.finalized_number()? >= withdrawn_at + 2).then_some(())
+    });
+    for node in &mut nodes[..2] {
+        node.kill();
+        let (intact, report) = node.check_payloads();
+        assert!(intact && !report.contains(&payload), "{report}");
+    }
 }

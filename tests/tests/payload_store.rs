@@ -11,7 +11,7 @@ use codec::Encode;
 use medchain_client::{services::sign, RpcError};
 use medchain_crypto::{abe::EncryptionTables, hash::sha256, seeded_rng};
 use medchain_integration_tests::{
-    network::{node_binary, running_founders, Node},
+    network::{running_founders, Node},
     rpc::{answer, block_on},
     services,
     tx::{self, account},
@@ -19,34 +19,17 @@ use medchain_integration_tests::{
 };
 use medchain_rpc_api::{FetchPayload, Upload};
 use medchain_runtime::{genesis::dev_kgc, pallet_records, Runtime};
-use medchain_types::{Epoch, RecordId};
+use medchain_types::{CompressedG1, Epoch, RecordId};
 use polkadot_sdk::{
     sp_core::{sr25519, Pair},
     sp_keyring::Sr25519Keyring,
 };
-use std::{process::Command, time::Duration};
+use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 const POLICY: &str = "cardiology and consultant";
 
 type Record = pallet_records::Record<Runtime>;
-
-/// `medchain-node check-payloads` on `node`'s (stopped) base path: whether it found everything
-/// intact, and what it printed.
-fn check_payloads(node: &Node) -> (bool, String) {
-    let output = Command::new(node_binary())
-        .arg("check-payloads")
-        .arg("--base-path")
-        .arg(node.base_path())
-        .output()
-        .expect("the node binary runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
-}
 
 /// A stored chunk: its key and its bytes.
 type Chunk = (Box<[u8]>, Box<[u8]>);
@@ -119,6 +102,21 @@ fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
         fetch(&nodes[0], &alices_doctor, record).ok()
     });
 
+    // An upload whose publication fails on-chain (its patient key is no key) leaves no payload.
+    let (mut unpublishable, _, failed) = services::seal_upload(
+        &patient,
+        &tables,
+        (POLICY, Epoch::new(0)),
+        &["cardiology"],
+        b"never published",
+        &mut rng,
+    );
+    unpublishable.patient_key = CompressedG1::from_bytes([0; 48]);
+    let refused = services::call(&nodes[0].rpc, &patient, unpublishable)
+        .expect_err("the runtime refuses an invalid patient key");
+    assert!(refused.contains("not published"), "{refused}");
+    let failed = sha256(&failed.encode());
+
     // Hospital 1's node is killed while a 6 MiB upload is in flight.
     let (request, _, big) = services::seal_upload(
         &patient,
@@ -129,7 +127,11 @@ fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
         &mut rng,
     );
     let big = sha256(&big.encode());
-    let signed = sign(&patient, request);
+    let audience = block_on(nodes[0].rpc.client().audience()).expect("hospital 1's node");
+    let signed = sign(&patient, &audience, request);
+    // A request served before the node stops...
+    let served = sign(&alices_doctor, &audience, FetchPayload { record });
+    block_on(nodes[0].rpc.client().send::<FetchPayload>(served.clone())).expect("served");
     let rpc = nodes[0].rpc.clone();
     let in_flight = std::thread::spawn(move || block_on(rpc.client().send::<Upload>(signed)));
     std::thread::sleep(Duration::from_millis(150));
@@ -137,10 +139,11 @@ fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
     let _ = in_flight.join().expect("the uploading thread ends");
 
     // Only whole payloads are in the store: the old one, and the new one only if it was finished.
-    let (intact, report) = check_payloads(&nodes[0]);
+    let (intact, report) = nodes[0].check_payloads();
     assert!(intact, "{report}");
     assert!(report.contains("0 damaged"), "{report}");
     assert!(report.contains(&hex::encode(sha256(&old))), "{report}");
+    assert!(!report.contains(&hex::encode(failed)), "{report}");
     let count = if report.contains(&hex::encode(big)) {
         2
     } else {
@@ -148,17 +151,21 @@ fn a_killed_node_keeps_only_whole_payloads_and_a_damaged_one_is_never_served() {
     };
     assert!(report.contains(&format!("{count} payload(s)")), "{report}");
 
-    // Restarted, it serves its old payload.
+    // Restarted, it serves its old payload, but not again a request it served before it stopped.
     nodes[0].restart();
-    let served = wait_for("the restarted node to serve", TIMEOUT, || {
+    let refetched = wait_for("the restarted node to serve", TIMEOUT, || {
         fetch(&nodes[0], &alices_doctor, record).ok()
     });
-    assert_eq!(served, old);
+    assert_eq!(refetched, old);
+    let replayed = block_on(nodes[0].rpc.client().send::<FetchPayload>(served))
+        .expect_err("a request served before the restart is not served again")
+        .to_string();
+    assert!(replayed.contains("before this node started"), "{replayed}");
 
     // A stored payload damaged on disk is named by the check and never served.
     nodes[0].kill();
     damage_every_chunk(&nodes[0]);
-    let (intact, report) = check_payloads(&nodes[0]);
+    let (intact, report) = nodes[0].check_payloads();
     assert!(!intact, "{report}");
     assert!(
         report.contains(&format!("DAMAGED   {}", hex::encode(sha256(&old)))),

@@ -298,15 +298,16 @@ fn a_record_is_published_claimed_assigned_accessed_reported_and_disputed() {
     );
 
     let log = rpc.accesses(start, at);
-    assert_eq!(log.len(), 1);
     assert_eq!(
-        (log[0].record, &log[0].hospital, &log[0].doctor, log[0].kind),
-        (
-            record,
-            &account(&bob),
-            &account(&doctor),
-            pallet_results::AccessKind::PreDecryption
-        )
+        log,
+        [(
+            account(&bob),
+            pallet_results::Access::ToDoctor {
+                record,
+                doctor: account(&doctor),
+                kind: pallet_results::AccessKind::PreDecryption
+            }
+        )]
     );
 
     let on_chain_report: Option<(ReportId, Report)> = answer(rpc.at(Some(at)).report_on(record));

@@ -193,6 +193,11 @@ fn results(event: pallet_results::Event<Runtime>) -> Event {
                 pallet_results::AccessKind::PreDecryption => AccessKind::PreDecryption,
             },
         },
+        E::PayloadTransferred { record, holder, to } => Event::PayloadTransferred {
+            record,
+            holder: (&holder).into(),
+            to: (&to).into(),
+        },
         E::ReportSubmitted {
             id,
             record,

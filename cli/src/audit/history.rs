@@ -196,6 +196,15 @@ pub enum Event {
         /// What was served.
         access: AccessKind,
     },
+    /// `holder`'s node served the sealed payload of its record `record` to `to`'s node.
+    PayloadTransferred {
+        /// The record id.
+        record: RecordId,
+        /// The serving hospital, the record's holder.
+        holder: Account,
+        /// The hospital whose node fetched it.
+        to: Account,
+    },
     /// The assigned doctor reported on `record`.
     ReportSubmitted {
         /// The report id.
@@ -235,6 +244,7 @@ impl Event {
             | Event::ConsultationAssigned { record, .. }
             | Event::ConsultationLapsed { record }
             | Event::AccessLogged { record, .. }
+            | Event::PayloadTransferred { record, .. }
             | Event::ReportSubmitted { record, .. } => Some(*record),
             _ => None,
         }
@@ -251,6 +261,7 @@ impl Event {
             Event::Authorized { from, to, .. } | Event::AuthorizationWithdrawn { from, to } => {
                 vec![from, to]
             }
+            Event::PayloadTransferred { holder, to, .. } => vec![holder, to],
             Event::DoctorAdded { hospital, doctor }
             | Event::DoctorRemoved { hospital, doctor }
             | Event::ClaimSubmitted {
@@ -375,6 +386,10 @@ impl fmt::Display for Event {
                 };
                 write!(f, "{hospital} served {what} record {record} to doctor {doctor}")
             }
+            Event::PayloadTransferred { record, holder, to } => write!(
+                f,
+                "{holder} served the sealed payload of record {record} to {to}'s node"
+            ),
             Event::ReportSubmitted {
                 report,
                 record,

@@ -144,6 +144,7 @@ impl Ledger {
             | Event::ClaimSubmitted { .. }
             | Event::ConsultationLapsed { .. }
             | Event::AccessLogged { .. }
+            | Event::PayloadTransferred { .. }
             | Event::ReportSubmitted { .. }
             | Event::ReportDisclosed { .. }
             | Event::Other { .. } => {}

@@ -4,11 +4,13 @@
 //!
 //! 1. **Every access is justified.** The results pallet logs whatever a hospital's node served
 //!    its own doctor (`log_access` checks only that the doctor works for the logging hospital
-//!    and that the record exists: judging the access is left to the auditor). An access is
+//!    and that the record exists: judging the access is left to the auditor), and every
+//!    payload a holder's node served another hospital's node (`log_transfer`). An access is
 //!    justified when, at its block, the record is not withdrawn and either the logging hospital
 //!    holds the record, or the holder authorises it (granted, not expired, not withdrawn), or
-//!    the record's consultation was assigned to that doctor. This is the rule the node applies
-//!    before serving: one implementation, [`medchain_types::access`], called by both.
+//!    the record's consultation was assigned to that doctor (for a transfer: to a doctor of the
+//!    fetching hospital). This is the rule the nodes apply before serving: one implementation,
+//!    [`medchain_types::access`], called by all.
 //! 2. **No access by a revoked doctor**: once the current epoch reaches a doctor's revocation
 //!    epoch, no access of theirs may be logged.
 //! 3. **No update key skips a revocation.** Every update key published after a revocation must
@@ -29,7 +31,7 @@ use medchain_types::{
 use super::{
     findings::{Finding, Kind, Severity},
     history::{Account, Entry, Event, History},
-    ledger::Ledger,
+    ledger::{Ledger, RecordState},
 };
 
 /// How strictly accesses are judged.
@@ -58,6 +60,14 @@ pub fn check(history: &History, config: RuleConfig) -> Vec<Finding> {
                 *record,
                 hospital,
                 doctor,
+                config,
+            )),
+            Event::PayloadTransferred { record, holder, to } => findings.extend(check_transfer(
+                &ledger,
+                entry.block,
+                *record,
+                holder,
+                to,
                 config,
             )),
             Event::UpdateKeyPublished {
@@ -120,11 +130,7 @@ fn check_access(
         return findings;
     };
     let holder = &state.holder;
-    let facts = RecordFacts {
-        holder: holder.clone(),
-        withdrawn: state.withdrawn_at.is_some(),
-        assigned: ledger.assigned.get(&record).cloned(),
-    };
+    let facts = record_facts(ledger, record, state);
     let requester = Requester::Doctor { hospital, doctor };
     let verdict = access::may_serve(&facts, requester, |holder, hospital| {
         ledger.authorizes(holder, hospital, block, config.grace_blocks)
@@ -141,16 +147,7 @@ fn check_access(
             );
         }
         Err(Refusal::NotAuthorised) => {
-            let why = match ledger.last_grant(holder, hospital) {
-                None => format!("{holder} never authorised {hospital}"),
-                Some(span) if span.start > block => {
-                    format!("{holder} authorised {hospital} only later")
-                }
-                Some(span) => format!(
-                    "{holder}'s authorisation of {hospital} ended at block {}",
-                    span.until
-                ),
-            };
+            let why = why_unauthorised(ledger, holder, hospital, block);
             flag(
             Kind::AccessWithoutAuthorization,
             format!("{doctor} of {hospital} accessed record {record} of {holder}: {why}, and the record is not assigned to {doctor}"),
@@ -158,6 +155,76 @@ fn check_access(
         }
     }
     findings
+}
+
+/// Rule 1 for a payload the holder's node served to another hospital's node (the runtime
+/// checked that the logging hospital holds the record).
+fn check_transfer(
+    ledger: &Ledger,
+    block: u32,
+    record: RecordId,
+    holder: &Account,
+    to: &Account,
+    config: RuleConfig,
+) -> Vec<Finding> {
+    let flag = |kind, message| {
+        vec![Finding::about(
+            Severity::Violation,
+            kind,
+            block,
+            Some(record),
+            vec![holder.clone(), to.clone()],
+            message,
+        )]
+    };
+    let Some(state) = ledger.records.get(&record) else {
+        return flag(
+            Kind::AccessToUnknownRecord,
+            format!("{holder} served the payload of record {record}, which was never published, to {to}"),
+        );
+    };
+    let facts = record_facts(ledger, record, state);
+    let verdict = access::may_transfer(&facts, holder, to, |holder, hospital| {
+        ledger.authorizes(holder, hospital, block, config.grace_blocks)
+    });
+    match verdict {
+        Ok(_) => Vec::new(),
+        Err(Refusal::Withdrawn) => flag(
+            Kind::AccessToWithdrawnRecord,
+            format!(
+                "{holder} served the payload of record {record}, withdrawn at block {}, to {to}",
+                state.withdrawn_at.unwrap_or_default()
+            ),
+        ),
+        Err(Refusal::NotAuthorised) => flag(
+            Kind::AccessWithoutAuthorization,
+            format!(
+                "{holder} served the payload of record {record} to {to}: {}, and the record is not assigned to a doctor of {to}",
+                why_unauthorised(ledger, holder, to, block)
+            ),
+        ),
+    }
+}
+
+/// What the access rule needs to know about `record` (`state` in the ledger).
+fn record_facts(ledger: &Ledger, record: RecordId, state: &RecordState) -> RecordFacts<Account> {
+    RecordFacts {
+        holder: state.holder.clone(),
+        withdrawn: state.withdrawn_at.is_some(),
+        assigned: ledger.assigned.get(&record).cloned(),
+    }
+}
+
+/// Why `holder` did not authorise `hospital` at `block`, as the ledger knows it.
+fn why_unauthorised(ledger: &Ledger, holder: &Account, hospital: &Account, block: u32) -> String {
+    match ledger.last_grant(holder, hospital) {
+        None => format!("{holder} never authorised {hospital}"),
+        Some(span) if span.start > block => format!("{holder} authorised {hospital} only later"),
+        Some(span) => format!(
+            "{holder}'s authorisation of {hospital} ended at block {}",
+            span.until
+        ),
+    }
 }
 
 /// Rule 3 for one update key.
@@ -355,6 +422,40 @@ pub(crate) mod tests {
             access(31, "h2", "d2"),
         ]);
         assert_eq!(findings, Vec::new());
+    }
+
+    fn transfer(block: u32, to: &str) -> Entry {
+        at(
+            block,
+            Event::PayloadTransferred {
+                record: RecordId::new(0),
+                holder: account("h1"),
+                to: account(to),
+            },
+        )
+    }
+
+    #[test]
+    fn audit_rules_a_transfer_is_judged_as_the_holder_should_have() {
+        let findings = run(vec![
+            transfer(4, "h2"),
+            grant(5, 20),
+            transfer(6, "h2"),
+            transfer(21, "h2"),
+        ]);
+        assert_eq!(
+            kinds(&findings),
+            vec![
+                (Kind::AccessWithoutAuthorization, 4),
+                (Kind::AccessWithoutAuthorization, 21)
+            ]
+        );
+        assert_eq!(findings[0].accounts, vec![account("h1"), account("h2")]);
+        assert!(
+            findings[1].message.contains("ended at block 20"),
+            "{}",
+            findings[1].message
+        );
     }
 
     #[test]

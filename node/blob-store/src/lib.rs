@@ -7,6 +7,10 @@
 //!   one write batch adds its metadata. A crash mid-write leaves an upload marker whose chunks are
 //!   deleted the next time the store opens, never a partial blob.
 //! - **Bounded**: a writer refuses to go past the configured maximum object size.
+//! - **One copy per content**: writers of the same content that finish at the same time (two
+//!   uploads of one study) do not both register it: finishing and deleting take one lock, so the
+//!   second writer finds the first's blob and discards its own chunks instead of orphaning the
+//!   first's.
 //! - **Checked**: reading re-hashes the content, so a blob modified on disk is reported as
 //!   [`Error::Corrupted`] rather than served. [`BlobStore::read_chunk`], random access for
 //!   serving a blob to another node, checks only each chunk's presence and length: the receiver
@@ -18,7 +22,7 @@
 use codec::{Decode, Encode};
 use rocksdb::{ColumnFamilyDescriptor, Options, WriteBatch, DB};
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::{path::Path, sync::Mutex};
 
 /// Bytes per stored chunk.
 pub const CHUNK_SIZE: usize = 1 << 20;
@@ -75,6 +79,8 @@ pub struct BlobMeta {
 /// The store. Cheap to share behind an `Arc`; RocksDB does its own locking.
 pub struct BlobStore {
     db: DB,
+    /// Held while a blob's metadata is looked up and then written or deleted.
+    registry: Mutex<()>,
     max_object_size: u64,
     /// Uploads a crash interrupted, discarded when the store opened.
     discarded_on_open: usize,
@@ -90,6 +96,7 @@ impl BlobStore {
             .map(|name| ColumnFamilyDescriptor::new(name, Options::default()));
         let mut store = Self {
             db: DB::open_cf_descriptors(&options, path, families)?,
+            registry: Mutex::new(()),
             max_object_size,
             discarded_on_open: 0,
         };
@@ -218,6 +225,7 @@ impl BlobStore {
 
     /// Deletes blob `hash` (a withdrawn record); `false` if it was not stored.
     pub fn delete(&self, hash: &Hash) -> Result<bool> {
+        let _registry = self.lock_registry();
         let Some(meta) = self.meta(hash)? else {
             return Ok(false);
         };
@@ -227,6 +235,14 @@ impl BlobStore {
         batch.delete_range_cf(self.cf(CHUNKS), from, to);
         self.db.write(batch)?;
         Ok(true)
+    }
+
+    /// The registry lock. A panic while it was held left no half-written state (RocksDB wrote
+    /// a whole batch or nothing), so a poisoned lock is taken over.
+    fn lock_registry(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.registry
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn cf(&self, name: &str) -> &rocksdb::ColumnFamily {
@@ -317,6 +333,7 @@ impl BlobWriter<'_> {
             });
         }
         self.done = true;
+        let _registry = self.store.lock_registry();
         if self.store.contains(&hash)? {
             // Same content already stored: keep the existing copy.
             self.store.discard(&self.upload)?;

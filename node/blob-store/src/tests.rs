@@ -306,6 +306,31 @@ fn the_same_content_is_stored_once() {
 }
 
 #[test]
+fn writers_of_the_same_content_finishing_together_leave_one_copy_and_no_orphans() {
+    let (_dir, store) = store();
+    let content = payload(CHUNK_SIZE + 1);
+    let writers = 8;
+    for _round in 0..20 {
+        let start = std::sync::Barrier::new(writers);
+        std::thread::scope(|threads| {
+            for _ in 0..writers {
+                threads.spawn(|| {
+                    let mut writer = store.writer().unwrap();
+                    writer.write(&content).unwrap();
+                    start.wait();
+                    writer.finish().unwrap()
+                });
+            }
+        });
+        let hash = sha256(&content);
+        assert_eq!(store.get(&hash).unwrap(), content);
+        // Deleting the one copy leaves nothing: no writer's chunks were orphaned.
+        assert!(store.delete(&hash).unwrap());
+        assert_chunk_store_is_empty(&store);
+    }
+}
+
+#[test]
 fn an_empty_blob_is_a_blob() {
     let (_dir, store) = store();
     let hash = store.put(&[]).unwrap();

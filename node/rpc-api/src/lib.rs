@@ -2,15 +2,18 @@
 //! standard Substrate ones, shared by the node (server) and its clients (the CLI, the tests).
 //!
 //! Every request is a [`SignedRequest`]: the caller (a doctor, a patient or the KGC) signs the
-//! method name, a timestamp and the SCALE-encoded body with their account key, and sends the
-//! whole as one hex string. The node checks the signature, refuses requests outside a short
-//! time window and requests it has already served (replay), then checks on-chain what the
-//! signer may do.
+//! method name, the node it is for (its hospital and chain, [`Audience`], which the node proves
+//! with `identify`), a timestamp and the SCALE-encoded body with their account key, and sends
+//! the whole as one hex string. The node checks the signature and the audience, refuses
+//! requests outside a short time window and requests it has already served (replay), then
+//! checks on-chain what the signer may do.
 
 mod auth;
+mod identity;
 mod types;
 
-pub use auth::{AuthError, Request, SignedRequest, FRESHNESS_MS};
+pub use auth::{Audience, AuthError, Request, SignedRequest, FRESHNESS_MS};
+pub use identity::{Challenge, NodeIdentity};
 pub use types::*;
 
 /// The JSON-RPC error code of `preDecrypt` when this hospital holds no transformation key of the
@@ -21,9 +24,15 @@ pub const NEEDS_TRANSFORMATION_KEY: i32 = 4009;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use polkadot_sdk::sp_core::Bytes;
 
-/// The `medchain_` methods. Each takes a hex-encoded [`SignedRequest`] of the body named.
+/// The `medchain_` methods. Each but `identify` takes a hex-encoded [`SignedRequest`] of the
+/// body named.
 #[rpc(client, server, namespace = "medchain")]
 pub trait MedchainApi {
+    /// The hospital this node serves, on which chain, signed over the caller's fresh 32-byte
+    /// challenge ([`NodeIdentity`]): whom the caller's requests are to name.
+    #[method(name = "identify")]
+    async fn identify(&self, challenge: Bytes) -> RpcResult<NodeIdentity>;
+
     /// A patient hands their hospital a sealed record ([`Upload`]): the node stores the payload,
     /// builds the keyword index with its search key and publishes the record on-chain.
     #[method(name = "uploadPayload")]

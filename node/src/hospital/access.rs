@@ -28,6 +28,38 @@ pub fn may_serve(
     record: &Record,
     requester: Requester<'_, AccountId>,
 ) -> Result<Result<Grounds, Refusal>, Unreadable> {
+    judge(client, at, id, record, |facts, authorises| {
+        access::may_serve(facts, requester, authorises)
+    })
+}
+
+/// Whether hospital `server`'s node may serve record `id`'s (`record`'s) payload to
+/// `requester`'s node over the transfer protocol at block `at`.
+pub fn may_transfer(
+    client: &FullClient,
+    at: Hash,
+    id: RecordId,
+    record: &Record,
+    server: &AccountId,
+    requester: &AccountId,
+) -> Result<Result<Grounds, Refusal>, Unreadable> {
+    judge(client, at, id, record, |facts, authorises| {
+        access::may_transfer(facts, server, requester, authorises)
+    })
+}
+
+/// Applies `rule` to record `id`'s facts at block `at`, with the holder's authorisations read
+/// from the chain as the rule asks for them.
+fn judge(
+    client: &FullClient,
+    at: Hash,
+    id: RecordId,
+    record: &Record,
+    rule: impl FnOnce(
+        &RecordFacts<AccountId>,
+        &mut dyn FnMut(&AccountId, &AccountId) -> bool,
+    ) -> Result<Grounds, Refusal>,
+) -> Result<Result<Grounds, Refusal>, Unreadable> {
     let facts = RecordFacts {
         holder: record.hospital.clone(),
         withdrawn: record.withdrawn,
@@ -38,13 +70,13 @@ pub fn may_serve(
     };
     let api = client.runtime_api();
     let mut failed = None;
-    let verdict = access::may_serve(&facts, requester, |holder, hospital| {
-        match api.authorizers_of(at, hospital.clone()) {
-            Ok(authorizers) => authorizers.contains(holder),
-            Err(e) => {
-                failed = Some(unreadable("the authorisations")(e));
-                false
-            }
+    let verdict = rule(&facts, &mut |holder, hospital| match api
+        .authorizers_of(at, hospital.clone())
+    {
+        Ok(authorizers) => authorizers.contains(holder),
+        Err(e) => {
+            failed = Some(unreadable("the authorisations")(e));
+            false
         }
     });
     match failed {

@@ -7,8 +7,10 @@
 mod access;
 mod check_payloads;
 mod error;
+mod events;
 mod handover;
 mod identity;
+mod prepared;
 mod replay;
 mod rpc;
 mod sealed_map;
@@ -88,12 +90,19 @@ pub type Pool = TransactionPoolHandle<Block, FullClient>;
 pub struct Services {
     client: Arc<FullClient>,
     hospital: Arc<Hospital>,
+    /// What this hospital holds: its records' payloads, its doctors' reports, the attribute
+    /// keys the KGC sealed to its doctors. The transfer protocol serves from here only.
     blobs: Arc<BlobStore>,
+    /// Payloads fetched from other hospitals for this hospital's doctors: kept apart, never
+    /// served to another node, and deleted when their record is withdrawn.
+    copies: Arc<BlobStore>,
     max_payload_size: u64,
     /// The node's network, to fetch payloads from their holders; set once it is built.
     network: OnceLock<Arc<dyn NetworkService>>,
     /// Doctors' transformation keys, by doctor and epoch.
     transformation_keys: SealedMap<(AccountId, Epoch), TransformationKey>,
+    /// The same keys prepared for pairing, as many as are in use.
+    prepared: prepared::PreparedKeys,
     view: view::SharedView,
     replay: replay::ReplayGuard,
     submitter: submit::Submitter,
@@ -133,15 +142,18 @@ impl Services {
             path: dir.clone(),
             source,
         })?;
-        let blobs = Arc::new(
-            BlobStore::open(blob_store_path(base), max_payload_size).map_err(StartError::Store)?,
-        );
-        if blobs.discarded_on_open() > 0 {
-            log::warn!(
-                "🏥 Discarded {} upload(s) interrupted by the last stop",
-                blobs.discarded_on_open()
-            );
-        }
+        let open = |path| {
+            let store = BlobStore::open(path, max_payload_size).map_err(StartError::Store)?;
+            if store.discarded_on_open() > 0 {
+                log::warn!(
+                    "🏥 Discarded {} upload(s) interrupted by the last stop",
+                    store.discarded_on_open()
+                );
+            }
+            Ok::<_, StartError>(Arc::new(store))
+        };
+        let blobs = open(blob_store_path(base))?;
+        let copies = open(copy_store_path(base))?;
         let transformation_keys = SealedMap::open(
             dir.join("transformation-keys"),
             hospital.file_key(),
@@ -154,19 +166,28 @@ impl Services {
         )?;
         log::info!("🏥 Serving hospital {}", hospital.account);
         let hospital = Arc::new(hospital);
-        let view =
-            view::SharedView::load(client.clone(), hospital.clone(), blobs.clone(), handed_keys)?;
+        let view = view::SharedView::load(
+            client.clone(),
+            hospital.clone(),
+            view::Stores {
+                held: blobs.clone(),
+                copies: copies.clone(),
+            },
+            handed_keys,
+        )?;
         let services = Arc::new(Self {
             view,
-            replay: replay::ReplayGuard::default(),
+            replay: replay::ReplayGuard::new(unix_millis()),
             submitter: submit::Submitter::new(client.clone(), pool, hospital.clone()),
             handover: handover::Handover::new(client.clone(), hospital.clone()),
             client,
             hospital,
             blobs,
+            copies,
             max_payload_size,
             network: OnceLock::new(),
             transformation_keys,
+            prepared: prepared::PreparedKeys::default(),
         });
         let follower = services.clone();
         tasks
@@ -207,9 +228,21 @@ impl Services {
     }
 }
 
-/// Where the node with base path `base` keeps its payloads.
+/// Where the node with base path `base` keeps what its hospital holds.
 fn blob_store_path(base: &Path) -> std::path::PathBuf {
     base.join("medchain").join("blobs")
+}
+
+/// Where the node with base path `base` keeps the payloads it fetched from other hospitals.
+fn copy_store_path(base: &Path) -> std::path::PathBuf {
+    base.join("medchain").join("copies")
+}
+
+/// The time now, in Unix milliseconds (0 on a clock before 1970, which refuses nothing).
+fn unix_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as u64)
 }
 
 /// A generator seeded from the operating system: indices get fresh nonces, sealed search keys

@@ -1,26 +1,40 @@
 //! Transactions the node submits as its hospital: records it publishes for patients, the
 //! accesses it serves, renewed grants. Nonces are counted here so that several can be pending at
 //! once, and start after any the hospital's administrators sent through this node's pool with
-//! the same account.
+//! the same account. What must be on-chain before the node acts on it (an access log entry
+//! before the access is served) is submitted with [`Submitter::submit_included`], which waits
+//! for a block to include it and checks that it succeeded there.
 
 use super::{
     error::{unreadable, Poisoned, Unreadable},
+    events,
     identity::Hospital,
     Pool,
 };
 use crate::service::FullClient;
 use codec::{Decode, Encode};
-use medchain_runtime::{transaction, AccountId, Hash, RuntimeCall};
+use futures::{future, StreamExt};
+use medchain_runtime::{transaction, AccountId, BlockNumber, Hash, RuntimeCall, RuntimeEvent};
 use polkadot_sdk::{
+    frame_system::{self, Phase},
     frame_system_rpc_runtime_api::AccountNonceApi,
-    sc_transaction_pool_api::{InPoolTransaction, TransactionPool},
+    sc_transaction_pool_api::{InPoolTransaction, TransactionPool, TransactionStatus},
     sp_api::ProvideRuntimeApi,
     sp_blockchain::HeaderBackend,
-    sp_runtime::{transaction_validity::TransactionSource, OpaqueExtrinsic},
+    sp_runtime::{transaction_validity::TransactionSource, DispatchError, OpaqueExtrinsic},
 };
-use std::sync::{Arc, Mutex};
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
-/// A transaction the node signs as its hospital did not reach the pool.
+/// How long [`Submitter::submit_included`] waits for a block to include a transaction: a few
+/// slots, ample on a live network (a block every 3 s) and short enough that a caller waiting on
+/// an access is answered.
+pub const INCLUSION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A transaction the node signs as its hospital did not reach the pool, or (when its inclusion
+/// is awaited) did not succeed in a block.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
     /// The hospital's nonce could not be read.
@@ -35,6 +49,20 @@ pub enum SubmitError {
     /// The pool refused it.
     #[error("the transaction pool refused it: {0}")]
     Refused(String),
+    /// It left the pool without a block including it.
+    #[error("it was {0} before any block included it")]
+    NotIncluded(&'static str),
+    /// No block included it in time.
+    #[error("no block included it within {} s", INCLUSION_TIMEOUT.as_secs())]
+    Timeout,
+    /// A block included it, but its call failed there.
+    #[error("block #{block} included it, but it failed: {reason}")]
+    Failed {
+        /// The including block's number.
+        block: BlockNumber,
+        /// Why, in the runtime's words.
+        reason: String,
+    },
 }
 
 /// Signs transactions as the hospital and hands them to the node's own pool.
@@ -58,6 +86,62 @@ impl Submitter {
 
     /// Signs `call` as the hospital and submits it to the local pool; the transaction's hash.
     pub async fn submit(&self, call: RuntimeCall) -> Result<Hash, SubmitError> {
+        let (at, opaque) = self.sign(call)?;
+        let submitted = self
+            .pool
+            .submit_one(at, TransactionSource::Local, opaque)
+            .await;
+        submitted.map_err(|e| self.refused(e))
+    }
+
+    /// Signs `call` as the hospital, submits it to the local pool and waits until a block
+    /// includes it; the transaction's hash, once the call succeeded in that block. A call that
+    /// fails in its block, or that no block includes within [`INCLUSION_TIMEOUT`], is an error.
+    pub async fn submit_included(&self, call: RuntimeCall) -> Result<Hash, SubmitError> {
+        let (at, opaque) = self.sign(call)?;
+        let transaction = self.pool.hash_of(&opaque);
+        let statuses = self
+            .pool
+            .submit_and_watch(at, TransactionSource::Local, opaque)
+            .await
+            .map_err(|e| self.refused(e))?;
+        let inclusion = statuses
+            .filter_map(|status| {
+                future::ready(match status {
+                    TransactionStatus::InBlock(included) => Some(Ok(included)),
+                    TransactionStatus::Invalid => {
+                        Some(Err(SubmitError::NotIncluded("found invalid")))
+                    }
+                    TransactionStatus::Dropped => {
+                        Some(Err(SubmitError::NotIncluded("dropped from the pool")))
+                    }
+                    TransactionStatus::Usurped(_) => Some(Err(SubmitError::NotIncluded(
+                        "replaced by another with the same nonce",
+                    ))),
+                    _ => None,
+                })
+            })
+            .into_future();
+        let timeout = futures_timer::Delay::new(INCLUSION_TIMEOUT);
+        let (block, index) = match future::select(inclusion, timeout).await {
+            future::Either::Left(((Some(included), _), _)) => included?,
+            future::Either::Left(((None, _), _)) => {
+                return Err(SubmitError::NotIncluded("dropped from the pool"))
+            }
+            future::Either::Right(_) => return Err(SubmitError::Timeout),
+        };
+        match dispatch_outcome(&self.client, block, index)? {
+            Ok(()) => Ok(transaction),
+            Err(error) => Err(SubmitError::Failed {
+                block: self.client.number(block).ok().flatten().unwrap_or_default(),
+                reason: describe(&error),
+            }),
+        }
+    }
+
+    /// `call` signed as the hospital with its next nonce, as an extrinsic for the pool; the
+    /// block it is signed at.
+    fn sign(&self, call: RuntimeCall) -> Result<(Hash, OpaqueExtrinsic), SubmitError> {
         let info = self.client.info();
         let on_chain = self
             .client
@@ -69,17 +153,53 @@ impl Submitter {
         let signed = transaction::sign(self.hospital.pair(), call, nonce, info.genesis_hash);
         let opaque =
             OpaqueExtrinsic::decode(&mut &signed.encode()[..]).map_err(SubmitError::Encoding)?;
-        let submitted = self
-            .pool
-            .submit_one(info.best_hash, TransactionSource::Local, opaque)
-            .await;
-        match submitted {
-            Ok(hash) => Ok(hash),
-            Err(e) => {
-                self.nonces.release();
-                Err(SubmitError::Refused(e.to_string()))
-            }
+        Ok((info.best_hash, opaque))
+    }
+
+    /// The pool refused a transaction: its nonce is free again.
+    fn refused(&self, error: impl std::fmt::Display) -> SubmitError {
+        self.nonces.release();
+        SubmitError::Refused(error.to_string())
+    }
+}
+
+/// Whether extrinsic `index` of block `block` succeeded, as the block's events say.
+fn dispatch_outcome(
+    client: &FullClient,
+    block: Hash,
+    index: usize,
+) -> Result<Result<(), DispatchError>, Unreadable> {
+    let phase = Phase::ApplyExtrinsic(index as u32);
+    let failed = events::records(client, block)?
+        .into_iter()
+        .filter(|record| record.phase == phase)
+        .find_map(|record| match record.event {
+            RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+                dispatch_error, ..
+            }) => Some(dispatch_error),
+            _ => None,
+        });
+    Ok(failed.map_or(Ok(()), Err))
+}
+
+/// A failed call in the runtime's words: the pallet error's documentation, or the error itself.
+fn describe(error: &DispatchError) -> String {
+    match medchain_runtime::errors::named(error) {
+        Some(named) if !named.doc.is_empty() => named.doc,
+        Some(named) => format!("{}.{}", named.pallet, named.name),
+        None => {
+            let description: &'static str = (*error).into();
+            description.to_owned()
         }
+    }
+}
+
+impl SubmitError {
+    /// Whether the transaction will certainly never succeed: the pool refused it, it left the
+    /// pool, or its call failed in its block. Not so when no block included it in time: it may
+    /// still be.
+    pub fn is_final(&self) -> bool {
+        !matches!(self, SubmitError::Timeout)
     }
 }
 

@@ -20,11 +20,7 @@ use medchain_runtime::{
 use medchain_search::{Hit, Keyring, SearchEngine};
 use medchain_types::{KeyEpoch, RecordId};
 use polkadot_sdk::{
-    frame_system::EventRecord,
-    sc_client_api::{FinalityNotification, StorageProvider},
-    sp_api::ProvideRuntimeApi,
-    sp_blockchain::HeaderBackend,
-    sp_core::storage::StorageKey,
+    sc_client_api::FinalityNotification, sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend,
 };
 use std::{
     collections::HashMap,
@@ -96,14 +92,22 @@ impl View {
 /// hospital rotates, the key of the older epoch is no longer on-chain.
 pub type HandedKeys = SealedMap<(AccountId, KeyEpoch), [u8; 32]>;
 
+/// The node's two payload stores, which the view deletes withdrawn records' payloads from.
+pub struct Stores {
+    /// What this hospital holds (and serves).
+    pub held: Arc<BlobStore>,
+    /// Copies fetched from other hospitals.
+    pub copies: Arc<BlobStore>,
+}
+
 /// The view, shared by the follower (writer) and the RPC methods (readers), with what it reads
 /// the chain through and the one payload-store operation it makes (a withdrawn record's
-/// payload is deleted).
+/// payload is deleted: by its holder, and from every node's copies).
 pub struct SharedView {
     view: RwLock<View>,
     client: Arc<FullClient>,
     hospital: Arc<Hospital>,
-    blobs: Arc<BlobStore>,
+    stores: Stores,
     handed_keys: HandedKeys,
 }
 
@@ -113,7 +117,7 @@ impl SharedView {
     pub fn load(
         client: Arc<FullClient>,
         hospital: Arc<Hospital>,
-        blobs: Arc<BlobStore>,
+        stores: Stores,
         handed_keys: HandedKeys,
     ) -> Result<Self, ViewError> {
         let mut view = View::default();
@@ -125,15 +129,15 @@ impl SharedView {
             view: RwLock::new(view),
             client,
             hospital,
-            blobs,
+            stores,
             handed_keys,
         };
         shared.sync(shared.client.info().finalized_hash)?;
         Ok(shared)
     }
 
-    /// Applies finalised blocks: withdrawals (the holder deletes the payload), then new grants
-    /// and records.
+    /// Applies finalised blocks: withdrawals (the holder deletes the payload, every other node
+    /// its copy), then new grants and records.
     pub fn follow(
         &self,
         notification: &FinalityNotification<medchain_runtime::opaque::Block>,
@@ -158,11 +162,17 @@ impl SharedView {
                     let unused = ours && view.forget_payload(id, &payload_hash);
                     drop(view);
                     if unused {
-                        self.blobs.delete(&payload_hash)?;
+                        self.stores.held.delete(&payload_hash)?;
                         log::info!("🏥 Record {id} withdrawn: its payload is deleted");
                     } else if ours {
                         log::info!(
                             "🏥 Record {id} withdrawn: its payload stays, another live record of this hospital seals the same content"
+                        );
+                    } else if self.stores.copies.delete(&payload_hash)? {
+                        // A copy is a cache: were the content another live record's too, it is
+                        // fetched again from that record's holder when needed.
+                        log::info!(
+                            "🏥 Record {id} withdrawn by {hospital}: this node's copy of its payload is deleted"
                         );
                     }
                 }
@@ -295,14 +305,7 @@ fn live_index(hospital: &AccountId, record: &Record) -> Option<Index> {
 
 /// The events of block `at`.
 fn events(client: &FullClient, at: Hash) -> Result<Vec<RuntimeEvent>, Unreadable> {
-    let key = StorageKey(
-        polkadot_sdk::frame_support::storage::storage_prefix(b"System", b"Events").to_vec(),
-    );
-    let Some(bytes) = client.storage(at, &key).map_err(unreadable("the events"))? else {
-        return Ok(Vec::new());
-    };
-    let records = Vec::<EventRecord<RuntimeEvent, Hash>>::decode(&mut &bytes.0[..])
-        .map_err(unreadable("the events"))?;
+    let records = super::events::records(client, at)?;
     Ok(records.into_iter().map(|r| r.event).collect())
 }
 

@@ -11,7 +11,8 @@
 //!   offsets then line up with the blob store's own chunks, and every response makes progress.
 //! - **Authorised per request**: the holder asks its [`AccessPolicy`] (backed by chain state) on
 //!   every chunk, so a revocation takes effect mid-transfer, and it does so before looking the
-//!   hash up, so an unauthorised peer cannot probe which payloads a hospital holds.
+//!   hash up, so an unauthorised peer cannot probe which payloads a hospital holds. A transfer's
+//!   first chunk is served only once the policy has logged the transfer.
 //! - **Checked before stored**: the requester streams chunks into a [`BlobWriter`] and finishes it
 //!   with [`BlobWriter::finish_expecting`], so a tampered, truncated or substituted payload is
 //!   rejected and nothing becomes visible in its store.
@@ -105,18 +106,31 @@ pub enum RefusalReason {
     /// The holder's store failed or found its copy damaged.
     #[error("holder's store failed")]
     StoreError,
+    /// The holder could not log the transfer, so it does not serve it.
+    #[error("the holder could not log the access")]
+    NotLogged,
 }
 
-/// Decides who may fetch what. The node implements it from chain state: the requesting peer's
-/// hospital must be authorised by the holder now, or have a doctor assigned to the record.
+/// Decides who may fetch what, and logs what is served. The node implements it from chain
+/// state: the requesting peer's hospital must be authorised by the holder now, or have a doctor
+/// assigned to the record, and the holder logs each transfer on-chain.
 pub trait AccessPolicy: Send + Sync {
     /// Whether `requester` may fetch payload `hash`. Called on every chunk request.
     fn may_fetch(&self, requester: &PeerId, hash: &Hash) -> bool;
+
+    /// Logs that `requester`, admitted by [`AccessPolicy::may_fetch`], starts fetching `hash`:
+    /// called on its request for the first chunk, before anything is served. `false` when the
+    /// log entry could not be made, and the transfer is refused.
+    fn log_transfer(&self, requester: &PeerId, hash: &Hash) -> bool;
 }
 
 impl<P: AccessPolicy + ?Sized> AccessPolicy for Arc<P> {
     fn may_fetch(&self, requester: &PeerId, hash: &Hash) -> bool {
         (**self).may_fetch(requester, hash)
+    }
+
+    fn log_transfer(&self, requester: &PeerId, hash: &Hash) -> bool {
+        (**self).log_transfer(requester, hash)
     }
 }
 
@@ -198,7 +212,14 @@ impl<P: AccessPolicy> PayloadServer<P> {
             );
             return PayloadResponse::Refused(RefusalReason::NotAuthorized);
         }
-        serve_chunk(&self.store, &request).unwrap_or_else(|reason| {
+        let served = serve_chunk(&self.store, &request).and_then(|chunk| {
+            let starts = request.offset == 0;
+            if starts && !self.policy.log_transfer(peer, &request.hash) {
+                return Err(RefusalReason::NotLogged);
+            }
+            Ok(chunk)
+        });
+        served.unwrap_or_else(|reason| {
             log::debug!(
                 target: LOG_TARGET,
                 "refused {peer} chunk {} of {}: {reason}",

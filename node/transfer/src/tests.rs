@@ -6,10 +6,12 @@ use tempfile::TempDir;
 
 const MAX: u64 = 64 << 20;
 
-/// Lets `peer` fetch anything while `open`.
+/// Lets `peer` fetch anything while `open`, and logs each transfer while `logging`.
 struct Switch {
     peer: PeerId,
     open: AtomicBool,
+    logging: AtomicBool,
+    logged: std::sync::Mutex<Vec<(PeerId, Hash)>>,
 }
 
 impl Switch {
@@ -17,13 +19,27 @@ impl Switch {
         Self {
             peer,
             open: AtomicBool::new(true),
+            logging: AtomicBool::new(true),
+            logged: Default::default(),
         }
+    }
+
+    fn logged(&self) -> Vec<(PeerId, Hash)> {
+        self.logged.lock().unwrap().clone()
     }
 }
 
 impl AccessPolicy for Switch {
     fn may_fetch(&self, requester: &PeerId, _hash: &Hash) -> bool {
         *requester == self.peer && self.open.load(Ordering::SeqCst)
+    }
+
+    fn log_transfer(&self, requester: &PeerId, hash: &Hash) -> bool {
+        let logging = self.logging.load(Ordering::SeqCst);
+        if logging {
+            self.logged.lock().unwrap().push((*requester, *hash));
+        }
+        logging
     }
 }
 
@@ -95,6 +111,7 @@ fn messages_round_trip() {
         RefusalReason::NotFound,
         RefusalReason::BadRequest,
         RefusalReason::StoreError,
+        RefusalReason::NotLogged,
     ] {
         responses.push(refused(reason));
     }
@@ -137,7 +154,7 @@ fn truncated_or_padded_messages_do_not_decode() {
     .encode();
     assert!(PayloadResponse::decode_all(&mut &chunk[..chunk.len() - 2]).is_err());
     assert!(PayloadResponse::decode_all(&mut &[2u8][..]).is_err());
-    assert!(PayloadResponse::decode_all(&mut &[1u8, 4][..]).is_err());
+    assert!(PayloadResponse::decode_all(&mut &[1u8, 5][..]).is_err());
 }
 
 // --- Server ---
@@ -174,6 +191,36 @@ fn serves_a_payload_chunk_by_chunk() {
         }
     }
     assert_eq!(assembled, content);
+}
+
+#[test]
+fn a_transfer_is_logged_once_before_its_first_chunk_and_refused_unlogged() {
+    let (_dir, store) = store();
+    let content = payload(MAX_CHUNK_SIZE + 1);
+    let hash = store.put(&content).unwrap();
+    let reader = PeerId::random();
+    let (_sender, server, policy) = server(&store, reader);
+    assert!(matches!(
+        server.handle(&reader, &ask(hash, 0)),
+        PayloadResponse::Chunk { last: false, .. }
+    ));
+    assert!(matches!(
+        server.handle(&reader, &ask(hash, MAX_CHUNK_SIZE as u64)),
+        PayloadResponse::Chunk { last: true, .. }
+    ));
+    assert_eq!(policy.logged(), [(reader, hash)], "one entry per transfer");
+    // Unknown payloads are not logged: nothing was served.
+    assert_eq!(
+        server.handle(&reader, &ask([9; 32], 0)),
+        refused(RefusalReason::NotFound)
+    );
+    assert_eq!(policy.logged().len(), 1);
+    // A transfer whose entry cannot be made is not served.
+    policy.logging.store(false, Ordering::SeqCst);
+    assert_eq!(
+        server.handle(&reader, &ask(hash, 0)),
+        refused(RefusalReason::NotLogged)
+    );
 }
 
 #[test]

@@ -13,17 +13,29 @@
 //!   `InvalidTransaction::Call`. Dispatch would refuse it anyway, but only after the transaction
 //!   had taken room in a block for free; refused here, it takes none, and a block that carries
 //!   one anyway (made outside the pool) does not import: FRAME runs `validate` again, with
-//!   `TransactionSource::InBlock`, when a block applies the transaction.
+//!   `TransactionSource::InBlock`, when a block applies the transaction;
+//! - a hospital's or doctor's transaction heavier or longer than one hospital's share of a block
+//!   ([`Config::BlockSharePerAccount`] of its normal-class weight and length):
+//!   `InvalidTransaction::Custom(`[`OVER_BLOCK_SHARE`]`)`.
+//!
+//! And when a block is built, a transaction that would take its hospital past its share of that
+//! block is left for a later one (`InvalidTransaction::ExhaustsResources`, which keeps it in the
+//! pool). A hospital's own transactions and its doctors' count together, so a hospital cannot
+//! multiply its share by registering doctors: however many transactions one hospital and its
+//! doctors queue, the rest of each block stays for the others. A block that holds more of one
+//! hospital's is refused on import. The [`Config::OtherMembers`] (the KGC) have no share: an
+//! update key for a long revocation list needs most of a block, and the epoch cannot advance
+//! without it.
 //!
 //! It then does what [`frame_system::CheckNonce`] does, and replaces it in the runtime's extension
 //! list. It keeps `CheckNonce`'s identifier and encoding (a compact nonce), so wallets and
 //! generic tools that fill in `CheckNonce` sign MedChain transactions unchanged.
 
-use crate::{Config, Pallet, WeightInfo};
+use crate::{BlockUsage, Config, Pallet, WeightInfo};
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use polkadot_sdk::{
     frame_support::{
-        dispatch::DispatchInfo,
+        dispatch::{DispatchClass, DispatchInfo},
         pallet_prelude::TransactionSource,
         traits::{Contains, Get},
     },
@@ -44,6 +56,9 @@ pub const NOT_A_MEMBER: u8 = 1;
 /// `InvalidTransaction::Custom` code: the signer already has `MaxPendingPerAccount` transactions
 /// waiting (its nonce is too far ahead of the on-chain one).
 pub const TOO_MANY_PENDING: u8 = 2;
+/// `InvalidTransaction::Custom` code: the transaction alone is heavier or longer than one
+/// account's share of a block, so no block could include it.
+pub const OVER_BLOCK_SHARE: u8 = 3;
 
 /// Members-only nonce check, in place of [`frame_system::CheckNonce`]: refuses signed
 /// transactions from non-members (`InvalidTransaction::Custom(`[`NOT_A_MEMBER`]`)`) and nonces
@@ -67,6 +82,57 @@ impl<T: Config> CheckMemberNonce<T> {
         } else {
             Err(InvalidTransaction::Call.into())
         }
+    }
+
+    /// One account's share of a block: its weight and length.
+    pub(crate) fn block_share() -> (Weight, u32) {
+        let share = T::BlockSharePerAccount::get();
+        let weights = <T as frame_system::Config>::BlockWeights::get();
+        let normal = weights.get(DispatchClass::Normal);
+        let weight = normal.max_total.unwrap_or(weights.max_block);
+        let length = *<T as frame_system::Config>::BlockLength::get()
+            .max
+            .get(DispatchClass::Normal);
+        (
+            Weight::from_parts(
+                share.mul_floor(weight.ref_time()),
+                share.mul_floor(weight.proof_size()),
+            ),
+            share.mul_floor(length),
+        )
+    }
+
+    /// Refuses a transaction that alone exceeds one account's share of a block.
+    fn within_share(info: &DispatchInfo, len: usize) -> Result<(), TransactionValidityError> {
+        let (weight, length) = Self::block_share();
+        if info.total_weight().any_gt(weight) || len > length as usize {
+            return Err(InvalidTransaction::Custom(OVER_BLOCK_SHARE).into());
+        }
+        Ok(())
+    }
+
+    /// Counts a transaction of `who` into what its hospital (`who` itself, or the hospital of
+    /// the doctor `who`) used of the current block; refuses it (for this block) if that would
+    /// pass the hospital's share.
+    fn use_share(
+        who: &T::AccountId,
+        info: &DispatchInfo,
+        len: usize,
+    ) -> Result<(), TransactionValidityError> {
+        let hospital = Pallet::<T>::hospital_of(who).unwrap_or_else(|| who.clone());
+        let now = frame_system::Pallet::<T>::block_number();
+        let (used_weight, used_length) = match BlockUsage::<T>::get(&hospital) {
+            Some((at, weight, length)) if at == now => (weight, length),
+            _ => (Weight::zero(), 0),
+        };
+        let weight = used_weight.saturating_add(info.total_weight());
+        let length = used_length.saturating_add(u32::try_from(len).unwrap_or(u32::MAX));
+        let (share_weight, share_length) = Self::block_share();
+        if weight.any_gt(share_weight) || length > share_length {
+            return Err(InvalidTransaction::ExhaustsResources.into());
+        }
+        BlockUsage::<T>::insert(&hospital, (now, weight, length));
+        Ok(())
     }
 
     /// Refuses non-members and nonces too far ahead of `who`'s on-chain nonce.
@@ -102,8 +168,10 @@ where
 
     fn weight(&self, _call: &T::RuntimeCall) -> Weight {
         // Measured for a doctor (both registries read, then the nonce); one of the
-        // `OtherMembers` (the KGC) also reads where that set is stored.
-        T::WeightInfo::check_member_nonce().saturating_add(T::DbWeight::get().reads(1))
+        // `OtherMembers` (the KGC) also reads where that set is stored. The account's block
+        // hospital and its block usage (two reads and a write) are added here until the
+        // benchmark is run again with them.
+        T::WeightInfo::check_member_nonce().saturating_add(T::DbWeight::get().reads_writes(3, 1))
     }
 
     fn validate(
@@ -118,6 +186,9 @@ where
     ) -> ValidateResult<Self::Val, T::RuntimeCall> {
         if let Some(who) = origin.as_system_origin_signer() {
             self.admit(who)?;
+            if !T::OtherMembers::contains(who) {
+                Self::within_share(info, len)?;
+            }
         }
         Self::dispatchable(call)?;
         self.0.validate(
@@ -140,9 +211,13 @@ where
         len: usize,
     ) -> Result<Self::Pre, TransactionValidityError> {
         // Checked again at inclusion: membership may have ended since the pool admitted it.
+        // Then the transaction is counted into the member's share of this block.
         if let Some(who) = origin.as_system_origin_signer() {
             if !Pallet::<T>::is_member(who) {
                 return Err(InvalidTransaction::Custom(NOT_A_MEMBER).into());
+            }
+            if !T::OtherMembers::contains(who) {
+                Self::use_share(who, info, len)?;
             }
         }
         self.0.prepare(val, origin, call, info, len)

@@ -38,7 +38,7 @@ pub mod traits;
 mod types;
 pub mod weights;
 
-pub use extension::{CheckMemberNonce, NOT_A_MEMBER, TOO_MANY_PENDING};
+pub use extension::{CheckMemberNonce, NOT_A_MEMBER, OVER_BLOCK_SHARE, TOO_MANY_PENDING};
 pub use pallet::*;
 pub use types::{Authorization, HospitalInfo};
 pub use weights::WeightInfo;
@@ -54,6 +54,7 @@ pub mod pallet {
             traits::{ChangeMembers, Contains, EnsureOrigin},
         },
         frame_system::{self, pallet_prelude::*},
+        sp_runtime::Perbill,
     };
     use traits::{DoctorKeys, KeyRegistry, PeerRegistry};
 
@@ -115,6 +116,13 @@ pub mod pallet {
         #[pallet::constant]
         type MaxPendingPerAccount: Get<u32>;
 
+        /// The share of a block's normal-class weight, and of its length, that one hospital's
+        /// transactions and its doctors' may use together: [`CheckMemberNonce`] leaves the rest
+        /// of the block to the other hospitals, and refuses outright a transaction larger than
+        /// the share.
+        #[pallet::constant]
+        type BlockSharePerAccount: Get<Perbill>;
+
         /// Weights of this pallet's calls.
         type WeightInfo: WeightInfo;
     }
@@ -160,6 +168,13 @@ pub mod pallet {
         BoundedVec<T::AccountId, T::MaxDoctorsPerHospital>,
         ValueQuery,
     >;
+
+    /// What each hospital's transactions and its doctors' used of the block they were last
+    /// included in: the block, weight and length. One entry per hospital (and for the KGC
+    /// none), read as nothing used once the block is past.
+    #[pallet::storage]
+    pub type BlockUsage<T: Config> =
+        StorageMap<_, Blake2_128Concat, T::AccountId, (BlockNumberFor<T>, Weight, u32)>;
 
     /// Set when the set of hospitals changed since the last planned session, so that the session
     /// manager hands the session pallet a new validator set only when there is one.
@@ -304,6 +319,10 @@ pub mod pallet {
             assert!(
                 T::MaxPendingPerAccount::get() > 0,
                 "MaxPendingPerAccount must let a member queue a transaction"
+            );
+            assert!(
+                !T::BlockSharePerAccount::get().is_zero(),
+                "BlockSharePerAccount must let a member's transaction into a block"
             );
         }
 

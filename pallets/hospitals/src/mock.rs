@@ -10,7 +10,7 @@ use polkadot_sdk::{
     },
     frame_system::{self, EnsureRoot},
     sp_io,
-    sp_runtime::{BuildStorage, DispatchError, DispatchResult},
+    sp_runtime::{BuildStorage, DispatchError, DispatchResult, Perbill},
 };
 use std::collections::BTreeSet;
 
@@ -58,6 +58,7 @@ pub const REFUSED_KEYS: u64 = 666;
 
 parameter_types! {
     pub const MaxHospitals: u32 = 4;
+    pub const BlockShare: Perbill = Perbill::from_percent(10);
 }
 
 /// Every registry call the pallet made, in order.
@@ -160,6 +161,7 @@ impl pallet_hospitals::Config for Test {
     type MaxSearchKeyLen = ConstU32<64>;
     type OtherMembers = Kgc;
     type MaxPendingPerAccount = ConstU32<4>;
+    type BlockSharePerAccount = BlockShare;
     // The measured weights, so that the tests see what a call charges and refunds.
     type WeightInfo = pallet_hospitals::weights::SubstrateWeight<Test>;
 }

@@ -3,7 +3,7 @@
 use crate::{
     mock::*, Authorizations, CheckMemberNonce, DoctorOf, Doctors, Error, Event,
     Hospitals as Registry, PeerOwners, SearchKeyEpochs, ValidatorsChanged, WeightInfo,
-    NOT_A_MEMBER, TOO_MANY_PENDING,
+    NOT_A_MEMBER, OVER_BLOCK_SHARE, TOO_MANY_PENDING,
 };
 use medchain_types::{CompressedG1, KeyEpoch};
 use polkadot_sdk::{
@@ -826,6 +826,88 @@ mod check_member_nonce {
                 validate(Some(ALICE), 4),
                 Err(InvalidTransaction::Custom(TOO_MANY_PENDING).into())
             );
+        });
+    }
+
+    #[test]
+    fn refuses_a_transaction_larger_than_a_members_share_of_a_block() {
+        new_test_ext().execute_with(|| {
+            let (_, share) = CheckMemberNonce::<Test>::block_share();
+            let call = call();
+            let info = call.get_dispatch_info();
+            let of_length = |len| {
+                CheckMemberNonce::<Test>::from(0)
+                    .validate_only(
+                        RawOrigin::Signed(ALICE).into(),
+                        &call,
+                        &info,
+                        len,
+                        TransactionSource::External,
+                        0,
+                    )
+                    .map(|_| ())
+            };
+            assert_ok!(of_length(share as usize));
+            assert_eq!(
+                of_length(share as usize + 1),
+                Err(InvalidTransaction::Custom(OVER_BLOCK_SHARE).into())
+            );
+            // The KGC's update keys may need most of a block: it has no share.
+            frame_system::Pallet::<Test>::inc_providers(&KGC);
+            assert_ok!(CheckMemberNonce::<Test>::from(0)
+                .validate_only(
+                    RawOrigin::Signed(KGC).into(),
+                    &call,
+                    &info,
+                    share as usize + 1,
+                    TransactionSource::External,
+                    0,
+                )
+                .map(|_| ()));
+        });
+    }
+
+    #[test]
+    fn a_flooding_hospital_and_its_doctors_get_its_share_of_a_block_and_the_others_the_rest() {
+        new_test_ext().execute_with(|| {
+            let (_, share) = CheckMemberNonce::<Test>::block_share();
+            // Two of these do not fit in one member's share.
+            let over_half = share as usize / 2 + 1;
+            let call = call();
+            let info = call.get_dispatch_info();
+            let apply = |who, nonce| {
+                CheckMemberNonce::<Test>::from(nonce)
+                    .dispatch_transaction(
+                        RawOrigin::Signed(who).into(),
+                        call.clone(),
+                        &info,
+                        over_half,
+                        0,
+                    )
+                    .map(|_| ())
+            };
+            assert_ok!(apply(ALICE, 0));
+            // Alice's next transaction waits for a later block (and stays in the pool)...
+            assert_eq!(
+                apply(ALICE, 1),
+                Err(InvalidTransaction::ExhaustsResources.into())
+            );
+            // ... and so does her doctor's: a hospital cannot widen its share with doctors...
+            assert_ok!(Hospitals::add_doctor(signed(ALICE), DAVE));
+            assert_eq!(
+                apply(DAVE, 0),
+                Err(InvalidTransaction::ExhaustsResources.into())
+            );
+            // ... while Bob's goes into this one.
+            assert_ok!(apply(BOB, 0));
+            frame_system::Pallet::<Test>::set_block_number(2);
+            assert_ok!(apply(DAVE, 0));
+            assert_eq!(
+                apply(ALICE, 1),
+                Err(InvalidTransaction::ExhaustsResources.into())
+            );
+            frame_system::Pallet::<Test>::set_block_number(3);
+            assert_ok!(apply(ALICE, 1));
         });
     }
 

@@ -14,7 +14,9 @@
 //! - **Consultations**: the record's hospital opens one; hospitals authorised by it (now, not
 //!   expired) submit their doctors' claims with the number of interests matched; when the window
 //!   closes, `on_initialize` assigns the doctor with the most matched interests, ties to the
-//!   earliest claim, closing at most [`Config::MaxClosingPerBlock`] consultations per block.
+//!   earliest claim, closing at most [`Config::MaxClosingPerBlock`] consultations per block, of
+//!   which one hospital's are at most [`Config::MaxClosingPerHospital`]: no hospital can take
+//!   the block's slots from the others.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // FRAME's `CloneNoBound` and event derives call `.clone()` on `Copy` fields with the field's span,
@@ -25,6 +27,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -52,9 +55,10 @@ pub mod pallet {
     };
     use traits::KeyAuthority;
 
-    /// The layout of this pallet's storage. Version 1 is the layout defined here; a change to
-    /// any stored type bumps it and comes with its migration.
-    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+    /// The layout of this pallet's storage. Version 2 is the layout defined here (version 1
+    /// listed closing consultations without their holders, [`migrations::v2`]); a change to any
+    /// stored type bumps it and comes with its migration.
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
     #[pallet::pallet]
     #[pallet::storage_version(STORAGE_VERSION)]
@@ -92,6 +96,12 @@ pub mod pallet {
         #[pallet::constant]
         type MaxClosingPerBlock: Get<u32>;
 
+        /// Most of one hospital's consultations closing in one block. The runtime makes
+        /// `MaxClosingPerBlock` at least this many for every hospital it admits, so that each
+        /// always has its share.
+        #[pallet::constant]
+        type MaxClosingPerHospital: Get<u32>;
+
         /// Weights of this pallet's calls.
         type WeightInfo: WeightInfo;
 
@@ -123,13 +133,14 @@ pub mod pallet {
     #[pallet::storage]
     pub type Consultations<T: Config> = StorageMap<_, Twox64Concat, RecordId, Consultation<T>>;
 
-    /// Consultations closing in each block.
+    /// Consultations closing in each block, each with its record's holder (who has at most
+    /// `MaxClosingPerHospital` of them in one block).
     #[pallet::storage]
     pub type ClosingAt<T: Config> = StorageMap<
         _,
         Twox64Concat,
         BlockNumberFor<T>,
-        BoundedVec<RecordId, T::MaxClosingPerBlock>,
+        BoundedVec<(RecordId, T::AccountId), T::MaxClosingPerBlock>,
         ValueQuery,
     >;
 
@@ -206,6 +217,9 @@ pub mod pallet {
         ConsultationClosed,
         /// Too many consultations already close in that block.
         ClosingBlockFull,
+        /// This hospital already has `MaxClosingPerHospital` consultations closing in that
+        /// block; open this one in the next block.
+        HospitalClosingFull,
         /// The doctor does not work for the claiming hospital.
         NotDoctorOfHospital,
         /// The record's hospital does not authorise the claiming hospital (or no longer does).
@@ -227,7 +241,9 @@ pub mod pallet {
         fn on_initialize(now: BlockNumberFor<T>) -> Weight {
             let closing = ClosingAt::<T>::take(now);
             let count = closing.len() as u32;
-            closing.into_iter().for_each(Self::close);
+            closing
+                .into_iter()
+                .for_each(|(record, _)| Self::close(record));
             T::WeightInfo::on_initialize(count)
         }
 
@@ -242,8 +258,12 @@ pub mod pallet {
             );
             assert!(T::MaxClaims::get() > 0, "MaxClaims must admit a claim");
             assert!(
-                T::MaxClosingPerBlock::get() > 0,
-                "MaxClosingPerBlock must let a consultation close"
+                T::MaxClosingPerHospital::get() > 0,
+                "MaxClosingPerHospital must let a hospital's consultation close"
+            );
+            assert!(
+                T::MaxClosingPerBlock::get() >= T::MaxClosingPerHospital::get(),
+                "MaxClosingPerBlock must hold a hospital's share"
             );
         }
 
@@ -359,9 +379,11 @@ pub mod pallet {
         /// Opens a consultation on one of this hospital's records: hospitals it authorises may
         /// claim it for their doctors for [`Config::ConsultationWindow`] blocks.
         ///
-        /// The origin must be the record's holding hospital. Emits [`Event::ConsultationOpened`].
-        /// Errors: `NotAHospital`, `UnknownRecord`, `NotRecordHolder`, `RecordWithdrawn`,
-        /// `ConsultationExists`, `ClosingBlockFull` (retry in the next block).
+        /// The origin must be the record's holding hospital, with fewer than
+        /// `MaxClosingPerHospital` consultations closing in the same block. Emits
+        /// [`Event::ConsultationOpened`]. Errors: `NotAHospital`, `UnknownRecord`,
+        /// `NotRecordHolder`, `RecordWithdrawn`, `ConsultationExists`, `HospitalClosingFull`,
+        /// `ClosingBlockFull` (either: retry in the next block).
         #[pallet::call_index(2)]
         #[pallet::weight(T::WeightInfo::open_consultation())]
         pub fn open_consultation(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
@@ -375,8 +397,18 @@ pub mod pallet {
             );
             let closes_at = frame_system::Pallet::<T>::block_number()
                 .saturating_add(T::ConsultationWindow::get());
-            ClosingAt::<T>::try_mutate(closes_at, |list| list.try_push(record))
-                .map_err(|_| Error::<T>::ClosingBlockFull)?;
+            ClosingAt::<T>::try_mutate(closes_at, |list| {
+                let own = list
+                    .iter()
+                    .filter(|(_, holder)| *holder == hospital)
+                    .count();
+                ensure!(
+                    own < T::MaxClosingPerHospital::get() as usize,
+                    Error::<T>::HospitalClosingFull
+                );
+                list.try_push((record, hospital.clone()))
+                    .map_err(|_| Error::<T>::ClosingBlockFull)
+            })?;
             Consultations::<T>::insert(
                 record,
                 Consultation {
@@ -528,11 +560,15 @@ pub mod pallet {
             );
             let mut closing = 0usize;
             for (at, list) in ClosingAt::<T>::iter() {
-                for record in &list {
+                for (record, holder) in &list {
                     ensure!(
                         Consultations::<T>::get(record)
                             .is_some_and(|c| !c.closed && c.closes_at == at),
                         "a block closes a consultation that is not open until it"
+                    );
+                    ensure!(
+                        Records::<T>::get(record).is_some_and(|r| r.hospital == *holder),
+                        "a closing consultation is listed under another hospital"
                     );
                 }
                 closing += list.len();

@@ -102,6 +102,7 @@ impl pallet_records::Config for Test {
     type ConsultationWindow = ConstU64<WINDOW>;
     type MaxClaims = ConstU32<3>;
     type MaxClosingPerBlock = ConstU32<2>;
+    type MaxClosingPerHospital = ConstU32<1>;
     // The measured weights, so that the tests see what a call charges and refunds.
     type WeightInfo = pallet_records::weights::SubstrateWeight<Test>;
     #[cfg(feature = "runtime-benchmarks")]

@@ -58,7 +58,7 @@ fn identity() -> CompressedG1 {
     medchain_crypto::encoding::G1Point::default().compress()
 }
 
-fn publish(hospital: u64) -> RecordId {
+pub(crate) fn publish(hospital: u64) -> RecordId {
     let id = crate::NextRecordId::<Test>::get();
     assert_ok!(Records::publish_record(
         RuntimeOrigin::signed(hospital),
@@ -447,26 +447,21 @@ fn claim_rules_are_enforced() {
 }
 
 #[test]
-fn closings_per_block_are_bounded() {
+fn a_hospital_cannot_take_a_blocks_closing_slots_from_the_others() {
     new_test_ext().execute_with(|| {
-        let ids: Vec<RecordId> = (0..3).map(|_| publish(H1)).collect();
-        assert_ok!(Records::open_consultation(
-            RuntimeOrigin::signed(H1),
-            ids[0]
-        ));
-        assert_ok!(Records::open_consultation(
-            RuntimeOrigin::signed(H1),
-            ids[1]
-        ));
-        assert_noop!(
-            Records::open_consultation(RuntimeOrigin::signed(H1), ids[2]),
-            Error::<Test>::ClosingBlockFull
-        );
+        let own: Vec<RecordId> = (0..2).map(|_| publish(H1)).collect();
+        let (second, third) = (publish(H2), publish(H3));
+        let open = |who, id| Records::open_consultation(RuntimeOrigin::signed(who), id);
+        assert_ok!(open(H1, own[0]));
+        // Hospital 1 has used its share of the closing block (one in the mock)...
+        assert_noop!(open(H1, own[1]), Error::<Test>::HospitalClosingFull);
+        // ... and hospital 2 still gets a slot in it.
+        assert_ok!(open(H2, second));
+        // The block's own bound holds beside the shares.
+        assert_noop!(open(H3, third), Error::<Test>::ClosingBlockFull);
         run_to(2);
-        assert_ok!(Records::open_consultation(
-            RuntimeOrigin::signed(H1),
-            ids[2]
-        ));
+        assert_ok!(open(H1, own[1]));
+        assert_ok!(open(H3, third));
     });
 }
 

@@ -29,10 +29,10 @@ fn assigned_record<T: Config>(
 mod benchmarks {
     use super::*;
 
-    /// With the block's access log one entry short of full.
+    /// With the hospital's share of the block's access log one entry short of full.
     #[benchmark]
     fn log_access(
-        a: Linear<0, { T::MaxAccessesPerBlock::get() - 1 }>,
+        a: Linear<0, { T::MaxAccessesPerHospital::get() - 1 }>,
     ) -> Result<(), BenchmarkError> {
         // The harness moves a wiped chain from block 0 to 1 after this set-up: start at 1, so
         // that the earlier accesses are in the call's block.
@@ -52,13 +52,13 @@ mod benchmarks {
         }
         #[extrinsic_call]
         _(
-            RawOrigin::Signed(hospital),
+            RawOrigin::Signed(hospital.clone()),
             record,
             doctor,
             AccessKind::PreDecryption,
         );
         assert_eq!(
-            Accesses::<T>::get(System::<T>::block_number()).len() as u32,
+            Accesses::<T>::get(System::<T>::block_number(), &hospital).len() as u32,
             a + 1
         );
         Ok(())

@@ -2,11 +2,14 @@
 //!
 //! What happens after a record is opened (`SPEC.md`, steps 10-11):
 //!
-//! - **Access log**: a hospital's node records every access it serves (record, doctor, payload
-//!   fetch or pre-decryption). Only the serving hospital logs its own accesses, for its own
-//!   doctors; at most [`Config::MaxAccessesPerBlock`] per block. The log is kept whatever the
-//!   access was: judging it against authorisations, assignments and revocations is the
-//!   auditor's job, and a refused log entry would hide an access rather than prevent it.
+//! - **Access log**: a hospital's node records every access it serves: a payload fetch or a
+//!   pre-decryption for one of its own doctors, and a payload of one of its own records served
+//!   over the transfer protocol to another hospital's node. Only the serving hospital logs its
+//!   own accesses, at most [`Config::MaxAccessesPerHospital`] per block: each hospital has its
+//!   own share of the log, so that none can crowd another's entries out of a block. The log is
+//!   kept whatever the access was: judging it against authorisations, assignments and
+//!   revocations is the auditor's job, and a refused log entry would hide an access rather than
+//!   prevent it.
 //! - **Reports**: the doctor assigned to a record submits the report sealed to the patient's key
 //!   (hashed ElGamal): its payload address and hash and the ElGamal ephemeral `R`.
 //! - **Disputes**: the patient's hospital publishes `S = R^x` with a Chaum-Pedersen proof; the
@@ -22,6 +25,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -51,9 +55,10 @@ pub mod pallet {
     };
     use traits::RecordDirectory;
 
-    /// The layout of this pallet's storage. Version 1 is the layout defined here; a change to
-    /// any stored type bumps it and comes with its migration.
-    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+    /// The layout of this pallet's storage. Version 2 is the layout defined here (version 1
+    /// kept one access log per block, [`migrations::v2`]); a change to any stored type bumps it
+    /// and comes with its migration.
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
     #[pallet::pallet]
     #[pallet::storage_version(STORAGE_VERSION)]
@@ -67,9 +72,10 @@ pub mod pallet {
         /// Records: holder, patient key, assignment.
         type Records: RecordDirectory<Self::AccountId>;
 
-        /// Most accesses logged in one block.
+        /// Most accesses one hospital logs in one block. A share per hospital, not one for the
+        /// block: a hospital that floods the log fills only its own.
         #[pallet::constant]
-        type MaxAccessesPerBlock: Get<u32>;
+        type MaxAccessesPerHospital: Get<u32>;
 
         /// Largest sealed report, in bytes.
         #[pallet::constant]
@@ -83,13 +89,15 @@ pub mod pallet {
         type BenchmarkHelper: traits::BenchmarkHelper<Self::AccountId>;
     }
 
-    /// The accesses logged in each block.
+    /// The accesses each hospital logged in each block.
     #[pallet::storage]
-    pub type Accesses<T: Config> = StorageMap<
+    pub type Accesses<T: Config> = StorageDoubleMap<
         _,
         Twox64Concat,
         BlockNumberFor<T>,
-        BoundedVec<Access<T>, T::MaxAccessesPerBlock>,
+        Blake2_128Concat,
+        T::AccountId,
+        BoundedVec<Access<T>, T::MaxAccessesPerHospital>,
         ValueQuery,
     >;
 
@@ -124,6 +132,12 @@ pub mod pallet {
             doctor: T::AccountId,
             kind: AccessKind,
         },
+        /// `holder`'s node served the sealed payload of its record `record` to `to`'s node.
+        PayloadTransferred {
+            record: RecordId,
+            holder: T::AccountId,
+            to: T::AccountId,
+        },
         /// `doctor` of `hospital` reported on `record`.
         ReportSubmitted {
             id: ReportId,
@@ -149,8 +163,10 @@ pub mod pallet {
         NotDoctorOfHospital,
         /// No record has this id.
         UnknownRecord,
-        /// This block's access log is full; log it in the next one.
+        /// This hospital's share of this block's access log is full; log it in the next block.
         TooManyAccesses,
+        /// Only the record's holder serves its payload to other hospitals' nodes.
+        NotRecordHolder,
         /// Only the doctor assigned to the record may report on it.
         NotAssigned,
         /// The record already has its report, or a report with the same payload exists.
@@ -175,8 +191,8 @@ pub mod pallet {
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
         fn integrity_test() {
             assert!(
-                T::MaxAccessesPerBlock::get() > 0,
-                "MaxAccessesPerBlock must let a node log an access"
+                T::MaxAccessesPerHospital::get() > 0,
+                "MaxAccessesPerHospital must let a node log an access"
             );
             assert!(
                 T::MaxReportSize::get() > 0,
@@ -198,16 +214,16 @@ pub mod pallet {
         /// a pre-decryption of `record`.
         ///
         /// The origin must be a registered hospital, the doctor's. The entry is kept whatever
-        /// the access was (the auditor judges it). Charged for a full block log; the entries
-        /// the log did not hold yet are refunded.
+        /// the access was (the auditor judges it). Charged for a full share of the block's log;
+        /// the entries the share did not hold yet are refunded.
         ///
         /// Emits [`Event::AccessLogged`]. Errors: `NotAHospital`, `NotDoctorOfHospital`,
         /// `UnknownRecord`, `TooManyAccesses` (log it in the next block).
         ///
         /// ## Complexity
-        /// `O(a)` for the `a` accesses already logged in the block.
+        /// `O(a)` for the `a` accesses the hospital already logged in the block.
         #[pallet::call_index(0)]
-        #[pallet::weight(T::WeightInfo::log_access(T::MaxAccessesPerBlock::get()))]
+        #[pallet::weight(T::WeightInfo::log_access(T::MaxAccessesPerHospital::get()))]
         pub fn log_access(
             origin: OriginFor<T>,
             record: RecordId,
@@ -227,23 +243,55 @@ pub mod pallet {
                 T::Records::holder(record).is_some(),
                 Error::<T>::UnknownRecord
             );
-            let access = Access {
+            let access = Access::ToDoctor {
                 record,
-                hospital: hospital.clone(),
                 doctor: doctor.clone(),
                 kind,
             };
-            let earlier =
-                Accesses::<T>::try_mutate(frame_system::Pallet::<T>::block_number(), |log| {
-                    log.try_push(access).map(|()| log.len() as u32 - 1)
-                })
-                .map_err(|_| Error::<T>::TooManyAccesses)?;
+            let earlier = Self::append(&hospital, access)?;
             Self::deposit_event(Event::AccessLogged {
                 record,
                 hospital,
                 doctor,
                 kind,
             });
+            Ok(Some(T::WeightInfo::log_access(earlier)).into())
+        }
+
+        /// Logs that this hospital's node served the sealed payload of its record `record` over
+        /// the transfer protocol to hospital `to`'s node.
+        ///
+        /// The origin must be the record's holder: only the holder serves a record's payload
+        /// to other nodes. `to` must be a registered hospital. The entry is kept whatever the
+        /// access was (the auditor judges it). Its reads and write are `log_access`'s (the
+        /// origin, the other party, the record, the hospital's share of the log), so it is
+        /// charged and refunded by that call's measured weight.
+        ///
+        /// Emits [`Event::PayloadTransferred`]. Errors: `NotAHospital`, `UnknownRecord`,
+        /// `NotRecordHolder`, `TooManyAccesses` (log it in the next block).
+        ///
+        /// ## Complexity
+        /// `O(a)` for the `a` accesses the hospital already logged in the block.
+        #[pallet::call_index(3)]
+        #[pallet::weight(T::WeightInfo::log_access(T::MaxAccessesPerHospital::get()))]
+        pub fn log_transfer(
+            origin: OriginFor<T>,
+            record: RecordId,
+            to: T::AccountId,
+        ) -> DispatchResultWithPostInfo {
+            let holder = ensure_signed(origin)?;
+            ensure!(
+                T::Hospitals::is_hospital(&holder) && T::Hospitals::is_hospital(&to),
+                Error::<T>::NotAHospital
+            );
+            let (held_by, _) = T::Records::holder(record).ok_or(Error::<T>::UnknownRecord)?;
+            ensure!(held_by == holder, Error::<T>::NotRecordHolder);
+            let access = Access::ToNode {
+                record,
+                hospital: to.clone(),
+            };
+            let earlier = Self::append(&holder, access)?;
+            Self::deposit_event(Event::PayloadTransferred { record, holder, to });
             Ok(Some(T::WeightInfo::log_access(earlier)).into())
         }
 
@@ -361,6 +409,16 @@ pub mod pallet {
     }
 
     impl<T: Config> Pallet<T> {
+        /// Appends `access` to `hospital`'s share of this block's log; how many entries the
+        /// share held before it.
+        fn append(hospital: &T::AccountId, access: Access<T>) -> Result<u32, Error<T>> {
+            let block = frame_system::Pallet::<T>::block_number();
+            Accesses::<T>::try_mutate(block, hospital, |log| {
+                log.try_push(access).map(|()| log.len() as u32 - 1)
+            })
+            .map_err(|_| Error::<T>::TooManyAccesses)
+        }
+
         /// The results' invariants, checked by `try-runtime` and after every unit test: every
         /// report has an id below `NextReportId` and is found both by its record and by its
         /// payload, and nothing else is; a dispute is on a report.

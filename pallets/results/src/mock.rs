@@ -32,6 +32,7 @@ impl frame_system::Config for Test {
 
 pub const H1: u64 = 1;
 pub const H2: u64 = 2;
+pub const H3: u64 = 3;
 pub const NOT_A_HOSPITAL: u64 = 4;
 pub const D11: u64 = 11;
 /// Doctor of hospital 2, assigned to every record.
@@ -112,7 +113,7 @@ impl traits::BenchmarkHelper<u64> for RecordTable {
 impl pallet_results::Config for Test {
     type Hospitals = Directory;
     type Records = RecordTable;
-    type MaxAccessesPerBlock = ConstU32<2>;
+    type MaxAccessesPerHospital = ConstU32<2>;
     type MaxReportSize = ConstU64<4096>;
     // The measured weights, so that the tests see what a call charges and refunds.
     type WeightInfo = pallet_results::weights::SubstrateWeight<Test>;

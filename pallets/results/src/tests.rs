@@ -72,7 +72,7 @@ fn a_hospital_logs_its_own_accesses() {
                 kind: AccessKind::PayloadFetch
             }]
         );
-        assert_eq!(crate::Accesses::<Test>::get(1).len(), 1);
+        assert_eq!(crate::Accesses::<Test>::get(1, H2).len(), 1);
     });
 }
 
@@ -94,8 +94,8 @@ fn an_access_is_charged_for_the_entries_before_it() {
 
         assert_eq!(log(), weight(0));
         assert_eq!(log(), weight(1));
-        // Dispatch charges a full block log first.
-        let full = <Test as crate::Config>::MaxAccessesPerBlock::get();
+        // Dispatch charges a full share of the block's log first.
+        let full = <Test as crate::Config>::MaxAccessesPerHospital::get();
         assert!(weight(1).ref_time() < weight(full).ref_time());
     });
 }
@@ -118,10 +118,84 @@ fn access_logging_rules() {
         assert_noop!(log(H1, RECORD, D21), Error::<Test>::NotDoctorOfHospital);
         assert_noop!(log(H2, UNKNOWN_RECORD, D21), Error::<Test>::UnknownRecord);
         assert_ok!(log(H2, RECORD, D21));
-        assert_ok!(log(H2, RECORD, D22));
-        assert_noop!(log(H1, RECORD, D11), Error::<Test>::TooManyAccesses);
+    });
+}
+
+#[test]
+fn a_hospital_that_floods_the_log_fills_only_its_own_share() {
+    new_test_ext().execute_with(|| {
+        let log = |who, doctor| {
+            Results::log_access(
+                RuntimeOrigin::signed(who),
+                RECORD,
+                doctor,
+                AccessKind::PreDecryption,
+            )
+        };
+        // Hospital 2 fills its share of the block's log (two entries in the mock)...
+        assert_ok!(log(H2, D21));
+        assert_ok!(log(H2, D22));
+        assert_noop!(log(H2, D21), Error::<Test>::TooManyAccesses);
+        // ... and hospital 1's entries still go in, in the same block.
+        assert_ok!(log(H1, D11));
+        assert_eq!(crate::Accesses::<Test>::get(1, H1).len(), 1);
+        assert_eq!(crate::Accesses::<Test>::get(1, H2).len(), 2);
+        // Hospital 2's share is back in the next block.
         System::set_block_number(2);
-        assert_ok!(log(H1, RECORD, D11));
+        assert_ok!(log(H2, D21));
+    });
+}
+
+#[test]
+fn the_holder_logs_the_payloads_it_serves_to_other_nodes() {
+    new_test_ext().execute_with(|| {
+        assert_ok!(Results::log_transfer(RuntimeOrigin::signed(H1), RECORD, H2));
+        assert_eq!(
+            events(),
+            [Event::PayloadTransferred {
+                record: RECORD,
+                holder: H1,
+                to: H2
+            }]
+        );
+        assert_eq!(
+            crate::Accesses::<Test>::get(1, H1).into_inner(),
+            [crate::Access::ToNode {
+                record: RECORD,
+                hospital: H2
+            }]
+        );
+    });
+}
+
+#[test]
+fn only_the_holder_logs_a_transfer_of_its_record_to_a_hospital() {
+    new_test_ext().execute_with(|| {
+        let transfer =
+            |who, record, to| Results::log_transfer(RuntimeOrigin::signed(who), record, to);
+        // Hospital 2 is no holder of the record: it may not serve (or log serving) its payload.
+        assert_noop!(transfer(H2, RECORD, H1), Error::<Test>::NotRecordHolder);
+        assert_noop!(
+            transfer(NOT_A_HOSPITAL, RECORD, H2),
+            Error::<Test>::NotAHospital
+        );
+        assert_noop!(
+            transfer(H1, RECORD, NOT_A_HOSPITAL),
+            Error::<Test>::NotAHospital
+        );
+        assert_noop!(
+            transfer(H1, UNKNOWN_RECORD, H2),
+            Error::<Test>::UnknownRecord
+        );
+        // Transfers and doctors' accesses share the holder's part of the log.
+        assert_ok!(transfer(H1, RECORD, H2));
+        assert_ok!(Results::log_access(
+            RuntimeOrigin::signed(H1),
+            RECORD,
+            D11,
+            AccessKind::PayloadFetch
+        ));
+        assert_noop!(transfer(H1, RECORD, H3), Error::<Test>::TooManyAccesses);
     });
 }
 

@@ -29,20 +29,29 @@ pub enum AccessKind {
     PreDecryption,
 }
 
-/// One logged access.
+/// One logged access: what the logging hospital's node served, and to whom.
 #[derive(
     Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(T))]
-pub struct Access<T: Config> {
-    /// The record accessed.
-    pub record: RecordId,
-    /// The hospital whose node served it.
-    pub hospital: T::AccountId,
-    /// The doctor it was served to.
-    pub doctor: T::AccountId,
-    /// What was served.
-    pub kind: AccessKind,
+pub enum Access<T: Config> {
+    /// Served to one of the hospital's own doctors, through its RPC.
+    ToDoctor {
+        /// The record accessed.
+        record: RecordId,
+        /// The doctor it was served to.
+        doctor: T::AccountId,
+        /// What was served.
+        kind: AccessKind,
+    },
+    /// The sealed payload of one of the hospital's records, served over the transfer protocol
+    /// to another hospital's node (which logs, in turn, which of its doctors it serves).
+    ToNode {
+        /// The record whose payload was served.
+        record: RecordId,
+        /// The hospital whose node fetched it.
+        hospital: T::AccountId,
+    },
 }
 
 /// A diagnosis report, encrypted to the patient (`CRYPTO.md` section 4).

@@ -111,6 +111,29 @@ pub fn may_serve<A: PartialEq>(
     Err(Refusal::NotAuthorised)
 }
 
+/// Whether hospital `server`'s node may serve `record`'s sealed payload to hospital
+/// `requester`'s node over the transfer protocol: only the record's holder serves it, so that a
+/// copy another hospital fetched is never passed on (to a hospital the holder withdrew from,
+/// say, or to one that published a record of its own with the same payload address), and only
+/// as [`may_serve`] allows.
+pub fn may_transfer<A: PartialEq>(
+    record: &RecordFacts<A>,
+    server: &A,
+    requester: &A,
+    authorises: impl FnOnce(&A, &A) -> bool,
+) -> Result<Grounds, Refusal> {
+    if record.holder != *server {
+        return Err(Refusal::NotAuthorised);
+    }
+    may_serve(
+        record,
+        Requester::Node {
+            hospital: requester,
+        },
+        authorises,
+    )
+}
+
 /// Whether a doctor revoked from epoch `revoked_from` (if at all) is revoked at `epoch`: a
 /// revocation takes effect from its epoch on, never before.
 pub fn is_revoked(revoked_from: Option<Epoch>, epoch: Epoch) -> bool {
@@ -167,6 +190,44 @@ mod tests {
             may_serve(&open, Requester::Node { hospital: &OTHER }, authorises),
             Ok(Grounds::Assigned),
             "the assigned doctor's hospital fetches the payload for them"
+        );
+    }
+
+    #[test]
+    fn only_the_holder_serves_a_payload_to_another_node() {
+        let open = record(false, Some(("dr-assigned", OTHER)));
+        assert_eq!(
+            may_transfer(&open, &HOLDER, &PARTNER, authorises),
+            Ok(Grounds::Authorised)
+        );
+        assert_eq!(
+            may_transfer(&open, &HOLDER, &OTHER, authorises),
+            Ok(Grounds::Assigned)
+        );
+        // The partner fetched a copy; it does not pass it on, even to a hospital the holder
+        // would serve.
+        assert_eq!(
+            may_transfer(&open, &PARTNER, &OTHER, authorises),
+            Err(Refusal::NotAuthorised)
+        );
+        // A hospital that republishes the holder's payload address as a record of its own
+        // holds that record, but the holder's node judges its own record, which does not
+        // authorise it; and no other node serves the payload for the forged record.
+        let forged = RecordFacts {
+            holder: OTHER,
+            ..record(false, None)
+        };
+        assert_eq!(
+            may_transfer(&record(false, None), &HOLDER, &OTHER, authorises),
+            Err(Refusal::NotAuthorised)
+        );
+        assert_eq!(
+            may_transfer(&forged, &PARTNER, &OTHER, authorises),
+            Err(Refusal::NotAuthorised)
+        );
+        assert_eq!(
+            may_transfer(&record(true, None), &HOLDER, &PARTNER, authorises),
+            Err(Refusal::Withdrawn)
         );
     }
 

@@ -15,7 +15,9 @@ use refusal::{
 
 use super::{
     access::{self, Record},
-    os_rng, view, Services,
+    os_rng,
+    replay::Replay,
+    view, Services,
 };
 use codec::{Decode, Encode};
 use jsonrpsee::core::{async_trait, RpcResult};
@@ -30,8 +32,9 @@ use medchain_crypto::{
     tree::Tree,
 };
 use medchain_rpc_api::{
-    AttributeKeyDelivery, AttributeKeyRequest, Claimed, FetchPayload, Hit, MedchainApiServer,
-    PreDecrypt, Request, Search, SignedRequest, TransformationKeyUpload, Upload, Uploaded,
+    AttributeKeyDelivery, AttributeKeyRequest, Audience, Challenge, Claimed, FetchPayload, Hit,
+    MedchainApiServer, NodeIdentity, PreDecrypt, Request, Search, SignedRequest,
+    TransformationKeyUpload, Upload, Uploaded,
 };
 use medchain_runtime::{
     pallet_hospitals::runtime_api::HospitalsApi,
@@ -41,7 +44,7 @@ use medchain_runtime::{
     AccountId, Hash, Runtime, RuntimeCall,
 };
 use medchain_types::access::{is_revoked, Refusal, Requester};
-use medchain_types::RecordId;
+use medchain_types::{Epoch, RecordId};
 use polkadot_sdk::{
     sc_client_api::StorageProvider,
     sp_api::ProvideRuntimeApi,
@@ -49,6 +52,17 @@ use polkadot_sdk::{
     sp_core::{storage::StorageKey, Bytes},
 };
 use std::sync::Arc;
+
+/// A payload or report as the chain records it: what [`MedchainRpc::local_or_fetched`] looks
+/// for.
+struct Blob<'a> {
+    /// Its SHA-256, its address.
+    hash: &'a [u8; 32],
+    /// Its size on-chain: no more is fetched.
+    size: u64,
+    /// What it is, for errors.
+    what: &'static str,
+}
 
 /// The server of the `medchain_` methods.
 pub struct MedchainRpc {
@@ -61,23 +75,30 @@ impl MedchainRpc {
         Self { services }
     }
 
-    /// Checks a signed request for its body's method and that it was not served before.
+    /// This node, as requests name it: its hospital on its chain.
+    fn audience(&self) -> Audience {
+        Audience {
+            genesis: self.services.client.info().genesis_hash,
+            hospital: self.services.hospital.account.clone(),
+        }
+    }
+
+    /// Checks a signed request for its body's method, that it is for this node, and that it was
+    /// not served before.
     fn verify<T: Request>(&self, bytes: &Bytes) -> Served<SignedRequest<T>> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_err(|_| internal("the node's clock is before 1970"))?
             .as_millis() as u64;
-        let request =
-            SignedRequest::<T>::verify(&bytes.0, now).map_err(|e| bad_request(e.to_string()))?;
-        if !self
-            .services
+        let request = SignedRequest::<T>::verify(&bytes.0, now, &self.audience())
+            .map_err(|e| bad_request(e.to_string()))?;
+        self.services
             .replay
             .first_time(request.replay_id(), request.issued_at, now)
-        {
-            return Err(bad_request(
-                medchain_rpc_api::AuthError::Replayed.to_string(),
-            ));
-        }
+            .map_err(|refusal| match refusal {
+                Replay::Busy => internal(refusal.to_string()),
+                Replay::Served | Replay::BeforeStart => bad_request(refusal.to_string()),
+            })?;
         Ok(request)
     }
 
@@ -164,21 +185,26 @@ impl MedchainRpc {
         Ok((doctor, at, id, record))
     }
 
-    /// Blob `hash` from this node's store, first fetched from `holder`'s node if it is not here:
-    /// checked against the hash either way.
-    async fn local_or_fetched(
-        &self,
-        holder: &AccountId,
-        hash: &[u8; 32],
-        what: &str,
-    ) -> Served<Vec<u8>> {
-        let blobs = &self.services.blobs;
-        if !blobs.contains(hash).map_err(|e| internal(e.to_string()))? {
-            super::transfer::fetch_from(&self.services, holder, hash).await?;
-        }
-        blobs
-            .get(hash)
-            .map_err(|e| internal(format!("the stored {what} is unusable: {e}")))
+    /// `blob`, which `holder` holds: from this node's own store if that is this hospital,
+    /// otherwise from its copies, first fetched from the holder's node if it is not there
+    /// (no more than its on-chain size, and checked against its hash either way).
+    async fn local_or_fetched(&self, holder: &AccountId, blob: Blob<'_>) -> Served<Vec<u8>> {
+        let services = &self.services;
+        let store = if *holder == services.hospital.account {
+            &services.blobs
+        } else {
+            let copies = &services.copies;
+            if !copies
+                .contains(blob.hash)
+                .map_err(|e| internal(e.to_string()))?
+            {
+                super::transfer::fetch_from(services, holder, blob.hash, blob.size).await?;
+            }
+            copies
+        };
+        store
+            .get(blob.hash)
+            .map_err(|e| internal(format!("the stored {} is unusable: {e}", blob.what)))
     }
 
     /// Submits `call` as the hospital; the transaction's hash.
@@ -191,7 +217,9 @@ impl MedchainRpc {
             .map_err(Into::into)
     }
 
-    /// Logs an access this node served on-chain.
+    /// Logs on-chain an access this node is about to serve. The answer waits until a block
+    /// holds the entry: an access whose entry did not make it (this hospital's share of the
+    /// block's log full, the transaction dropped) is refused, so that none goes unlogged.
     async fn log_access(
         &self,
         record: RecordId,
@@ -205,7 +233,7 @@ impl MedchainRpc {
         });
         self.services
             .submitter
-            .submit(call)
+            .submit_included(call)
             .await
             .map(|_| ())
             .map_err(|e| {
@@ -213,6 +241,30 @@ impl MedchainRpc {
                     "the access could not be logged, so it is not served: {e}"
                 ))
             })
+    }
+
+    /// `doctor`'s transformation key of `epoch`, prepared for pairing: kept prepared since it
+    /// was registered or last used, or prepared again from the stored key.
+    fn prepared_key(
+        &self,
+        doctor: &AccountId,
+        epoch: Epoch,
+    ) -> Served<Arc<PreparedTransformationKey>> {
+        let id = (doctor.clone(), epoch);
+        if let Some(key) = self.services.prepared.get(&id)? {
+            return Ok(key);
+        }
+        let key = self.services.transformation_keys.get(&id).ok_or_else(|| {
+            needs_transformation_key(format!(
+                "this hospital holds no transformation key of {doctor} for epoch {epoch}: derive one from the epoch's update key and register it"
+            ))
+        })?;
+        let prepared = PreparedTransformationKey::new(&key).map_err(|e| {
+            internal(format!(
+                "{doctor}'s stored key of epoch {epoch} is unusable: {e}"
+            ))
+        })?;
+        Ok(self.services.prepared.keep(id, prepared)?)
     }
 
     /// The attribute key the KGC issued to `doctor`, as recorded on-chain.
@@ -290,11 +342,29 @@ impl MedchainRpc {
             payload_size: upload.payload.len() as u64,
             patient_key: upload.patient_key,
         });
-        Ok(Uploaded {
-            hospital: me.account.clone(),
-            payload_hash: payload_hash.to_vec().into(),
-            transaction: self.submit(call).await?,
-        })
+        // Answered once the record is in a block: a payload whose publication failed is not
+        // kept (unless a record of this hospital already seals the same content).
+        match self.services.submitter.submit_included(call).await {
+            Ok(transaction) => Ok(Uploaded {
+                hospital: me.account.clone(),
+                payload_hash: payload_hash.to_vec().into(),
+                transaction: transaction.as_bytes().to_vec().into(),
+            }),
+            Err(failure) if failure.is_final() => {
+                if self.services.view.records_with_payload(&payload_hash).is_empty() {
+                    self.services
+                        .blobs
+                        .delete(&payload_hash)
+                        .map_err(|e| internal(e.to_string()))?;
+                }
+                Err(bad_request(format!(
+                    "the record was not published, so its payload is not kept: {failure}"
+                )))
+            }
+            Err(failure) => Err(internal(format!(
+                "the record is submitted but not published yet ({failure}): see later whether it was"
+            ))),
+        }
     }
 
     async fn search_records(&self, request: Bytes) -> Served<Vec<Hit>> {
@@ -318,22 +388,11 @@ impl MedchainRpc {
             self.record_access(&request, |body: &PreDecrypt| body.record)?;
         // The key is looked up first: a revoked doctor's client cannot make one for an epoch
         // from which they are revoked, so the cryptography refuses them before any check here.
-        let key = self
-            .services
-            .transformation_keys
-            .get(&(doctor.clone(), record.epoch))
-            .ok_or_else(|| {
-                needs_transformation_key(format!(
-                        "this hospital holds no transformation key of {doctor} for epoch {}: derive one from the epoch's update key and register it",
-                        record.epoch
-                    ),
-                )
-            })?;
+        let key = self.prepared_key(&doctor, record.epoch)?;
         self.ensure_not_revoked(at, &doctor)?;
         let capsule = Capsule::decode(&mut &record.capsule[..])
             .map_err(|_| internal("the record's capsule does not decode"))?;
-        let semi = PreparedTransformationKey::new(&key)
-            .and_then(|key| abe::pre_decrypt(&key, &capsule))
+        let semi = abe::pre_decrypt(&key, &capsule)
             .map_err(|e| cannot_decrypt(format!("{doctor} cannot open record {id}: {e}")))?;
         self.log_access(id, doctor, AccessKind::PreDecryption)
             .await?;
@@ -344,7 +403,14 @@ impl MedchainRpc {
         let (doctor, _, id, record) =
             self.record_access(&request, |body: &FetchPayload| body.record)?;
         let payload = self
-            .local_or_fetched(&record.hospital, &record.payload_hash, "payload")
+            .local_or_fetched(
+                &record.hospital,
+                Blob {
+                    hash: &record.payload_hash,
+                    size: record.payload_size,
+                    what: "payload",
+                },
+            )
             .await?;
         self.log_access(id, doctor, AccessKind::PayloadFetch)
             .await?;
@@ -439,12 +505,12 @@ impl MedchainRpc {
                 key.node, key.epoch
             )));
         }
-        PreparedTransformationKey::new(&key)
+        let prepared = PreparedTransformationKey::new(&key)
             .map_err(|e| bad_request(format!("the key is malformed: {e}")))?;
-        Ok(self
-            .services
-            .transformation_keys
-            .insert((doctor, key.epoch), key)?)
+        let id = (doctor, key.epoch);
+        self.services.transformation_keys.insert(id.clone(), key)?;
+        self.services.prepared.keep(id, prepared)?;
+        Ok(())
     }
 }
 
@@ -452,6 +518,17 @@ impl MedchainRpc {
 /// JSON-RPC error of its kind here, once.
 #[async_trait]
 impl MedchainApiServer for MedchainRpc {
+    async fn identify(&self, challenge: Bytes) -> RpcResult<NodeIdentity> {
+        let challenge: Challenge = challenge.0[..]
+            .try_into()
+            .map_err(|_| bad_request("the challenge is not 32 bytes"))?;
+        Ok(NodeIdentity::sign(
+            self.services.hospital.pair(),
+            self.services.client.info().genesis_hash,
+            &challenge,
+        ))
+    }
+
     async fn upload_payload(&self, request: Bytes) -> RpcResult<Uploaded> {
         Ok(self.take_upload(request).await?)
     }

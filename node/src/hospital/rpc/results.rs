@@ -5,7 +5,7 @@
 
 use super::{
     refusal::{bad_request, internal, not_found, unauthorized, Served},
-    MedchainRpc, Record,
+    Blob, MedchainRpc, Record,
 };
 use codec::Decode;
 use medchain_crypto::{
@@ -109,7 +109,12 @@ impl MedchainRpc {
         let request = self.verify::<FetchReport>(&request)?;
         let at = self.best();
         let (_, report) = self.report_on_own_record(at, request.body.record)?;
-        self.local_or_fetched(&report.hospital, &report.payload_hash, "report")
+        let blob = Blob {
+            hash: &report.payload_hash,
+            size: report.payload_size,
+            what: "report",
+        };
+        self.local_or_fetched(&report.hospital, blob)
             .await
             .map(Bytes::from)
     }
