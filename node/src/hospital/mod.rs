@@ -238,7 +238,8 @@ fn copy_store_path(base: &Path) -> std::path::PathBuf {
     base.join("medchain").join("copies")
 }
 
-/// The time now, in Unix milliseconds (0 on a clock before 1970, which refuses nothing).
+/// The time now, in Unix milliseconds: 0 on a clock before 1970, against which every request
+/// is stale.
 fn unix_millis() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -147,14 +147,14 @@ impl SharedView {
             .iter()
             .chain(std::iter::once(&notification.hash))
         {
-            for event in events(&self.client, *hash)? {
+            for record in super::events::records(&self.client, *hash)? {
                 if let RuntimeEvent::Records(
                     medchain_runtime::pallet_records::Event::RecordWithdrawn {
                         id,
                         hospital,
                         payload_hash,
                     },
-                ) = event
+                ) = record.event
                 {
                     let ours = hospital == self.hospital.account;
                     let mut view = self.write()?;
@@ -301,12 +301,6 @@ fn live_index(hospital: &AccountId, record: &Record) -> Option<Index> {
     }
     let index = Index::decode(&mut &record.index[..]).ok()?;
     (index.hospital == <[u8; 32]>::from(hospital.clone())).then_some(index)
-}
-
-/// The events of block `at`.
-fn events(client: &FullClient, at: Hash) -> Result<Vec<RuntimeEvent>, Unreadable> {
-    let records = super::events::records(client, at)?;
-    Ok(records.into_iter().map(|r| r.event).collect())
 }
 
 /// The claim `record`'s consultation was assigned to, if it closed with one: whom this hospital

@@ -86,10 +86,7 @@ impl MedchainRpc {
     /// Checks a signed request for its body's method, that it is for this node, and that it was
     /// not served before.
     fn verify<T: Request>(&self, bytes: &Bytes) -> Served<SignedRequest<T>> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_err(|_| internal("the node's clock is before 1970"))?
-            .as_millis() as u64;
+        let now = super::unix_millis();
         let request = SignedRequest::<T>::verify(&bytes.0, now, &self.audience())
             .map_err(|e| bad_request(e.to_string()))?;
         self.services
